@@ -1,0 +1,246 @@
+"""The network's description as data: neurons, synapses, weights, biases; saved as versioned JSON.
+
+Neurons are numbered so that every synapse goes from a lower number to a higher one, which makes
+any wiring described here acyclic by construction. Sensors come first and outputs last.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .losses import LOSSES, loss as find_loss
+
+FORMAT = "exmachina-network"
+VERSION = 1
+KINDS = ("sensor", "hidden", "output")
+
+
+@dataclass
+class Blueprint:
+    """Topology, activations, weights and biases: everything either engine needs to run a network."""
+
+    kinds: list[str]
+    activations: list[str]
+    biases: np.ndarray
+    sources: np.ndarray
+    targets: np.ndarray
+    weights: np.ndarray
+    loss: str
+    classes: list | None = None
+    training: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.biases = np.asarray(self.biases, dtype=float)
+        self.sources = np.asarray(self.sources, dtype=np.int64)
+        self.targets = np.asarray(self.targets, dtype=np.int64)
+        self.weights = np.asarray(self.weights, dtype=float)
+        self.validate()
+
+    # -- what it describes -------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        return len(self.kinds)
+
+    @property
+    def sensors(self) -> np.ndarray:
+        return np.flatnonzero(np.asarray(self.kinds) == "sensor")
+
+    @property
+    def outputs(self) -> np.ndarray:
+        return np.flatnonzero(np.asarray(self.kinds) == "output")
+
+    def layers(self) -> list[np.ndarray]:
+        """Neurons grouped by depth: sensors, then each neuron one step past its deepest input."""
+        depth = np.zeros(self.size, dtype=np.int64)
+        order = np.argsort(self.targets, kind="stable")
+        for s, t in zip(self.sources[order].tolist(), self.targets[order].tolist()):
+            depth[t] = max(depth[t], depth[s] + 1)
+        depth[self.outputs] = depth.max()  # outputs all belong to the last layer
+        return [np.flatnonzero(depth == d) for d in range(depth.max() + 1) if (depth == d).any()]
+
+    def copy(self) -> Blueprint:
+        return Blueprint(
+            list(self.kinds), list(self.activations), self.biases.copy(), self.sources.copy(),
+            self.targets.copy(), self.weights.copy(), self.loss,
+            None if self.classes is None else list(self.classes), dict(self.training),
+        )
+
+    # -- checks --------------------------------------------------------------------------------
+
+    def validate(self) -> None:
+        """Raise ValueError with what is wrong, so that neither engine ever meets a broken network."""
+        n = self.size
+        if len(self.activations) != n or len(self.biases) != n:
+            raise ValueError(
+                f"{n} neurons but {len(self.activations)} activations and {len(self.biases)} biases"
+            )
+        for i, (kind, name) in enumerate(zip(self.kinds, self.activations)):
+            if kind not in KINDS:
+                raise ValueError(f"neuron {i}: unknown kind {kind!r}; expected one of {KINDS}")
+            if name not in ACTIVATIONS:
+                raise ValueError(f"neuron {i}: unknown activation {name!r}")
+        find_loss(self.loss)
+        if not (len(self.sources) == len(self.targets) == len(self.weights)):
+            raise ValueError("synapses need as many sources, targets and weights")
+        if not (np.isfinite(self.weights).all() and np.isfinite(self.biases).all()):
+            raise ValueError("weights and biases must be finite numbers")
+        if len(self.sources):
+            if self.sources.min() < 0 or self.targets.max() >= n:
+                raise ValueError(f"a synapse names a neuron outside 0..{n - 1}")
+            backwards = np.flatnonzero(self.sources >= self.targets)
+            if len(backwards):
+                i = backwards[0]
+                raise ValueError(
+                    f"synapse {self.sources[i]}->{self.targets[i]} does not go forward: "
+                    "number the neurons so that every synapse goes to a higher number"
+                )
+            pairs = self.sources * n + self.targets
+            if len(np.unique(pairs)) != len(pairs):
+                raise ValueError("two synapses join the same pair of neurons")
+        kinds = np.asarray(self.kinds)
+        if not (kinds == "sensor").any() or not (kinds == "output").any():
+            raise ValueError("a network needs at least one sensor and one output neuron")
+        fan_in = np.bincount(self.targets, minlength=n)
+        fan_out = np.bincount(self.sources, minlength=n)
+        for i, kind in enumerate(self.kinds):
+            if kind == "sensor" and fan_in[i]:
+                raise ValueError(f"sensor {i} has incoming synapses")
+            if kind != "sensor" and not fan_in[i]:
+                raise ValueError(f"{kind} neuron {i} has no incoming synapse")
+            if kind == "output" and fan_out[i]:
+                raise ValueError(f"output neuron {i} has outgoing synapses")
+            if kind != "output" and not fan_out[i]:
+                raise ValueError(f"{kind} neuron {i} has no outgoing synapse")
+        if self.classes is not None and len(self.classes) != len(self.outputs):
+            raise ValueError(f"{len(self.classes)} classes but {len(self.outputs)} output neurons")
+
+    # -- files ---------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "loss": self.loss,
+            "classes": self.classes,
+            "neurons": {
+                "kind": self.kinds,
+                "activation": self.activations,
+                "bias": self.biases.tolist(),
+            },
+            "synapses": {
+                "source": self.sources.tolist(),
+                "target": self.targets.tolist(),
+                "weight": self.weights.tolist(),
+            },
+            "training": self.training,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Blueprint:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError(f"not an exmachina network (expected \"format\": \"{FORMAT}\")")
+        if data.get("version") != VERSION:
+            raise ValueError(f"format version {data.get('version')!r} is not supported (expected {VERSION})")
+        try:
+            neurons, synapses = data["neurons"], data["synapses"]
+            return cls(
+                kinds=list(neurons["kind"]),
+                activations=list(neurons["activation"]),
+                biases=np.array(neurons["bias"], dtype=float),
+                sources=np.array(synapses["source"], dtype=np.int64),
+                targets=np.array(synapses["target"], dtype=np.int64),
+                weights=np.array(synapses["weight"], dtype=float),
+                loss=data["loss"],
+                classes=data.get("classes"),
+                training=data.get("training") or {},
+            )
+        except KeyError as missing:
+            raise ValueError(f"missing field {missing}") from None
+        except (TypeError, ValueError) as bad:
+            raise ValueError(f"malformed network: {bad}") from None
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write atomically: a crash mid-write leaves the previous file as it was."""
+        path = Path(path)
+        text = json.dumps(self.to_dict(), indent=1)
+        fd, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Blueprint:
+        """Read a saved network; any problem is a ValueError that names the file."""
+        try:
+            with open(path) as f:
+                data = json.load(f)
+            return cls.from_dict(data)
+        except json.JSONDecodeError as bad:
+            raise ValueError(f"{path}: not valid JSON (line {bad.lineno}, column {bad.colno})") from None
+        except ValueError as bad:
+            raise ValueError(f"{path}: {bad}") from None
+        except OSError as bad:
+            raise ValueError(f"{path}: {bad.strerror}") from None
+
+
+def layered(
+    sizes: Sequence[int],
+    activation: str = "sigmoid",
+    output_activation: str | None = None,
+    loss: str = "cross_entropy",
+    seed: int | None = 0,
+) -> Blueprint:
+    """A fully connected network with layers of the given sizes, weights drawn at random (seeded).
+
+    Weights are uniform in +-sqrt(6 / (fan_in + fan_out)) (Glorot), or +-sqrt(6 / fan_in) under
+    ReLU (He), so that signals neither vanish nor explode; biases start at zero.
+    """
+    sizes = [int(s) for s in sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"layers must be at least two positive sizes, got {sizes}")
+    if output_activation is None:
+        output_activation = LOSSES[loss].output_activation if loss in LOSSES else None
+        output_activation = output_activation or activation
+    rng = np.random.default_rng(seed)
+    first = np.cumsum([0] + sizes)
+    kinds, activations = [], []
+    for layer, size in enumerate(sizes):
+        if layer == 0:
+            kinds += ["sensor"] * size
+            activations += ["identity"] * size
+        elif layer == len(sizes) - 1:
+            kinds += ["output"] * size
+            activations += [output_activation] * size
+        else:
+            kinds += ["hidden"] * size
+            activations += [activation] * size
+    sources, targets, weights = [], [], []
+    for layer in range(len(sizes) - 1):
+        fan_in, fan_out = sizes[layer], sizes[layer + 1]
+        relu = activation in ("relu", "leaky_relu")
+        limit = np.sqrt(6.0 / fan_in) if relu else np.sqrt(6.0 / (fan_in + fan_out))
+        s, t = np.meshgrid(
+            np.arange(first[layer], first[layer + 1]),
+            np.arange(first[layer + 1], first[layer + 2]),
+            indexing="ij",
+        )
+        sources.append(s.ravel())
+        targets.append(t.ravel())
+        weights.append(rng.uniform(-limit, limit, fan_in * fan_out))
+    return Blueprint(
+        kinds, activations, np.zeros(len(kinds)), np.concatenate(sources),
+        np.concatenate(targets), np.concatenate(weights), loss,
+    )

@@ -1,0 +1,55 @@
+"""The feeder: the process that presents examples to the sensors, K at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .runtime import LocalRuntime, Route
+
+Example = tuple[Any, list, Any]  # (tag, one input value per sensor, desired outputs or None)
+
+
+class Feeder:
+    """Sends each sensor its input value and the teacher the desired outputs, tagged by example.
+
+    While learning it keeps at most `in_flight` examples in the network: an example has left
+    when every sensor has sent its error back (the last step of the backward wave), and only then
+    does the next one go in. With one in flight this is exactly sequential SGD; with more, a neuron
+    may fire for one example before the errors of an earlier one have come back.
+    """
+
+    def __init__(
+        self, address: int, runtime: LocalRuntime, sensors: list[Route], teacher: Route, in_flight: int = 1
+    ) -> None:
+        if in_flight < 1:
+            raise ValueError(f"in_flight must be at least 1, got {in_flight}")
+        self.address = address
+        self.runtime = runtime
+        self.routes = sensors + [teacher]
+        self.in_flight = in_flight
+        self.fan_in, self.fan_out = 0, len(sensors)
+        self.examples: Iterator[Example] = iter(())
+        self.waiting = 0  # examples presented whose backward wave has not finished
+
+    def feed(self, examples: Iterator[Example], learning: bool = True) -> None:
+        """Start presenting; while learning the rest follow as earlier examples leave."""
+        self.waiting = 0
+        self.examples = iter(examples)
+        for example in self.examples:
+            self._present(*example)
+            if learning and self.waiting >= self.in_flight:
+                break
+
+    def on_errors(self, tag: Any, errors: list) -> None:
+        self.waiting -= 1
+        example = next(self.examples, None)
+        if example is not None:
+            self._present(*example)
+
+    def on_activities(self, tag: Any, values: list) -> None:
+        raise RuntimeError("nobody sends activities to the feeder")
+
+    def _present(self, tag: Any, inputs: list, desired: Any) -> None:
+        self.waiting += 1
+        self.runtime.send_activities(tag, self.routes, inputs + [desired])

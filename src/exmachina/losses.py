@@ -1,0 +1,62 @@
+"""The teacher's losses: how wrong the outputs are, and each output's error `dLoss/da`.
+
+Arrays hold the output neurons along axis 0 and, for a mini-batch, the examples along axis 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Probabilities across the output neurons (axis 0), computed without overflow."""
+    e = np.exp(z - z.max(axis=0))
+    return e / e.sum(axis=0)
+
+
+@dataclass(frozen=True)
+class Loss:
+    """`measure(outputs, desired)` gives the loss of each example and `dLoss/da` for each output."""
+
+    name: str
+    measure: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+    output_activation: str | None  # what the output layer must be, if the loss dictates it
+
+    def prediction(self, outputs: np.ndarray) -> np.ndarray:
+        """What the network believes, in the loss's own terms (probabilities for cross-entropy)."""
+        return softmax(outputs) if self.name == "cross_entropy" else outputs
+
+
+def _squared(outputs: np.ndarray, desired: np.ndarray):
+    error = outputs - desired  # actual - desired
+    return 0.5 * (error * error).sum(axis=0), error
+
+
+def _mse(outputs: np.ndarray, desired: np.ndarray):
+    error = outputs - desired
+    n = outputs.shape[0]
+    return (error * error).sum(axis=0) / n, error * (2.0 / n)
+
+
+def _cross_entropy(outputs: np.ndarray, desired: np.ndarray):
+    shifted = outputs - outputs.max(axis=0)
+    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=0))
+    return -(desired * log_probabilities).sum(axis=0), np.exp(log_probabilities) - desired
+
+
+LOSSES: dict[str, Loss] = {
+    "squared": Loss("squared", _squared, None),
+    "mse": Loss("mse", _mse, None),
+    "cross_entropy": Loss("cross_entropy", _cross_entropy, "identity"),
+}
+
+
+def loss(name: str) -> Loss:
+    """The loss called `name`, or a ValueError that lists the ones there are."""
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}") from None

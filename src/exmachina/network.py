@@ -1,0 +1,224 @@
+"""The Python API: a network you build, fit, query, save and load."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any, Sequence
+
+import numpy as np
+
+from .blueprint import Blueprint, layered
+from .examples import check_inputs, check_targets, classes_of, decode, encode
+from .matrix import MatrixEngine
+from .runtime import LocalRuntime, ShuffledRuntime
+from .scoreboard import Scoreboard
+from .society import Society
+
+ENGINES = ("actors", "matrix")
+PREDICT_CHUNK = 256  # examples presented at once when only predicting
+
+
+class Network:
+    """A network of neuron processes (or, with engine="matrix", the same network as matrices)."""
+
+    def __init__(self, blueprint: Blueprint) -> None:
+        self.blueprint = blueprint
+
+    @classmethod
+    def layered(
+        cls,
+        sizes: Sequence[int],
+        activation: str = "sigmoid",
+        output_activation: str | None = None,
+        loss: str = "cross_entropy",
+        seed: int | None = 0,
+    ) -> Network:
+        """Fully connected layers, e.g. `Network.layered([64, 32, 10])`."""
+        return cls(layered(sizes, activation, output_activation, loss, seed))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Network:
+        return cls(Blueprint.load(path))
+
+    def save(self, path: str | os.PathLike) -> None:
+        self.blueprint.save(path)
+
+    @property
+    def classes(self) -> list | None:
+        return self.blueprint.classes
+
+    @property
+    def sensors(self) -> int:
+        return len(self.blueprint.sensors)
+
+    @property
+    def outputs(self) -> int:
+        return len(self.blueprint.outputs)
+
+    # -- learning --------------------------------------------------------------------------------
+
+    def fit(
+        self,
+        inputs: Any,
+        targets: Any,
+        epochs: int = 10,
+        learning_rate: float = 0.1,
+        batch_size: int = 1,
+        in_flight: int = 1,
+        noise: float = 0.0,
+        seed: int = 0,
+        engine: str = "actors",
+        shuffle_delivery: bool = False,
+        on_progress: Callable[[int, Scoreboard], None] | None = None,
+    ) -> list[dict]:
+        """Learn by stochastic gradient descent; returns one dict of figures per pass.
+
+        `targets` are class labels (one per example) or real-valued desired outputs (examples,
+        outputs). Examples come in a new random order each pass, drawn from `seed`. With
+        `in_flight` > 1 the actor network is pipelined: a neuron may fire for a later example
+        before the errors of an earlier one have come back, so it is no longer exact SGD.
+        `shuffle_delivery` delivers messages in a random order (the result must not change).
+        """
+        x = check_inputs(inputs, self.sensors)
+        labels, desired = self._desired(targets, len(x))
+        _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine)
+        order_random = np.random.default_rng(seed)
+        lesson = Lesson(labels, on_progress)
+        if engine == "matrix":
+            matrix = MatrixEngine(self.blueprint)
+        else:
+            runtime = ShuffledRuntime(seed) if shuffle_delivery else LocalRuntime()
+            society = Society(
+                self.blueprint, runtime, lesson.listen, learning_rate, in_flight, noise, seed,
+                batched=batch_size > 1,
+            )
+        history = []
+        for epoch in range(1, epochs + 1):
+            order = order_random.permutation(len(x))
+            batches = [order[i:i + batch_size] for i in range(0, len(x), batch_size)]
+            board = lesson.begin(epoch, len(x))
+            if engine == "matrix":
+                for batch in batches:
+                    step = matrix.step(x[batch], desired[batch], learning_rate)
+                    lesson.score(batch, step.outputs, step.losses)
+                self.blueprint = matrix.state()
+                figures = {}
+            else:
+                sent = runtime.messages
+                society.feeder.feed(lesson.examples(x, desired, batches, batched=batch_size > 1))
+                runtime.run()
+                self.blueprint = society.state()
+                figures = {"messages": runtime.messages - sent}
+            history.append({
+                "epoch": epoch,
+                "loss": board.loss,
+                "accuracy": board.accuracy,
+                "examples": board.seen,
+                "seconds": board.seconds,
+                "examples_per_second": board.seen / max(board.seconds, 1e-9),
+                **figures,
+            })
+        self.blueprint.training = {
+            "epochs": self.blueprint.training.get("epochs", 0) + epochs,
+            "learning_rate": learning_rate,
+            "batch_size": batch_size,
+            "in_flight": in_flight,
+            "noise": noise,
+            "seed": seed,
+            "engine": engine,
+            "examples": len(x),
+        }
+        return history
+
+    def _desired(self, targets: Any, examples: int) -> tuple[np.ndarray | None, np.ndarray]:
+        """Class indices (or None) and the desired output activities, checked against the data."""
+        targets = np.asarray(targets)
+        if targets.ndim == 1:
+            if len(targets) != examples:
+                raise ValueError(f"{len(targets)} labels for {examples} examples")
+            if self.blueprint.classes is None:
+                self.blueprint.classes = classes_of(targets, self.outputs)
+            return encode(targets, self.blueprint.classes, self.outputs)
+        return None, check_targets(targets, examples, self.outputs)
+
+    # -- predicting ------------------------------------------------------------------------------
+
+    def predict(self, inputs: Any, engine: str = "actors") -> np.ndarray:
+        """The output neurons' activities, one row per example."""
+        x = check_inputs(inputs, self.sensors)
+        if engine == "matrix":
+            return MatrixEngine(self.blueprint).predict(x)
+        if engine != "actors":
+            raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        outputs = np.empty((len(x), self.outputs))
+
+        def listen(tag: int, activities: np.ndarray, losses: None) -> None:
+            outputs[tag] = activities
+
+        runtime = LocalRuntime()
+        society = Society(self.blueprint, runtime, listen)
+        for start in range(0, len(x), PREDICT_CHUNK):
+            chunk = range(start, min(start + PREDICT_CHUNK, len(x)))
+            society.feeder.feed(((i, x[i].tolist(), None) for i in chunk), learning=False)
+            runtime.run()
+        return outputs
+
+    def classify(self, inputs: Any, engine: str = "actors") -> np.ndarray:
+        """The predicted class label of each example."""
+        if self.blueprint.classes is None:
+            raise ValueError("this network was not trained on class labels")
+        return np.asarray(self.blueprint.classes)[decode(self.predict(inputs, engine))]
+
+    def score(self, inputs: Any, labels: Sequence, engine: str = "actors") -> float:
+        """The share of examples whose label the network predicts correctly."""
+        return float(np.mean(self.classify(inputs, engine) == np.asarray(labels)))
+
+
+class Lesson:
+    """Scores each example of the current pass; the teacher's listener while the actors learn."""
+
+    def __init__(self, labels: np.ndarray | None, on_progress: Callable[[int, Scoreboard], None] | None):
+        self.labels = labels
+        self.on_progress = on_progress
+        self.batches: dict[int, np.ndarray] = {}  # example tag -> indices of its examples
+
+    def begin(self, epoch: int, examples: int) -> Scoreboard:
+        self.epoch, self.board = epoch, Scoreboard(examples)
+        return self.board
+
+    def examples(self, x: np.ndarray, desired: np.ndarray, batches: list, batched: bool) -> Iterator[tuple]:
+        """What the feeder presents: (tag, a value per sensor, desired outputs), one per batch."""
+        for tag, batch in enumerate(batches):
+            self.batches[tag] = batch
+            if batched:
+                yield tag, list(x[batch].T), desired[batch].T
+            else:
+                yield tag, x[batch[0]].tolist(), desired[batch[0]]
+
+    def listen(self, tag: int, outputs: np.ndarray, losses: np.ndarray | None) -> None:
+        self.score(self.batches.pop(tag), outputs.reshape(len(outputs), -1).T, np.atleast_1d(losses))
+
+    def score(self, batch: np.ndarray, outputs: np.ndarray, losses: np.ndarray) -> None:
+        """Record a batch's losses and hits; `outputs` has one row per example."""
+        hits = None if self.labels is None else decode(outputs) == self.labels[batch]
+        self.board.record(losses, hits)
+        if self.on_progress:
+            self.on_progress(self.epoch, self.board)
+
+
+def _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine) -> None:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if epochs < 0:
+        raise ValueError(f"epochs must not be negative, got {epochs}")
+    if not (np.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning rate must be a positive number, got {learning_rate}")
+    if batch_size < 1:
+        raise ValueError(f"batch size must be at least 1, got {batch_size}")
+    if in_flight < 1:
+        raise ValueError(f"in_flight must be at least 1, got {in_flight}")
+    if engine == "matrix" and in_flight != 1:
+        raise ValueError("the matrix engine has no examples in flight: use in_flight=1")
+    if not (np.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be zero or a positive number, got {noise}")

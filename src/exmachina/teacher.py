@@ -1,0 +1,45 @@
+"""The teacher: the process that knows what the outputs should have been."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .losses import Loss
+from .runtime import LocalRuntime, Route
+
+Listener = Callable[[Any, np.ndarray, np.ndarray | None], None]
+
+
+class Teacher:
+    """Receives every output neuron's activity and the desired outputs; answers with the errors.
+
+    Its mailbox has a slot per output neuron and one more, the last, for the desired outputs that
+    the feeder sends (None when the network only predicts). It computes the loss across all the
+    outputs (the softmax of cross-entropy needs them all), sends each output neuron its error
+    `dLoss/da` and tells a listener what it saw, which is where accuracy and loss are counted.
+    """
+
+    def __init__(
+        self, address: int, runtime: LocalRuntime, loss: Loss, outputs: list[Route], listener: Listener
+    ) -> None:
+        self.address = address
+        self.runtime = runtime
+        self.loss = loss
+        self.outputs = outputs  # routes back to the output neurons
+        self.listener = listener
+        self.fan_in, self.fan_out = len(outputs) + 1, 0
+
+    def on_activities(self, tag: Any, values: list) -> None:
+        *activities, desired = values
+        outputs = np.array(activities)
+        if desired is None:
+            self.listener(tag, outputs, None)
+            return
+        losses, errors = self.loss.measure(outputs, desired)
+        self.runtime.send_errors(tag, self.outputs, errors.tolist() if errors.ndim == 1 else errors)
+        self.listener(tag, outputs, losses)
+
+    def on_errors(self, tag: Any, values: list) -> None:
+        raise RuntimeError("nobody sends errors to the teacher")
