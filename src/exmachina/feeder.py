@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .runtime import LocalRuntime, Route
+from .runtime import ACTIVITY, LocalRuntime, Route
 
 Example = tuple[Any, list, Any]  # (tag, one input value per sensor, desired outputs or None)
 
@@ -52,4 +52,4 @@ class Feeder:
 
     def _present(self, tag: Any, inputs: list, desired: Any) -> None:
         self.waiting += 1
-        self.runtime.send_activities(tag, self.routes, inputs + [desired])
+        self.runtime.send(ACTIVITY, tag, self.routes, inputs + [desired])

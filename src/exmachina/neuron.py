@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import random
 from itertools import repeat
-from operator import mul
-from typing import Any
+from operator import mul, sub
+from typing import Any, Iterable
 
 import numpy as np
 
 from .activations import Activation
-from .runtime import LocalRuntime, Route
+from .runtime import ACTIVITY, ERROR, LocalRuntime, Route
 
 
 class Neuron:
@@ -68,7 +68,7 @@ class Neuron:
             # the weights as they are now, for step 6 (each update makes a new list)
             self.memory[tag] = (total_input, activity, self.weights)
         # 3. weight the activity for each outgoing synapse, 4. send them
-        self.runtime.send_activities(tag, self.axon, [w * activity for w in self.weights])
+        self.runtime.send(ACTIVITY, tag, self.axon, list(map(activity.__mul__, self.weights)))
 
     def on_errors(self, tag: Any, errors: list) -> None:
         """Steps 5-9: every target has sent its error; pass ours back and learn."""
@@ -76,13 +76,13 @@ class Neuron:
         # 6. own error: delta = f'(z) * sum_j(delta_j * w_j), with the weights used in step 3
         error = self.df(total_input, activity) * sum(map(mul, errors, weights_then))
         # 7. send it back to every input
-        self.runtime.send_errors(tag, self.dendrites, repeat(error))
+        self.runtime.send(ERROR, tag, self.dendrites, repeat(error))
         rate = self.learning_rate
         if self.learns_weights:
             # 8. gradient of each outgoing weight: delta_j * a (averaged over a mini-batch)
             gradients = correlate(errors, activity)
             # 9. update the weights ...
-            self.weights = [w - rate * g for w, g in zip(self.weights, gradients)]
+            self.weights = list(map(sub, self.weights, map(rate.__mul__, gradients)))
         if self.learns_bias:
             # ... and the bias
             self.bias -= rate * (error if type(error) is float else float(error.mean()))
@@ -105,8 +105,8 @@ class Output(Neuron):
     learns_weights = False
 
 
-def correlate(errors: list, activity) -> list[float]:
+def correlate(errors: list, activity) -> Iterable[float]:
     """Each outgoing weight's gradient `delta_j * a`, averaged over the examples of a batch."""
     if type(activity) is float:
-        return [e * activity for e in errors]
+        return map(activity.__mul__, errors)
     return (np.stack(errors) @ activity / len(activity)).tolist()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from itertools import repeat
 from typing import Any, Iterable, Protocol, Sequence
 
 Route = tuple[int, int]  # (receiver's address, slot in the receiver's mailbox)
@@ -33,14 +32,19 @@ class Process(Protocol):
     def on_errors(self, tag: Any, values: list) -> None: ...
 
 
-class Slots:
-    """One tag's half of a mailbox: a slot per synapse and how many are still empty."""
+class Wave:
+    """The slots of every mailbox for one example tag and one kind of message.
 
-    __slots__ = ("values", "missing")
+    A process is handed its slots when the last one fills and may read them only while it
+    handles them: the runtime then recycles the wave for a later example.
+    """
 
-    def __init__(self, size: int) -> None:
-        self.values: list = [None] * size
-        self.missing = size
+    __slots__ = ("slots", "missing", "open")
+
+    def __init__(self, fan: list[int], waiting: int) -> None:
+        self.slots = [[None] * f for f in fan]
+        self.missing = list(fan)
+        self.open = waiting  # processes that still wait for some slot
 
 
 class LocalRuntime:
@@ -50,61 +54,68 @@ class LocalRuntime:
         self.processes: list[Process] = []
         self.messages = 0  # delivered so far
         self._ready: deque = deque()
-        # per address, for each kind of message: its size and the open slots by tag
+        # for each kind of message: each process's fan and handler, open waves by tag, spare waves
         self._fan: tuple[list[int], list[int]] = ([], [])
-        self._mailboxes: tuple[list[dict], list[dict]] = ([], [])
         self._handlers: tuple[list, list] = ([], [])
+        self._waves: tuple[dict, dict] = ({}, {})
+        self._spare: tuple[list, list] = ([], [])
+        self._waiting = [0, 0]  # processes that wait for messages of each kind
 
     def spawn(self, process: Process) -> None:
         """Give a process its mailbox; its address must be the next free one."""
         if process.address != len(self.processes):
             raise ValueError(f"expected address {len(self.processes)}, got {process.address}")
+        if any(self._waves):
+            raise RuntimeError("cannot spawn while messages are in transit")
         self.processes.append(process)
-        for kind, fan, handler in (
-            (ACTIVITY, process.fan_in, process.on_activities),
-            (ERROR, process.fan_out, process.on_errors),
-        ):
-            self._fan[kind].append(fan)
-            self._mailboxes[kind].append({})
-            self._handlers[kind].append(handler)
+        self._fan[ACTIVITY].append(process.fan_in)
+        self._fan[ERROR].append(process.fan_out)
+        self._handlers[ACTIVITY].append(process.on_activities)
+        self._handlers[ERROR].append(process.on_errors)
+        self._waiting[ACTIVITY] += process.fan_in > 0
+        self._waiting[ERROR] += process.fan_out > 0
+        self._spare[ACTIVITY].clear()
+        self._spare[ERROR].clear()
 
-    def send_activities(self, tag: Any, routes: Sequence[Route], values: Iterable) -> None:
-        """One weighted activity message along each route."""
-        self._send(ACTIVITY, tag, routes, values)
-
-    def send_errors(self, tag: Any, routes: Sequence[Route], values: Iterable) -> None:
-        """One error message along each route (back along a synapse, to the neuron that owns it)."""
-        self._send(ERROR, tag, routes, values)
-
-    def send_error(self, tag: Any, routes: Sequence[Route], value: Any) -> None:
-        """The same error message along each route."""
-        self._send(ERROR, tag, routes, repeat(value))
-
-    def _send(self, kind: int, tag: Any, routes: Sequence[Route], values: Iterable) -> None:
+    def send(self, kind: int, tag: Any, routes: Sequence[Route], values: Iterable) -> None:
+        """One message of `kind` (ACTIVITY or ERROR) along each route, carrying its value."""
         # The hot path: every message of every example passes here, so it is written flat.
-        mailboxes, fan, handlers, ready = self._mailboxes[kind], self._fan[kind], self._handlers[kind], self._ready
+        waves = self._waves[kind]
+        wave = waves.get(tag) or self._open(kind, tag)
+        slots, missing, ready = wave.slots, wave.missing, self._ready
         self.messages += len(routes)
         for (receiver, slot), value in zip(routes, values):
-            mailbox = mailboxes[receiver]
-            slots = mailbox.get(tag)
-            if slots is None:
-                slots = mailbox[tag] = Slots(fan[receiver])
-            slots.values[slot] = value
-            slots.missing -= 1
-            if not slots.missing:
-                del mailbox[tag]
-                ready.append((handlers[receiver], tag, slots.values))
+            slots[receiver][slot] = value
+            left = missing[receiver] - 1
+            missing[receiver] = left
+            if not left:
+                ready.append((kind, receiver, tag, wave))
+
+    def _open(self, kind: int, tag: Any) -> Wave:
+        spare, fan = self._spare[kind], self._fan[kind]
+        if spare:
+            wave = spare.pop()
+            wave.missing[:] = fan
+            wave.open = self._waiting[kind]
+        else:
+            wave = Wave(fan, self._waiting[kind])
+        self._waves[kind][tag] = wave
+        return wave
 
     def run(self) -> None:
-        """Let processes handle their complete mailboxes until nobody has anything left to do."""
-        ready = self._ready
+        """Let processes handle their full mailboxes until nobody has anything left to do."""
+        ready, handlers, waves, spare = self._ready, self._handlers, self._waves, self._spare
         while ready:
-            handler, tag, values = ready.popleft()
-            handler(tag, values)
+            kind, receiver, tag, wave = ready.popleft()
+            handlers[kind][receiver](tag, wave.slots[receiver])
+            wave.open -= 1
+            if not wave.open:
+                del waves[kind][tag]
+                spare[kind].append(wave)
 
     def idle(self) -> bool:
-        """True when no message is waiting anywhere: every mailbox is empty."""
-        return not self._ready and not any(any(m) for boxes in self._mailboxes for m in boxes)
+        """True when no message is waiting anywhere."""
+        return not self._ready and not any(self._waves)
 
 
 class ShuffledRuntime(LocalRuntime):
@@ -121,7 +132,7 @@ class ShuffledRuntime(LocalRuntime):
         self._tickets: list[tuple[int, int, int]] = []  # one per message in transit
         self._runnable: list = []
 
-    def _send(self, kind: int, tag: Any, routes: Sequence[Route], values: Iterable) -> None:
+    def send(self, kind: int, tag: Any, routes: Sequence[Route], values: Iterable) -> None:
         for (receiver, slot), value in zip(routes, values):
             channel = (kind, receiver, slot)
             self._channels.setdefault(channel, deque()).append((tag, value))
@@ -136,14 +147,14 @@ class ShuffledRuntime(LocalRuntime):
                 self._tickets[i], self._tickets[-1] = self._tickets[-1], self._tickets[i]
                 kind, receiver, slot = self._tickets.pop()
                 tag, value = self._channels[kind, receiver, slot].popleft()
-                super()._send(kind, tag, [(receiver, slot)], [value])
+                super().send(kind, tag, [(receiver, slot)], [value])
                 self._runnable.extend(self._ready)
                 self._ready.clear()
             else:
                 i -= n
                 self._runnable[i], self._runnable[-1] = self._runnable[-1], self._runnable[i]
-                handler, tag, values = self._runnable.pop()
-                handler(tag, values)
+                self._ready.append(self._runnable.pop())
+                super().run()
 
     def idle(self) -> bool:
         return not self._tickets and not self._runnable and super().idle()

@@ -7,7 +7,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .losses import Loss
-from .runtime import LocalRuntime, Route
+from .runtime import ERROR, LocalRuntime, Route
 
 Listener = Callable[[Any, np.ndarray, np.ndarray | None], None]
 
@@ -38,7 +38,7 @@ class Teacher:
             self.listener(tag, outputs, None)
             return
         losses, errors = self.loss.measure(outputs, desired)
-        self.runtime.send_errors(tag, self.outputs, errors.tolist() if errors.ndim == 1 else errors)
+        self.runtime.send(ERROR, tag, self.outputs, errors.tolist() if errors.ndim == 1 else errors)
         self.listener(tag, outputs, losses)
 
     def on_errors(self, tag: Any, values: list) -> None:

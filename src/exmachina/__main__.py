@@ -1,0 +1,5 @@
+"""`python -m exmachina` is the `exmachina` command."""
+
+from .cli import app
+
+app()
