@@ -68,6 +68,7 @@ class Network:
         in_flight: int = 1,
         noise: float = 0.0,
         seed: int = 0,
+        shuffle: bool = True,
         engine: str = "actors",
         shuffle_delivery: bool = False,
         on_progress: Callable[[int, Scoreboard], None] | None = None,
@@ -75,7 +76,8 @@ class Network:
         """Learn by stochastic gradient descent; returns one dict of figures per pass.
 
         `targets` are class labels (one per example) or real-valued desired outputs (examples,
-        outputs). Examples come in a new random order each pass, drawn from `seed`. With
+        outputs). Examples come in a new random order each pass, drawn from `seed` (in the given order
+        with `shuffle=False`). With
         `in_flight` > 1 the actor network is pipelined: a neuron may fire for a later example
         before the errors of an earlier one have come back, so it is no longer exact SGD.
         `shuffle_delivery` delivers messages in a random order (the result must not change).
@@ -95,7 +97,7 @@ class Network:
             )
         history = []
         for epoch in range(1, epochs + 1):
-            order = order_random.permutation(len(x))
+            order = order_random.permutation(len(x)) if shuffle else np.arange(len(x))
             batches = [order[i:i + batch_size] for i in range(0, len(x), batch_size)]
             board = lesson.begin(epoch, len(x))
             if engine == "matrix":
