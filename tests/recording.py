@@ -5,15 +5,15 @@ from __future__ import annotations
 from itertools import islice
 
 from exmachina.neuron import Neuron
-from exmachina.runtime import ERROR, LocalRuntime
+from exmachina.runtime import ERROR, LocalRuntime, ShuffledRuntime
 
 
-class RecordingRuntime(LocalRuntime):
+class Recording:
     """Keeps each neuron's activity and the error it sent back, by (address, tag), and the order
     in which handlers ran as (kind, address, tag)."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
         self.activities: dict = {}
         self.errors: dict = {}
         self.log: list = []
@@ -42,3 +42,11 @@ class RecordingRuntime(LocalRuntime):
         if kind == ERROR and self.running is not None:
             self.errors[self.running.address, tag] = values[0]
         super().send(kind, tag, routes, values)
+
+
+class RecordingRuntime(Recording, LocalRuntime):
+    pass
+
+
+class ShuffledRecordingRuntime(Recording, ShuffledRuntime):
+    pass

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from oracle import TorchNetwork
-from recording import RecordingRuntime
 
 from exmachina import Blueprint, MatrixEngine, Network, layered
 from exmachina.society import Society
+
+from oracle import TorchNetwork
+from recording import RecordingRuntime
 
 RTOL, ATOL = 1e-12, 1e-13
 

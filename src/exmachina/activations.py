@@ -8,8 +8,8 @@ neuron that fires thousands of times a second cannot afford NumPy's overhead on 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .losses import LOSSES, loss as find_loss
+from .losses import LOSSES
+from .losses import loss as find_loss
 
 FORMAT = "exmachina-network"
 VERSION = 1
@@ -120,7 +122,8 @@ class Blueprint:
                 raise ValueError(f"output neuron {i} has outgoing synapses")
             if kind != "output" and not fan_out[i]:
                 raise ValueError(f"{kind} neuron {i} has no outgoing synapse")
-        if self.classes is not None and len(self.classes) != len(self.outputs):
+        binary = len(self.outputs) == 1 and self.classes is not None and len(self.classes) == 2
+        if self.classes is not None and len(self.classes) != len(self.outputs) and not binary:
             raise ValueError(f"{len(self.classes)} classes but {len(self.outputs)} output neurons")
 
     # -- files ---------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ Arrays hold the output neurons along axis 0 and, for a mini-batch, the examples 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

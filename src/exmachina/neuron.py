@@ -6,20 +6,20 @@ target has answered (step 5) and learns (steps 6-9). Between the two, the neuron
 needs for that example, keyed by the example's tag, so several examples can be in flight at once.
 
 A signal is a float for one example, or a NumPy vector holding one value per example of a
-mini-batch; the weights and the bias are always floats.
+mini-batch (see `signals`); the bias is always a float.
 """
 
 from __future__ import annotations
 
 import random
 from itertools import repeat
-from operator import mul, sub
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
 from .activations import Activation
 from .runtime import ACTIVITY, ERROR, LocalRuntime, Route
+from .signals import Scalars, Vectors
 
 
 class Neuron:
@@ -47,7 +47,9 @@ class Neuron:
         self.bias = float(bias)
         self.dendrites = dendrites  # who sends to us: where our error goes back to (step 7)
         self.axon = axon  # whom we send to, one route per outgoing synapse
-        self.weights = [float(w) for w in weights]  # one per synapse of the axon
+        self.signals = Vectors if batched else Scalars
+        # one weight per synapse of the axon
+        self.weights = np.array(weights, dtype=float) if batched else [float(w) for w in weights]
         self.learning_rate = learning_rate  # None: this neuron only predicts
         self.fan_in, self.fan_out = len(dendrites), len(axon)
         self.f = activation.vector if batched else activation.scalar
@@ -60,32 +62,28 @@ class Neuron:
     def on_activities(self, tag: Any, weighted_activities: list) -> None:
         """Steps 1-4: all inputs have sent their weighted activities; fire along the axon."""
         # 2. own activity: a = f(sum of weighted inputs + bias)
-        total_input = sum(weighted_activities, self.bias)
+        total_input = self.signals.total(weighted_activities, self.bias)
         if self.noise and self.learning_rate is not None:
             total_input = total_input + self._noise(total_input)
         activity = self.f(total_input)
         if self.learning_rate is not None:
-            # the weights as they are now, for step 6 (each update makes a new list)
+            # the weights as they are now, for step 6 (each update makes new weights)
             self.memory[tag] = (total_input, activity, self.weights)
         # 3. weight the activity for each outgoing synapse, 4. send them
-        self.runtime.send(ACTIVITY, tag, self.axon, list(map(activity.__mul__, self.weights)))
+        self.runtime.send(ACTIVITY, tag, self.axon, self.signals.weigh(activity, self.weights))
 
     def on_errors(self, tag: Any, errors: list) -> None:
         """Steps 5-9: every target has sent its error; pass ours back and learn."""
         total_input, activity, weights_then = self.memory.pop(tag)
         # 6. own error: delta = f'(z) * sum_j(delta_j * w_j), with the weights used in step 3
-        error = self.df(total_input, activity) * sum(map(mul, errors, weights_then))
+        error = self.df(total_input, activity) * self.signals.backpropagate(errors, weights_then)
         # 7. send it back to every input
         self.runtime.send(ERROR, tag, self.dendrites, repeat(error))
-        rate = self.learning_rate
+        # 8. the gradient of each outgoing weight is delta_j * a (its mean over a batch); 9. descend it
         if self.learns_weights:
-            # 8. gradient of each outgoing weight: delta_j * a (averaged over a mini-batch)
-            gradients = correlate(errors, activity)
-            # 9. update the weights ...
-            self.weights = list(map(sub, self.weights, map(rate.__mul__, gradients)))
+            self.weights = self.signals.descend(self.weights, errors, activity, self.learning_rate)
         if self.learns_bias:
-            # ... and the bias
-            self.bias -= rate * (error if type(error) is float else float(error.mean()))
+            self.bias -= self.learning_rate * self.signals.mean(error)
 
     def _noise(self, total_input):
         if type(total_input) is float:
@@ -104,9 +102,3 @@ class Output(Neuron):
 
     learns_weights = False
 
-
-def correlate(errors: list, activity) -> Iterable[float]:
-    """Each outgoing weight's gradient `delta_j * a`, averaged over the examples of a batch."""
-    if type(activity) is float:
-        return map(activity.__mul__, errors)
-    return (np.stack(errors) @ activity / len(activity)).tolist()

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from typing import Any, Iterable, Protocol, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 Route = tuple[int, int]  # (receiver's address, slot in the receiver's mailbox)
 ACTIVITY, ERROR = 0, 1

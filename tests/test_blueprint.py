@@ -1,0 +1,89 @@
+"""The network's description is data: it saves, loads, and refuses what is broken."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from exmachina import Blueprint, Network, layered
+
+
+def test_save_and_load_keep_every_bit(tmp_path):
+    net = Network.layered([5, 4, 3], "relu", loss="mse", seed=3)
+    net.fit(np.random.default_rng(0).normal(size=(20, 5)), np.random.default_rng(1).normal(size=(20, 3)),
+            epochs=2, learning_rate=0.01)
+    path = tmp_path / "model.json"
+    net.save(path)
+    loaded = Network.load(path)
+    for field in ("weights", "biases", "sources", "targets"):
+        assert getattr(loaded.blueprint, field).tobytes() == getattr(net.blueprint, field).tobytes()
+    assert loaded.blueprint.kinds == net.blueprint.kinds
+    assert loaded.blueprint.activations == net.blueprint.activations
+    assert loaded.blueprint.training["epochs"] == 2
+    assert json.loads(path.read_text())["format"] == "exmachina-network"  # readable by anyone
+    x = np.random.default_rng(2).normal(size=(7, 5))
+    assert loaded.predict(x).tobytes() == net.predict(x).tobytes()
+
+
+def test_string_classes_survive_a_save(tmp_path):
+    net = Network.layered([2, 3, 2], seed=0)
+    net.fit([[0, 0], [1, 1]], ["cat", "dog"], epochs=1)
+    net.save(tmp_path / "m.json")
+    assert Network.load(tmp_path / "m.json").classes == ["cat", "dog"]
+
+
+def test_layers_group_neurons_by_depth():
+    assert [list(layer) for layer in layered([2, 3, 1]).layers()] == [[0, 1], [2, 3, 4], [5]]
+
+
+def broken(path, change):
+    data = layered([2, 2, 1], loss="squared").to_dict()
+    change(data)
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda d: d.update(format="something-else"), "not an exmachina network"),
+    (lambda d: d.update(version=99), "version 99 is not supported"),
+    (lambda d: d["synapses"].pop("weight"), "missing field 'weight'"),
+    (lambda d: d["synapses"]["weight"].pop(), "as many sources, targets and weights"),
+    (lambda d: d["synapses"]["source"].__setitem__(0, 4), "does not go forward"),
+    (lambda d: d["neurons"]["activation"].__setitem__(2, "swish"), "unknown activation 'swish'"),
+    (lambda d: d.update(loss="hinge"), "unknown loss 'hinge'"),
+    (lambda d: d["synapses"]["weight"].__setitem__(0, "heavy"), "malformed network"),
+    (lambda d: d.update(classes=["a", "b", "c"]), "3 classes but 1 output neurons"),
+])
+def test_a_broken_file_is_a_one_line_error_naming_it(tmp_path, change, message):
+    path = broken(tmp_path / "bad.json", change)
+    with pytest.raises(ValueError, match=message) as error:
+        Blueprint.load(path)
+    assert str(path) in str(error.value) and "\\n" not in str(error.value)
+
+
+def test_not_json_and_missing_files(tmp_path):
+    (tmp_path / "half.json").write_text('{"format": "exmachina-network", "neu')
+    with pytest.raises(ValueError, match="not valid JSON"):
+        Blueprint.load(tmp_path / "half.json")
+    with pytest.raises(ValueError, match="No such file"):
+        Blueprint.load(tmp_path / "absent.json")
+
+
+def test_a_failed_save_leaves_the_previous_file(tmp_path, monkeypatch):
+    path = tmp_path / "model.json"
+    net = Network.layered([2, 2, 1], loss="squared")
+    net.save(path)
+    before = path.read_bytes()
+    net.blueprint.weights[:] = 0.5
+
+    def interrupted(*args):
+        raise KeyboardInterrupt  # as if Ctrl-C came between writing and renaming
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        net.save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]

@@ -1,0 +1,121 @@
+"""The Python API: learning real problems, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
+from exmachina import Network
+
+XOR_INPUTS = [[0, 0], [0, 1], [1, 0], [1, 1]]
+
+
+def test_xor_is_learned_by_a_2_3_1_network():
+    net = Network.layered([2, 3, 1], activation="sigmoid", loss="squared", seed=1)
+    history = net.fit(XOR_INPUTS * 25, [0, 1, 1, 0] * 25, epochs=40, learning_rate=2.0)
+    assert net.classify(XOR_INPUTS).tolist() == [0, 1, 1, 0]
+    assert history[-1]["loss"] < history[0]["loss"]
+    assert history[-1]["messages"] == 100 * (2 * (2 * 3 + 3 * 1) + 2 * 1 + 2 * 2 + 1)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    d = load_digits()
+    return train_test_split(d.data / 16.0, d.target, test_size=0.2, stratify=d.target, random_state=0)
+
+
+@pytest.mark.slow
+def test_the_digits_are_learned_to_95_percent_on_held_out_data(digits):
+    x_train, x_test, y_train, y_test = digits
+    net = Network.layered([64, 32, 10], activation="sigmoid", loss="cross_entropy", seed=0)
+    net.fit(x_train, y_train, epochs=8, learning_rate=0.5)
+    assert net.score(x_test, y_test) >= 0.95
+
+
+@pytest.mark.slow
+def test_pipelined_training_with_four_in_flight_still_learns_the_digits(digits):
+    x_train, x_test, y_train, y_test = digits
+    net = Network.layered([64, 32, 10], activation="sigmoid", loss="cross_entropy", seed=0)
+    net.fit(x_train, y_train, epochs=8, learning_rate=0.5, in_flight=4)
+    assert net.score(x_test, y_test) >= 0.93
+
+
+def test_mini_batches_learn_the_digits(digits):
+    x_train, x_test, y_train, y_test = digits
+    net = Network.layered([64, 32, 10], activation="relu", loss="cross_entropy", seed=0)
+    net.fit(x_train, y_train, epochs=15, learning_rate=0.5, batch_size=16)
+    assert net.score(x_test, y_test) >= 0.93
+
+
+def test_the_same_seed_gives_the_same_run_and_another_seed_another():
+    x = np.random.default_rng(0).normal(size=(30, 4))
+    y = (x[:, 0] > 0).astype(int)
+    runs = []
+    for seed in (5, 5, 6):
+        net = Network.layered([4, 3, 2], seed=0)
+        net.fit(x, y, epochs=2, learning_rate=0.5, seed=seed, noise=0.1)
+        runs.append(net.blueprint.weights.tobytes())
+    assert runs[0] == runs[1] != runs[2]
+
+
+def test_noise_changes_what_is_learned_only_while_learning():
+    x = np.random.default_rng(0).normal(size=(30, 4))
+    y = (x[:, 0] > 0).astype(int)
+    quiet, noisy = Network.layered([4, 3, 2], seed=0), Network.layered([4, 3, 2], seed=0)
+    quiet.fit(x, y, epochs=1, learning_rate=0.5)
+    noisy.fit(x, y, epochs=1, learning_rate=0.5, noise=0.5)
+    assert quiet.blueprint.weights.tobytes() != noisy.blueprint.weights.tobytes()
+    assert noisy.predict(x).tobytes() == noisy.predict(x).tobytes()  # predicting is not noisy
+
+
+def test_string_labels_and_predicted_labels():
+    x = np.array([[0.0, 1.0], [1.0, 0.0]] * 20)
+    net = Network.layered([2, 4, 2], seed=0)
+    net.fit(x, ["left", "right"] * 20, epochs=30, learning_rate=0.5)
+    assert net.classes == ["left", "right"]
+    assert net.classify([[0.0, 1.0], [1.0, 0.0]]).tolist() == ["left", "right"]
+    assert net.predict([[0.0, 1.0]]).shape == (1, 2)
+
+
+@pytest.mark.parametrize("inputs,targets,message", [
+    ([[0, 1, 2]], [0], "inputs have 3 columns but the network has 2 sensors"),
+    ([[0, 1], [0, float("nan")]], [0, 1], "inputs: example 1, column 1 is nan"),
+    ([[0, 1], [float("inf"), 0]], [0, 1], "inputs: example 1, column 0 is inf"),
+    ([["a", 1]], [0], "inputs must be numbers"),
+    ([[0, 1]], [0, 1], "2 labels for 1 examples"),
+    ([[0, 1]], [[0.5, 0.5, 0.5]], r"targets must have shape \(1, 2\)"),
+    ([[0, 1]], [[0.5, float("nan")]], "targets: example 0, column 1 is nan"),
+    ([[0, 1], [1, 0], [1, 1]], ["a", "b", "c"], "3 classes in the labels but the network has 2 output"),
+])
+def test_bad_input_is_a_clear_error(inputs, targets, message):
+    with pytest.raises(ValueError, match=message):
+        Network.layered([2, 3, 2]).fit(inputs, targets)
+
+
+@pytest.mark.parametrize("option,message", [
+    ({"learning_rate": -1}, "learning rate must be a positive number"),
+    ({"learning_rate": float("nan")}, "learning rate must be a positive number"),
+    ({"batch_size": 0}, "batch size must be at least 1"),
+    ({"in_flight": 0}, "in_flight must be at least 1"),
+    ({"engine": "gpu"}, "unknown engine 'gpu'"),
+    ({"engine": "matrix", "in_flight": 2}, "matrix engine has no examples in flight"),
+    ({"noise": -0.1}, "noise must be zero or a positive number"),
+])
+def test_bad_settings_are_a_clear_error(option, message):
+    with pytest.raises(ValueError, match=message):
+        Network.layered([2, 3, 2]).fit([[0, 1]], [0], **option)
+
+
+def test_unknown_labels_at_prediction_time_and_unknown_names():
+    net = Network.layered([2, 3, 2])
+    net.fit([[0, 1], [1, 0]], ["a", "b"], epochs=1)
+    with pytest.raises(ValueError, match="label 'z' of example 1 is not one of the classes"):
+        net.fit([[0, 1], [1, 0]], ["a", "z"], epochs=1)
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        Network.layered([2, 3, 2], activation="swish")
+    with pytest.raises(ValueError, match="unknown loss 'hinge'"):
+        Network.layered([2, 3, 2], loss="hinge")
+    with pytest.raises(ValueError, match="at least two positive sizes"):
+        Network.layered([2])

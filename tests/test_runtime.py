@@ -1,0 +1,77 @@
+"""The runtime may interleave neurons in any order: results must not depend on it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from exmachina import Network, layered
+from exmachina.society import Society
+
+from recording import RecordingRuntime, ShuffledRecordingRuntime
+
+
+def examples(n=30, sensors=6, outputs=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, sensors)), rng.integers(0, outputs, n)
+
+
+def run(runtime, blueprint, x, labels, in_flight=1):
+    society = Society(blueprint, runtime, lambda *_: None, learning_rate=0.3, in_flight=in_flight)
+    desired = np.eye(len(blueprint.outputs))[labels]
+    society.feeder.feed([(i, x[i].tolist(), desired[i]) for i in range(len(x))])
+    runtime.run()
+    assert runtime.idle()
+    return society.state()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_shuffled_delivery_gives_bit_identical_weights(seed):
+    blueprint = layered([6, 5, 4, 3], "tanh", loss="cross_entropy", seed=4)
+    x, labels = examples()
+    ordered, shuffled = RecordingRuntime(), ShuffledRecordingRuntime(seed)
+    expected = run(ordered, blueprint, x, labels)
+    got = run(shuffled, blueprint, x, labels)
+    assert got.weights.tobytes() == expected.weights.tobytes()
+    assert got.biases.tobytes() == expected.biases.tobytes()
+    assert shuffled.activities == ordered.activities and shuffled.errors == ordered.errors
+    # and the order really was different: the test would pass trivially otherwise
+    assert shuffled.log != ordered.log
+    assert sorted(shuffled.log) == sorted(ordered.log)
+    assert shuffled.messages == ordered.messages == 30 * (2 * (6 * 5 + 5 * 4 + 4 * 3) + 2 * 3 + 2 * 6 + 1)
+
+
+def test_fit_with_shuffled_delivery_equals_fit_without():
+    x, labels = examples(n=40)
+    a, b = Network.layered([6, 4, 3], "sigmoid", seed=1), Network.layered([6, 4, 3], "sigmoid", seed=1)
+    a.fit(x, labels, epochs=2, learning_rate=0.5, seed=9)
+    b.fit(x, labels, epochs=2, learning_rate=0.5, seed=9, shuffle_delivery=True)
+    assert a.blueprint.weights.tobytes() == b.blueprint.weights.tobytes()
+
+
+def test_one_example_in_flight_is_strictly_sequential():
+    blueprint = layered([6, 5, 3], "sigmoid", seed=0)
+    x, labels = examples(n=10)
+    runtime = RecordingRuntime()
+    run(runtime, blueprint, x, labels, in_flight=1)
+    tags = [tag for _, _, tag in runtime.log]
+    assert tags == sorted(tags)  # every handler of example n ran before any of example n + 1
+
+
+def test_several_in_flight_pipelines_the_examples():
+    blueprint = layered([6, 5, 3], "sigmoid", seed=0)
+    x, labels = examples(n=20)
+    runtime = ShuffledRecordingRuntime(0)
+    run(runtime, blueprint, x, labels, in_flight=4)
+    log = runtime.log
+    # some neuron fired for a later example before it had learned from an earlier one ...
+    overtaken = [
+        (address, tag) for i, (step, address, tag) in enumerate(log) if step == "learn"
+        and any(s == "fire" and a == address and t > tag for s, a, t in log[:i])
+    ]
+    assert overtaken
+    # ... yet never more than four examples were in the network at once: an example enters with
+    # its first firing and leaves when the last of the six sensors has learned from it
+    entered = {tag: min(i for i, (s, _, t) in enumerate(log) if t == tag) for _, _, tag in log}
+    left = {tag: max(i for i, (s, a, t) in enumerate(log) if t == tag and s == "learn" and a < 6) for tag in entered}
+    assert max(sum(entered[t] <= i <= left[t] for t in entered) for i in range(len(log))) == 4
