@@ -36,7 +36,7 @@ def num(value: Any) -> str:
         return f"[{', '.join(num(v) for v in values)}]"
     if isinstance(value, str):
         return value
-    return f"{float(value):.6g}"
+    return f"{float(value) + 0.0:.6g}"  # + 0.0 turns -0 into 0
 
 
 @dataclass
@@ -284,6 +284,37 @@ COLUMNS = ("clock", "event", "from", "to", "value", "how")
 SECTIONS = ("Forward wave", "Teacher", "Backward wave", "Updates")
 
 
+NEURON_COLUMNS = ("neuron", "kind", "1-2 total input", "2 activity", "5-6 error", "8-9 weights", "9 bias")
+
+
+def neuron_rows(trace: Trace) -> list[list[str]]:
+    """One row per traced neuron and example: what each of its nine steps computed."""
+    kinds = trace.header["network"]["kinds"]
+    rows: dict[tuple, dict] = {}
+    for event in trace.events:
+        if event["kind"] in ("step", "update") and isinstance(event["from"], int):
+            rows.setdefault((event["example"], event["from"]), {}).setdefault(
+                event.get("phase") or event["parameter"], []).append(event)
+    table = []
+    for (_, neuron), seen in rows.items():
+        forward = seen.get("forward", [None])[0]
+        backward = seen.get("backward", [None])[0]
+        weights = seen.get("weight", [])
+        bias = seen.get("bias", [None])[0]
+        if weights:
+            moved = max(abs(w["value"] - w["old"]) for w in weights)
+            weights_text = f"{len(weights)} changed, the most by {num(moved)}"
+        else:
+            weights_text = "-" if kinds[neuron] != "output" else "(none: fixed line to the teacher)"
+        table.append([
+            str(neuron), kinds[neuron],
+            num(forward["total_input"]) if forward else "-", num(forward["value"]) if forward else "-",
+            num(backward["value"]) if backward else "-", weights_text,
+            f"{num(bias['old'])} -> {num(bias['value'])}" if bias else "-",
+        ])
+    return table
+
+
 def section_of(event: dict) -> int | None:
     kind = event["kind"]
     if kind == "activity" or (kind == "step" and event.get("phase") == "forward"):
@@ -316,7 +347,8 @@ def row(event: dict) -> list[str]:
     label = f"{kind} ({event['phase']})" if kind == "step" else kind
     if kind == "update":
         label = f"update {event['parameter']}"
-    return [str(event["clock"]), label, str(event["from"]), str(event["to"]), num(event["value"]), how(event)]
+    return [str(event["clock"]), label, str(event["from"]), str(event["to"]), num(event["value"]),
+            how(event)]
 
 
 def how(event: dict) -> str:
@@ -327,7 +359,7 @@ def how(event: dict) -> str:
             return "the input value, to the sensor"
         if event["to"] == "teacher":
             return "4. the output's activity, to the teacher"
-        return f"3-4. weight {num(event['weight'])} x activity = weighted activity"
+        return f"3-4. weight {num(event['weight'])} x activity {num(event['activity'])}"
     if kind == "desired":
         return "the desired outputs, to the teacher"
     if kind == "error":

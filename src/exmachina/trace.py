@@ -183,9 +183,10 @@ class TracingRuntime(LocalRuntime):
         return FEEDER if address == self.size else TEACHER
 
     def chosen(self, tag: Any, *addresses: int) -> bool:
+        """Whether to record something of example `tag` that concerns `addresses` (none: everyone)."""
         if self.examples is not None and tag not in self.examples:
             return False
-        return self.neurons is None or any(a in self.neurons for a in addresses)
+        return self.neurons is None or not addresses or any(a in self.neurons for a in addresses)
 
     def emit(self, event: Event) -> None:
         self.clock += 1
@@ -218,7 +219,9 @@ class TracingRuntime(LocalRuntime):
         observer = self.processes[sender]
         last = len(routes) - 1
         for position, ((receiver, slot), value) in enumerate(zip(routes, values)):
-            if not self.chosen(tag, sender, receiver):
+            desired = kind == ACTIVITY and sender == self.size and position == last
+            # the desired outputs go with the teacher's step, which every partial trace keeps
+            if not (self.chosen(tag, sender, receiver) or desired and self.chosen(tag)):
                 continue
             event = {"kind": KINDS[kind], "example": tag, "from": self.name(sender), "to": self.name(receiver),
                      "value": plain(value), "synapse": None}
@@ -227,7 +230,8 @@ class TracingRuntime(LocalRuntime):
                 event["synapse"] = self.synapse[pair]
             if kind == ACTIVITY and sender < self.size:
                 event["weight"] = observer.weights_sent[position]
-            if kind == ACTIVITY and sender == self.size and position == last:
+                event["activity"] = plain(observer.activity)
+            if desired:
                 event["kind"] = "desired"  # the feeder's last route: the desired outputs, to the teacher
             self.emit(event)
 
@@ -264,7 +268,8 @@ class Observer:
         self.tracer = tracer
         self.address, self.fan_in, self.fan_out = process.address, process.fan_in, process.fan_out
         self.watched: tuple[int, ...] = (process.address,)
-        self.weights_sent: list = []
+        self.weights_sent: list = []  # a neuron's weights when it last fired
+        self.activity: Any = None  # and the activity it sent
 
     def on_activities(self, tag: Any, values: list) -> None:
         self.tracer.handle(self, tag, self.nothing, self.process.on_activities, values, self.no_step)
@@ -287,7 +292,7 @@ class TeacherObserver(Observer):
     def __init__(self, process: Any, tracer: TracingRuntime) -> None:
         super().__init__(process, tracer)
         # the teacher matters to every chosen neuron: it turns the forward wave into the backward one
-        self.watched = tuple(range(tracer.size + 2))
+        self.watched = ()
 
     def on_activities(self, tag: Any, values: list) -> None:
         self.tracer.handle(self, tag, self.read, self.process.on_activities, values, self.step)
@@ -322,7 +327,18 @@ class NeuronObserver(Observer):
 
     def on_activities(self, tag: Any, values: list) -> None:
         self.weights_sent = self.neuron.weights  # each update makes a new list: this one stays as sent
-        self.tracer.handle(self, tag, self.read, self.neuron.on_activities, values, self.fired)
+        self.bias_then = self.neuron.bias
+        self.tracer.handle(self, tag, self.read, self.fire, values, self.fired)
+
+    def fire(self, tag: Any, values: list) -> None:
+        """The neuron's steps 1-4, then note the total input and activity it computed."""
+        neuron = self.neuron
+        neuron.on_activities(tag, values)
+        if tag in neuron.memory:
+            self.total_input, self.activity = neuron.memory[tag][:2]
+        else:  # only predicting: the neuron kept nothing, so compute what it computed
+            self.total_input = sum(values, self.bias_then)
+            self.activity = neuron.f(self.total_input)
 
     def on_errors(self, tag: Any, values: list) -> None:
         self.tracer.handle(self, tag, self.recall, self.neuron.on_errors, values, self.learned)
@@ -333,12 +349,7 @@ class NeuronObserver(Observer):
     def fired(self, tag: Any, seen: tuple) -> list[Event]:
         """Steps 1-4: the weighted inputs, the total input, the activity, what went out."""
         inputs, bias = seen
-        neuron = self.neuron
-        if tag in neuron.memory:
-            total_input, activity, _ = neuron.memory[tag]
-        else:  # only predicting: the neuron kept nothing, so compute what it computed
-            total_input = sum(inputs, bias)
-            activity = neuron.f(total_input)
+        total_input, activity = self.total_input, self.activity
         self.tracer.emit({
             "kind": "step", "phase": "forward", "example": tag, "from": self.address, "to": self.address,
             "value": plain(activity), "inputs": [plain(v) for v in inputs], "senders": self.senders,

@@ -1,0 +1,156 @@
+"""`exmachina trace`: every message and every step of one example, as a table or as JSON Lines."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, NoReturn, Optional
+
+import numpy as np
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from ..explain import COLUMNS, NEURON_COLUMNS, neuron_rows, trace_rows
+from ..network import Network
+from ..trace import Trace, trace_example
+from . import app
+
+DATA_SETS = ("digits",)
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr and exit status 2: what went wrong and where, no traceback."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def load_data(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs and labels of a named data set (until `exmachina.datasets` serves this)."""
+    if name == "digits":
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        return digits.data / 16.0, digits.target  # 8x8 pixels scaled to 0..1, labels 0..9
+    raise ValueError(f"unknown data set {name!r}; choose one of {', '.join(DATA_SETS)} or give --values")
+
+
+def numbers(text: str, what: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"{what} must be numbers separated by commas, got {text!r}") from None
+
+
+def target_of(text: str) -> Any:
+    """A class label (an integer or a word) or desired outputs written as numbers with commas."""
+    if "," in text:
+        return numbers(text, "--target")
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def example_of(data: Optional[str], values: Optional[str], target: Optional[str], example: int) -> tuple:
+    """The inputs and the target (or None) of the example to trace, from --data or --values."""
+    if values is not None:
+        return numbers(values, "--values"), None if target is None else target_of(target)
+    if data is None:
+        raise ValueError("give --data NAME (e.g. digits) or --values 0.1,0.2,...")
+    inputs, labels = load_data(data)
+    if not 0 <= example < len(inputs):
+        raise ValueError(f"--example {example} is out of range: {data} has examples 0..{len(inputs) - 1}")
+    label = labels[example].item()
+    return inputs[example].tolist(), label if target is None else target_of(target)
+
+
+@app.command()
+def trace(
+    model: Path = typer.Argument(..., help="A saved network (JSON), as `learn` writes it."),
+    data: Optional[str] = typer.Option(None, help="Data set to take the example from: digits."),
+    example: int = typer.Option(0, help="Which example of the data set (from 0)."),
+    values: Optional[str] = typer.Option(None, help="The inputs themselves, e.g. 0,0.5,1 (instead of --data)."),
+    target: Optional[str] = typer.Option(None, help="Class label or desired outputs (a,b,...); --data gives the label."),
+    neuron: Optional[list[int]] = typer.Option(None, help="Trace only this neuron (repeat for more)."),
+    jsonl: Optional[Path] = typer.Option(None, help="Write the trace as JSON Lines to this file ('-': stdout)."),
+    learn: bool = typer.Option(False, help="Apply the updates, so the weights change (see --save)."),
+    learning_rate: Optional[float] = typer.Option(None, help="Default: the rate the model learned with, else 0.1."),
+    save: Optional[Path] = typer.Option(None, help="With --learn, save the updated network here."),
+) -> None:
+    """Every message the neurons exchange for one example, and every number each one computes."""
+    if save is not None and not learn:
+        fail("--save needs --learn: without it nothing changes")
+    try:
+        net = Network.load(model)
+        inputs, goal = example_of(data, values, target, example)
+        recorded = trace_example(net, inputs, desired=goal, learn=learn, neurons=neuron,
+                                 learning_rate=learning_rate, tag=example)
+        if jsonl is not None and str(jsonl) != "-":
+            recorded.write(jsonl)
+        if save is not None:
+            net.save(save)
+    except ValueError as bad:
+        fail(str(bad))
+    except OSError as bad:
+        fail(f"{bad.filename}: {bad.strerror}")
+    if jsonl is None:
+        show(recorded, model, learn, save)
+    elif str(jsonl) == "-":
+        for line in recorded.lines():
+            sys.stdout.write(line + "\n")
+    else:
+        typer.echo(f"wrote {len(recorded.events) + 1} lines (header and {len(recorded.events)} events) to {jsonl}")
+
+
+def show(recorded: Trace, model: Path, learn: bool, save: Optional[Path]) -> None:
+    """The trace as tables in causal order; paged on a terminal, plain text when piped."""
+    console = Console(markup=False, highlight=False)
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 200), no_color=True, highlight=False, markup=False)
+    head = recorded.header
+    title = (f"{model}: {head['network']['neurons']} neurons, layers "
+             f"{[len(layer) for layer in head['network']['layers']]}; example {recorded.events[0]['example']}")
+    if head.get("learning_rate") is None:
+        title += " (forward only: no target)"
+    else:
+        title += f", learning rate {head['learning_rate']:g}"
+    if head.get("neurons") is not None:
+        title += f"; only neurons {head['neurons']}"
+    lines = box.HEAVY_HEAD if console.is_terminal else None  # plain columns when piped
+    tables = []
+    for section, rows in trace_rows(recorded):
+        table = Table(title=section, title_justify="left", box=lines)
+        for column in COLUMNS:
+            table.add_column(column, justify="right" if column in ("clock", "value") else "left",
+                             overflow="fold", no_wrap=column != "how")
+        for row in rows:
+            table.add_row(*row)
+        tables.append(table)
+    summary = Table(title="Each neuron's nine steps", title_justify="left", box=lines)
+    for column in NEURON_COLUMNS:
+        summary.add_column(column)
+    for row in neuron_rows(recorded):
+        summary.add_row(*row)
+    if summary.row_count:
+        tables.append(summary)
+    if learn and head.get("learning_rate") is not None:
+        ending = f"The updates were applied{f' and saved to {save}' if save else ' (not saved: add --save FILE)'}."
+    elif head.get("learning_rate") is not None:
+        ending = "The updates above were computed but not applied (add --learn to apply them)."
+    else:
+        ending = ""
+
+    def render() -> None:
+        console.print(title)
+        for table in tables:
+            console.print(table)
+        if ending:
+            console.print(ending)
+
+    if console.is_terminal:
+        with console.pager(styles=True):
+            render()
+    else:
+        render()
