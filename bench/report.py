@@ -1,0 +1,132 @@
+"""Rich tables for the figures the suite measured."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+GIB = 4.0 * 1024  # the issue's memory budget, in MiB
+
+
+def _rate(figures: dict[str, Any]) -> str:
+    return f"{figures['median']:,.0f} ±{figures['spread_percent']:.0f}%"
+
+
+def _three(memory: dict[str, dict[str, float]] | None, key: str) -> str:
+    if not memory:
+        return "-"
+    return "/".join(f"{memory[e][key]:.0f}" if memory[e][key] >= 10 else f"{memory[e][key]:.1f}"
+                    for e in ("actors", "matrix", "object graph"))
+
+
+def speed_table(rows: list[dict[str, Any]]) -> Table:
+    repeats = rows[0]["repeats"] if rows else 0
+    data = dict.fromkeys(f"{row['network']}: {row['data']}" for row in rows)
+    table = Table(
+        title=f"Examples per second, one pass of SGD (median of {repeats} interleaved runs, ±half their range)",
+        caption="Data: " + "; ".join(data) + ". Sigmoid, squared error.\n"
+        "Memory of actors/matrix/object graph, each engine alone in a fresh process: "
+        "heap = tracemalloc peak of the pass, RSS = peak resident size of that process.",
+    )
+    for column in ("network", "batch", "examples", "actors", "matrix", "object graph",
+                   "actors/matrix", "actors/graph", "messages/s", "heap MiB", "RSS MiB"):
+        table.add_column(column, justify="left" if column == "network" else "right")
+    for row in rows:
+        engines = row["engines"]
+        table.add_row(
+            row["network"], str(row["batch_size"]), f"{row['examples']:,}",
+            _rate(engines["actors"]), _rate(engines["matrix"]), _rate(engines["object graph"]),
+            f"{row['ratios']['actors/matrix']:.3f}", f"{row['ratios']['actors/object graph']:.2f}",
+            f"{engines['actors']['messages_per_second']:,.0f}",
+            _three(row.get("memory"), "traced_peak_mib"), _three(row.get("memory"), "peak_rss_mib"),
+        )
+    return table
+
+
+def semeion_table(found: dict[str, Any]) -> Table:
+    reference = found["reference"]
+    table = Table(
+        title=f"Exmachina set-up on Semeion ({found['examples']} digits; 256-8-10, sigmoid, squared error, "
+        f"rate 2.0, actors): {found['examples_per_second']:,.0f} examples/s against Exmachina's "
+        f"~{reference['examples_per_second']:.0f}",
+    )
+    for column in ("pass", "last 200 right", "pass accuracy", "Exmachina", "loss", "examples/s", "messages/s"):
+        table.add_column(column, justify="right")
+    for row in found["passes"]:
+        ref = row["reference_accuracy"]
+        table.add_row(
+            str(row["pass"]), f"{row['recent_accuracy']:.1%}", f"{row['accuracy']:.1%}",
+            "-" if ref is None else f"~{ref:.0%}", f"{row['loss']:.4f}",
+            f"{row['examples_per_second']:,.0f}", f"{row['messages_per_second']:,.0f}",
+        )
+    return table
+
+
+def scale_table(sizes: list[dict[str, Any]]) -> Table:
+    table = Table(
+        title="Sparse network, actor engine: build, one example forward and backward, save, load",
+        caption="Peak RSS of the whole process (each size in its own process); bytes per neuron and per "
+        "synapse divide that peak; the fit time includes building the society.",
+    )
+    for column in ("neurons", "synapses", "build s", "fit s (pass)", "save s", "load s", "file MiB",
+                   "peak RSS MiB", "B/neuron", "B/synapse", "within 4 GiB"):
+        table.add_column(column, justify="right")
+    for found in sizes:
+        stages = found["stages"]
+
+        def seconds(name: str) -> str:
+            return f"{stages[name]['seconds']:.1f}" if name in stages else "-"  # finished stages only
+
+        fit = stages.get("fit")
+        fit_text = f"{fit['seconds']:.1f} ({fit['pass_seconds']:.1f})" if fit and "pass_seconds" in fit else "-"
+        peak = found["peak_rss_mib"]
+        neurons, synapses = found.get("neurons"), found.get("synapses")
+        table.add_row(
+            f"{neurons:,}" if neurons else "-", f"{synapses:,}" if synapses else "-",
+            seconds("build"), fit_text, seconds("save"), seconds("load"),
+            f"{found['file_mib']:.0f}" if "file_mib" in found else "-", f"{peak:,.0f}",
+            f"{peak * 2**20 / neurons:,.0f}" if neurons else "-",
+            f"{peak * 2**20 / synapses:,.0f}" if synapses else "-",
+            found.get("error") or ("yes" if peak <= GIB else "no"),
+        )
+    return table
+
+
+def breakdown_table(found: dict[str, Any]) -> Table:
+    table = Table(
+        title=f"Where the memory goes (tracemalloc, {found['neurons']:,} neurons, {found['synapses']:,} synapses), "
+        "bytes per synapse",
+    )
+    table.add_column("what")
+    table.add_column("B/synapse", justify="right")
+    for what, key in (
+        ("blueprint arrays (sources, targets, weights, biases)", "blueprint_arrays_bytes_per_synapse"),
+        ("actor society, resident after building", "society_bytes_per_synapse"),
+        ("actor society, peak while building", "society_build_peak_bytes_per_synapse"),
+        ("one example in flight, above the society", "one_example_peak_bytes_per_synapse"),
+        ("save (peak above resident)", "save_peak_bytes_per_synapse"),
+        ("load (peak above resident)", "load_peak_bytes_per_synapse"),
+        ("saved file", "file_bytes_per_synapse"),
+    ):
+        table.add_row(what, f"{found[key]:.0f}")
+    for line in found["society_by_line"]:
+        table.add_row(f"  society: {line['line']}  {line['code']}", f"{line['bytes_per_synapse']:.0f}")
+    return table
+
+
+def show(console: Console, results: dict[str, Any]) -> None:
+    machine = results["machine"]
+    console.print(
+        f"[bold]exmachina benchmark[/bold]  commit {machine['commit']}  ·  {machine['cpu']} × {machine['cpus']}  ·  "
+        f"Python {machine['python']}  ·  numpy {machine['numpy']}  ·  load {machine['load_before']}"
+    )
+    if results.get("table"):
+        console.print(speed_table(results["table"]))
+    if results.get("semeion"):
+        console.print(semeion_table(results["semeion"]))
+    if results.get("scale"):
+        console.print(scale_table(results["scale"]["sizes"]))
+        if results["scale"].get("breakdown"):
+            console.print(breakdown_table(results["scale"]["breakdown"]))
