@@ -337,7 +337,7 @@ class NeuronObserver(Observer):
         if tag in neuron.memory:
             self.total_input, self.activity = neuron.memory[tag][:2]
         else:  # only predicting: the neuron kept nothing, so compute what it computed
-            self.total_input = sum(values, self.bias_then)
+            self.total_input = neuron.signals.total(values, self.bias_then)
             self.activity = neuron.f(self.total_input)
 
     def on_errors(self, tag: Any, values: list) -> None:
@@ -404,8 +404,10 @@ class NeuronObserver(Observer):
 def desired_outputs(net: Any, target: Any) -> np.ndarray:
     """The desired output activities for one example: a class label of the network, or the outputs."""
     outputs = len(net.blueprint.outputs)
-    if net.classes is not None and np.ndim(target) == 0:
-        return encode([target], net.classes, outputs)[1][0]
+    if np.ndim(target) == 0 and (net.classes is not None or outputs > 1):
+        # an untrained network has no classes yet: take the ones `fit` would give it
+        classes = net.classes if net.classes is not None else classes_of(np.array([target]), outputs)
+        return encode([target], classes, outputs)[1][0]
     return check_targets(np.atleast_2d(np.asarray(target, dtype=float)), 1, outputs)[0]
 
 
@@ -432,9 +434,9 @@ def trace_example(
     label of a classifier) the teacher answers, the errors flow back and each neuron computes its
     update; `learn=True` also keeps the updated weights in `net`, otherwise `net` is untouched.
     """
-    x = check_inputs(inputs, len(net.blueprint.sensors))
-    if len(x) != 1:
-        raise ValueError(f"one example at a time: got {len(x)}")
+    if np.ndim(inputs) != 1:
+        raise ValueError(f"one example at a time: a list of {len(net.blueprint.sensors)} inputs")
+    x = check_inputs([inputs], len(net.blueprint.sensors))
     goal = None if desired is None else desired_outputs(net, desired)
     rate = learning_rate_of(net, learning_rate) if goal is not None else None
     chosen = check_neurons(net.blueprint, neurons)
