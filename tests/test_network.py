@@ -119,3 +119,20 @@ def test_unknown_labels_at_prediction_time_and_unknown_names():
         Network.layered([2, 3, 2], loss="hinge")
     with pytest.raises(ValueError, match="at least two positive sizes"):
         Network.layered([2])
+
+
+@pytest.mark.parametrize("engine", ["actors", "matrix"])
+def test_the_learning_rate_can_change_while_learning(engine):
+    x = np.random.default_rng(0).normal(size=(20, 4))
+    y = (x[:, 0] > 0).astype(int)
+    seen = []
+
+    def slow_down_after_ten(epoch, board):
+        seen.append(net.snapshot().weights.copy())
+        return 0.0001 if board.seen >= 10 else None
+
+    net = Network.layered([4, 3, 2], seed=0)
+    net.fit(x, y, epochs=1, learning_rate=0.5, shuffle=False, engine=engine, on_progress=slow_down_after_ten)
+    moves = [np.abs(b - a).max() for a, b in zip(seen, seen[1:])]
+    assert min(moves[:9]) > 100 * max(moves[10:])  # big steps, then tiny ones
+    assert net.snapshot().weights.tobytes() == net.blueprint.weights.tobytes()

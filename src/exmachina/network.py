@@ -24,6 +24,11 @@ class Network:
 
     def __init__(self, blueprint: Blueprint) -> None:
         self.blueprint = blueprint
+        self._live: Callable[[], Blueprint] | None = None  # where the weights are while fitting
+
+    def snapshot(self) -> Blueprint:
+        """The weights and biases as they are right now, even in the middle of `fit`."""
+        return self._live() if self._live else self.blueprint.copy()
 
     @classmethod
     def layered(
@@ -71,7 +76,7 @@ class Network:
         shuffle: bool = True,
         engine: str = "actors",
         shuffle_delivery: bool = False,
-        on_progress: Callable[[int, Scoreboard], None] | None = None,
+        on_progress: Callable[[int, Scoreboard], float | None] | None = None,
     ) -> list[dict]:
         """Learn by stochastic gradient descent; returns one dict of figures per pass.
 
@@ -81,20 +86,25 @@ class Network:
         `in_flight` > 1 the actor network is pipelined: a neuron may fire for a later example
         before the errors of an earlier one have come back, so it is no longer exact SGD.
         `shuffle_delivery` delivers messages in a random order (the result must not change).
+        `on_progress(epoch, scoreboard)` is called after each example (or batch) is scored; if it
+        returns a number, that is the learning rate from the next example on.
         """
         x = check_inputs(inputs, self.sensors)
         labels, desired = self._desired(targets, len(x))
         _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine)
         order_random = np.random.default_rng(seed)
-        lesson = Lesson(labels, on_progress)
+        lesson = Lesson(labels, on_progress, learning_rate)
         if engine == "matrix":
             matrix = MatrixEngine(self.blueprint)
+            self._live = matrix.state
         else:
             runtime = ShuffledRuntime(seed) if shuffle_delivery else LocalRuntime()
             society = Society(
                 self.blueprint, runtime, lesson.listen, learning_rate, in_flight, noise, seed,
                 batched=batch_size > 1,
             )
+            lesson.retune = society.set_learning_rate
+            self._live = society.state
         history = []
         for epoch in range(1, epochs + 1):
             order = order_random.permutation(len(x)) if shuffle else np.arange(len(x))
@@ -102,7 +112,7 @@ class Network:
             board = lesson.begin(epoch, len(x))
             if engine == "matrix":
                 for batch in batches:
-                    step = matrix.step(x[batch], desired[batch], learning_rate)
+                    step = matrix.step(x[batch], desired[batch], lesson.learning_rate)
                     lesson.score(batch, step.outputs, step.losses)
                 self.blueprint = matrix.state()
                 figures = {}
@@ -121,6 +131,7 @@ class Network:
                 "examples_per_second": board.seen / max(board.seconds, 1e-9),
                 **figures,
             })
+        self._live = None
         self.blueprint.training = {
             "epochs": self.blueprint.training.get("epochs", 0) + epochs,
             "learning_rate": learning_rate,
@@ -180,9 +191,11 @@ class Network:
 class Lesson:
     """Scores each example of the current pass; the teacher's listener while the actors learn."""
 
-    def __init__(self, labels: np.ndarray | None, on_progress: Callable[[int, Scoreboard], None] | None):
+    def __init__(self, labels: np.ndarray | None, on_progress: Callable | None, learning_rate: float):
         self.labels = labels
         self.on_progress = on_progress
+        self.learning_rate = learning_rate
+        self.retune: Callable[[float], None] = lambda rate: None
         self.batches: dict[int, np.ndarray] = {}  # example tag -> indices of its examples
 
     def begin(self, epoch: int, examples: int) -> Scoreboard:
@@ -206,7 +219,11 @@ class Lesson:
         hits = None if self.labels is None else decode(outputs) == self.labels[batch]
         self.board.record(losses, hits)
         if self.on_progress:
-            self.on_progress(self.epoch, self.board)
+            rate = self.on_progress(self.epoch, self.board)
+            if rate is not None and rate != self.learning_rate:
+                _check_settings(1, rate, 1, 1, 0.0, "actors")
+                self.learning_rate = rate
+                self.retune(rate)
 
 
 def _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine) -> None:

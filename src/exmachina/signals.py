@@ -7,7 +7,7 @@ each form gets the arithmetic that suits it.
 
 from __future__ import annotations
 
-from operator import mul, sub
+from operator import mul
 
 import numpy as np
 
@@ -21,7 +21,7 @@ class Scalars:
 
     @staticmethod
     def weigh(activity: float, weights: list) -> list:
-        return list(map(activity.__mul__, weights))
+        return [activity * w for w in weights]
 
     @staticmethod
     def backpropagate(errors: list, weights: list) -> float:
@@ -30,7 +30,7 @@ class Scalars:
     @staticmethod
     def descend(weights: list, errors: list, activity: float, rate: float) -> list:
         """Each weight one step down its gradient, `delta_j * a`."""
-        return list(map(sub, weights, map(rate.__mul__, map(activity.__mul__, errors))))
+        return [w - rate * (e * activity) for w, e in zip(weights, errors)]
 
     @staticmethod
     def mean(error: float) -> float:

@@ -76,6 +76,11 @@ class Society:
         self.teacher = Teacher(teacher, runtime, loss(blueprint.loss), [(o, 0) for o in outputs], listener)
         runtime.spawn(self.teacher)
 
+    def set_learning_rate(self, rate: float) -> None:
+        """Every neuron learns at this rate from the next example on (said between examples)."""
+        for neuron in self.neurons:
+            neuron.learning_rate = rate
+
     def state(self) -> Blueprint:
         """A copy of the blueprint with each neuron's current weights and bias."""
         learned = self.blueprint.copy()
