@@ -388,7 +388,8 @@ def how(event: dict) -> str:
                 f"{num(event['value'])}")
     if kind == "update" and event["parameter"] == "weight":
         return (f"8. gradient {num(event['gradient'])} (error of {event['to']} x activity); 9. weight "
-                f"{num(event['old'])} - {num(event['learning_rate'])} x {num(event['gradient'])} = {num(event['value'])}")
+                f"{num(event['old'])} - {num(event['learning_rate'])} x {num(event['gradient'])} "
+                f"= {num(event['value'])}")
     if kind == "update":
         return (f"9. bias {num(event['old'])} - {num(event['learning_rate'])} x {num(event['gradient'])} "
                 f"= {num(event['value'])}")

@@ -218,7 +218,7 @@ class TracingRuntime(LocalRuntime):
         """One event per message, in the order they were sent."""
         observer = self.processes[sender]
         last = len(routes) - 1
-        for position, ((receiver, slot), value) in enumerate(zip(routes, values)):
+        for position, ((receiver, _slot), value) in enumerate(zip(routes, values)):
             desired = kind == ACTIVITY and sender == self.size and position == last
             # the desired outputs go with the teacher's step, which every partial trace keeps
             if not (self.chosen(tag, sender, receiver) or desired and self.chosen(tag)):

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Annotated
 
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ..explain import TOPICS, Grid, Worked, explain as worked_examples
+from ..explain import TOPICS, Grid, Worked
+from ..explain import explain as worked_examples
 from . import app
 
 
 @app.command()
 def explain(
-    topics: Optional[list[str]] = typer.Argument(
-        None, help=f"Any of: {', '.join(TOPICS)} (default: all of them).", show_default=False
-    ),
+    topics: Annotated[
+        list[str] | None,
+        typer.Argument(help=f"Any of: {', '.join(TOPICS)} (default: all of them).", show_default=False),
+    ] = None,
 ) -> None:
     """Step-by-step worked examples: perceptron, NAND, activations, losses, backpropagation."""
     try:
         examples = worked_examples(topics or [])
     except ValueError as bad:
         typer.echo(f"error: {bad}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     console = Console(markup=False, highlight=False)
     if not console.is_terminal:
         console = Console(width=max(console.width, 200), no_color=True, highlight=False, markup=False)

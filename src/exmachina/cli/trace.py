@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, NoReturn, Optional
+from typing import Annotated, Any, NoReturn
 
 import numpy as np
 import typer
@@ -53,7 +53,7 @@ def target_of(text: str) -> Any:
         return text
 
 
-def example_of(data: Optional[str], values: Optional[str], target: Optional[str], example: int) -> tuple:
+def example_of(data: str | None, values: str | None, target: str | None, example: int) -> tuple:
     """The inputs and the target (or None) of the example to trace, from --data or --values."""
     if values is not None:
         return numbers(values, "--values"), None if target is None else target_of(target)
@@ -68,16 +68,20 @@ def example_of(data: Optional[str], values: Optional[str], target: Optional[str]
 
 @app.command()
 def trace(
-    model: Path = typer.Argument(..., help="A saved network (JSON), as `learn` writes it."),
-    data: Optional[str] = typer.Option(None, help="Data set to take the example from: digits."),
-    example: int = typer.Option(0, help="Which example of the data set (from 0)."),
-    values: Optional[str] = typer.Option(None, help="The inputs themselves, e.g. 0,0.5,1 (instead of --data)."),
-    target: Optional[str] = typer.Option(None, help="Class label or desired outputs (a,b,...); --data gives the label."),
-    neuron: Optional[list[int]] = typer.Option(None, help="Trace only this neuron (repeat for more)."),
-    jsonl: Optional[Path] = typer.Option(None, help="Write the trace as JSON Lines to this file ('-': stdout)."),
-    learn: bool = typer.Option(False, help="Apply the updates, so the weights change (see --save)."),
-    learning_rate: Optional[float] = typer.Option(None, help="Default: the rate the model learned with, else 0.1."),
-    save: Optional[Path] = typer.Option(None, help="With --learn, save the updated network here."),
+    model: Annotated[Path, typer.Argument(metavar="MODEL", help="A saved network (JSON).")],
+    data: Annotated[str | None, typer.Option(help="Data set to take the example from: digits.")] = None,
+    example: Annotated[int, typer.Option(help="Which example of the data set (from 0).")] = 0,
+    values: Annotated[str | None, typer.Option(help="The inputs themselves, e.g. 0,0.5,1 (instead of --data).")] = None,
+    target: Annotated[
+        str | None, typer.Option(help="Class label or desired outputs (a,b,...); --data gives the label.")
+    ] = None,
+    neuron: Annotated[list[int] | None, typer.Option(metavar="ID", help="Only this neuron (repeatable).")] = None,
+    jsonl: Annotated[Path | None, typer.Option(metavar="FILE", help="JSON Lines to this file ('-': stdout).")] = None,
+    learn: Annotated[bool, typer.Option(help="Apply the updates, so the weights change (see --save).")] = False,
+    learning_rate: Annotated[
+        float | None, typer.Option(help="Default: the rate the model learned with, else 0.1.")
+    ] = None,
+    save: Annotated[Path | None, typer.Option(metavar="FILE", help="With --learn: save the network here.")] = None,
 ) -> None:
     """Every message the neurons exchange for one example, and every number each one computes."""
     if save is not None and not learn:
@@ -104,7 +108,7 @@ def trace(
         typer.echo(f"wrote {len(recorded.events) + 1} lines (header and {len(recorded.events)} events) to {jsonl}")
 
 
-def show(recorded: Trace, model: Path, learn: bool, save: Optional[Path]) -> None:
+def show(recorded: Trace, model: Path, learn: bool, save: Path | None) -> None:
     """The trace as tables in causal order; paged on a terminal, plain text when piped."""
     console = Console(markup=False, highlight=False)
     if not console.is_terminal:
