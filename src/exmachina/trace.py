@@ -237,27 +237,24 @@ class TracingRuntime(LocalRuntime):
 
     def handle(self, observer: Observer, tag: Any, before: Callable, handler: Callable, values: list,
                after: Callable) -> None:
-        """Run a handler, then record its step (via `after`) and the messages it sent, in that order."""
-        if not self.chosen(tag, *observer.watched):
-            self.running = observer
-            handler(tag, values)
-            self.running = None
-            self.flush(record=True)
-            return
-        seen = before(tag, values)
+        """Run a handler, then record its step (via `after`), the messages it sent and its updates.
+
+        `before` reads what the handler is about to consume or change (the values list is
+        recycled once the handler returns); `after` turns that into the step's events.
+        """
+        chosen = self.chosen(tag, *observer.watched)
+        seen = before(tag, values) if chosen else None
         self.running = observer
-        handler(tag, values)
-        self.running = None
-        updates = after(tag, seen)
-        self.flush(record=True)
+        try:
+            handler(tag, values)
+        finally:
+            self.running = None
+        updates = after(tag, seen) if chosen else []
+        held, self.held = self.held, []
+        for message in held:
+            self.record(*message)
         for event in updates:
             self.emit(event)
-
-    def flush(self, record: bool) -> None:
-        held, self.held = self.held, []
-        if record:
-            for message in held:
-                self.record(*message)
 
 
 class Observer:
@@ -353,8 +350,8 @@ class NeuronObserver(Observer):
         self.tracer.emit({
             "kind": "step", "phase": "forward", "example": tag, "from": self.address, "to": self.address,
             "value": plain(activity), "inputs": [plain(v) for v in inputs], "senders": self.senders,
-            "bias": bias, "total_input": plain(total_input), "activation": self.tracer.blueprint.activations[
-                self.address], "receivers": self.receivers,
+            "bias": bias, "total_input": plain(total_input),
+            "activation": self.tracer.blueprint.activations[self.address], "receivers": self.receivers,
         })
         return []
 
@@ -391,9 +388,8 @@ class NeuronObserver(Observer):
         if neuron.learns_bias:
             updates.append({
                 "kind": "update", "parameter": "bias", "example": tag, "from": self.address, "to": self.address,
-                "synapse": None, "old": bias_before,
-                "gradient": plain(error),
-                "learning_rate": rate, "value": neuron.bias,
+                "synapse": None, "old": bias_before, "gradient": plain(error), "learning_rate": rate,
+                "value": neuron.bias,
             })
         return updates
 
