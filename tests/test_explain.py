@@ -154,3 +154,5 @@ def test_trace_command_errors(model, tmp_path):
     out = tmp_path / "out.jsonl"
     one_line_error(run("trace", str(model), "--values", "1,2,3", "--target", "7", "--jsonl", str(out)), "7")
     assert not out.exists()  # nothing half-written
+    nowhere = tmp_path / "no-such-directory" / "t.jsonl"
+    one_line_error(run("trace", str(model), "--values", "1,2,3", "--jsonl", str(nowhere)), str(nowhere))

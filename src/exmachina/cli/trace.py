@@ -91,14 +91,14 @@ def trace(
         inputs, goal = example_of(data, values, target, example)
         recorded = trace_example(net, inputs, desired=goal, learn=learn, neurons=neuron,
                                  learning_rate=learning_rate, tag=example)
-        if jsonl is not None and str(jsonl) != "-":
-            recorded.write(jsonl)
-        if save is not None:
-            net.save(save)
     except ValueError as bad:
         fail(str(bad))
-    except OSError as bad:
-        fail(f"{bad.filename}: {bad.strerror}")
+    for path, write in ((jsonl, recorded.write), (save, net.save)):
+        if path is not None and str(path) != "-":
+            try:
+                write(path)
+            except OSError as bad:
+                fail(f"{path}: {bad.strerror}")
     if jsonl is None:
         show(recorded, model, learn, save)
     elif str(jsonl) == "-":
