@@ -87,3 +87,10 @@ def test_a_failed_save_leaves_the_previous_file(tmp_path, monkeypatch):
         net.save(path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+
+
+def test_a_sensor_has_no_bias():
+    data = layered([2, 2, 1], loss="squared").to_dict()
+    data["neurons"]["bias"][0] = 0.5
+    with pytest.raises(ValueError, match="sensor 0 has a bias"):
+        Blueprint.from_dict(data)

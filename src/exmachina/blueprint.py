@@ -116,6 +116,8 @@ class Blueprint:
         for i, kind in enumerate(self.kinds):
             if kind == "sensor" and fan_in[i]:
                 raise ValueError(f"sensor {i} has incoming synapses")
+            if kind == "sensor" and self.biases[i] != 0:
+                raise ValueError(f"sensor {i} has a bias: a sensor's activity is its input value")
             if kind != "sensor" and not fan_in[i]:
                 raise ValueError(f"{kind} neuron {i} has no incoming synapse")
             if kind == "output" and fan_out[i]:
