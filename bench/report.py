@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 GIB = 4.0 * 1024  # the memory budget, in MiB
@@ -49,7 +50,8 @@ def semeion_table(found: dict[str, Any]) -> Table:
     reference = found["reference"]
     table = Table(
         title=f"Exmachina set-up on Semeion ({found['examples']} digits; 256-8-10, sigmoid, squared error, "
-        f"rate 2.0, actors): {found['examples_per_second']:,.0f} examples/s against Exmachina's "
+        f"rate 2.0, actors): {found['examples_per_second']:,.0f} examples/s "
+        f"({found.get('cpu_examples_per_second', 0):,.0f} per CPU second) against Exmachina's "
         f"~{reference['examples_per_second']:.0f}",
     )
     for column in ("pass", "last 200 right", "pass accuracy", "Exmachina", "loss", "examples/s", "messages/s"):
@@ -112,7 +114,7 @@ def breakdown_table(found: dict[str, Any]) -> Table:
     ):
         table.add_row(what, f"{found[key]:.0f}")
     for line in found["society_by_line"]:
-        table.add_row(f"  society: {line['line']}  {line['code']}", f"{line['bytes_per_synapse']:.0f}")
+        table.add_row(escape(f"  society: {line['line']}  {line['code']}"), f"{line['bytes_per_synapse']:.0f}")
     return table
 
 

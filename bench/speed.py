@@ -8,6 +8,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +29,19 @@ def blueprint_for(case: Case, seed: int = 0) -> Blueprint:
 
 
 def train(engine: str, blueprint: Blueprint, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, Any]:
-    """One pass of SGD from `blueprint` on one engine; the pass's own figures (setup excluded)."""
+    """One pass of SGD from `blueprint` on one engine: the pass's own figures (`seconds`, setup
+    excluded), plus the wall and CPU time of the whole call, setup included (`call_seconds`,
+    `cpu_seconds`: the process's CPU time, which a busy shared machine disturbs less)."""
+    wall, cpu = time.perf_counter(), time.process_time()
     if engine == "object graph":
         graph = ObjectGraph(blueprint)
-        return graph.fit(x, np.eye(blueprint.outputs.size)[y], 1, LEARNING_RATE, batch_size)[0]
-    network = Network(blueprint.copy())
-    return network.fit(x, y, epochs=1, learning_rate=LEARNING_RATE, batch_size=batch_size, engine=engine)[0]
+        figures = graph.fit(x, np.eye(blueprint.outputs.size)[y], 1, LEARNING_RATE, batch_size)[0]
+    else:
+        network = Network(blueprint.copy())
+        figures = network.fit(x, y, epochs=1, learning_rate=LEARNING_RATE, batch_size=batch_size, engine=engine)[0]
+    figures["cpu_seconds"] = time.process_time() - cpu
+    figures["call_seconds"] = time.perf_counter() - wall
+    return figures
 
 
 def spread(values: list[float]) -> dict[str, Any]:
@@ -52,6 +60,7 @@ def time_case(case: Case, batch_size: int, examples: int, repeats: int) -> dict[
     for engine in ENGINES:  # warm-up: imports, caches, first-call costs
         train(engine, blueprint, x[: 2 * batch_size], y[: 2 * batch_size], batch_size)
     rates: dict[str, list[float]] = {e: [] for e in ENGINES}
+    cpu_rates: dict[str, list[float]] = {e: [] for e in ENGINES}
     message_rates: list[float] = []
     messages_per_example = None
     for r in range(repeats):
@@ -59,10 +68,13 @@ def time_case(case: Case, batch_size: int, examples: int, repeats: int) -> dict[
             gc.collect()
             figures = train(engine, blueprint, x, y, batch_size)
             rates[engine].append(figures["examples"] / figures["seconds"])
+            cpu_rates[engine].append(figures["examples"] / figures["cpu_seconds"])
             if engine == "actors":
                 message_rates.append(figures["messages"] / figures["seconds"])
                 messages_per_example = figures["messages"] / figures["examples"]
     engines = {e: spread(v) for e, v in rates.items()}
+    for engine, values in cpu_rates.items():
+        engines[engine]["cpu"] = spread(values)  # examples per CPU second, setup included
     engines["actors"]["messages_per_second"] = statistics.median(message_rates)
     engines["actors"]["messages_per_example"] = messages_per_example
     return {
