@@ -1,0 +1,331 @@
+"""What the page draws, computed from a snapshot of the weights: numbers ready to be painted.
+
+Everything here reads a copy of the network (a `Blueprint` taken between two examples), so the
+pictures cost the training nothing but that copy. Activities over a data set come from the matrix
+engine, which computes exactly what the neurons compute; the message flow of one example comes
+from the tracer, run on a society of its own built from the same copy.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+from ..blueprint import Blueprint
+from ..examples import check_inputs, classes_of, decode, encode
+from ..losses import loss as find_loss
+from ..matrix import MatrixEngine
+
+LINES_PER_LAYER = 240  # synapses drawn between two layers; wider layers show a fixed random sample
+HELD_OUT_LIMIT = 1000  # held-out examples scored per picture
+RECENT_PREDICTIONS = 12
+GRID = 40  # heat-map resolution over the input plane (GRID x GRID points)
+POINTS = 300  # data points drawn on the plane
+FLOW_PER_LAYER = 6  # neurons of a wide layer whose messages the flow shows
+IMAGE_SIDES = {64: 8, 256: 16, 784: 28}  # digits, Semeion, MNIST
+
+
+def bytes64(values: np.ndarray) -> str:
+    """Numbers in 0..255 as base64 text: a compact way to ship pictures in JSON."""
+    return base64.b64encode(np.clip(np.rint(values), 0, 255).astype(np.uint8).tobytes()).decode("ascii")
+
+
+def number(value: Any) -> float | None:
+    """A float JSON can carry (None for NaN or infinity)."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+class Pictures:
+    """The data set, the way it is drawn, and the pictures of one snapshot of the network."""
+
+    def __init__(self, blueprint: Blueprint, inputs: Any, targets: Any, held_out: tuple | None = None,
+                 shape: tuple[int, int] | None = None, seed: int = 0) -> None:
+        self.x = check_inputs(inputs, len(blueprint.sensors))
+        self.targets = np.asarray(targets)
+        if len(self.targets) != len(self.x):
+            raise ValueError(f"{len(self.targets)} targets for {len(self.x)} examples")
+        self.labelled = self.targets.ndim == 1
+        self.held_out = None
+        if held_out is not None:
+            held_x, held_y = held_out
+            held_x = check_inputs(held_x, len(blueprint.sensors))[:HELD_OUT_LIMIT]
+            self.held_out = (held_x, np.asarray(held_y)[:HELD_OUT_LIMIT])
+        sensors = len(blueprint.sensors)
+        if shape is None and sensors in IMAGE_SIDES:
+            shape = (IMAGE_SIDES[sensors], IMAGE_SIDES[sensors])
+        if shape is not None and shape[0] * shape[1] != sensors:
+            raise ValueError(f"an image of {shape[0]}x{shape[1]} pixels needs {shape[0] * shape[1]} sensors, "
+                             f"the network has {sensors}")
+        self.shape = shape
+        self.kind = "image" if shape else "plane" if sensors == 2 else "table"
+        self.random = np.random.default_rng(seed)
+        self.order = self.random.permutation(len(self.x))
+        self.cursor = -1
+        self.current = int(self.order[0])
+        self.recent: deque = deque(maxlen=RECENT_PREDICTIONS)
+        self.low, self.high = float(self.x.min()), float(self.x.max())
+        self.layers = [layer.tolist() for layer in blueprint.layers()]
+        self.layer_of = np.zeros(blueprint.size, dtype=np.int64)
+        for depth, layer in enumerate(self.layers):
+            self.layer_of[layer] = depth
+        self.lines = self._sample_lines(blueprint)
+        self.first_hidden = self._first_hidden(blueprint)
+        if self.kind == "plane":
+            (x0, y0), (x1, y1) = self.x.min(axis=0), self.x.max(axis=0)
+            pad_x, pad_y = 0.1 * (x1 - x0 or 1.0), 0.1 * (y1 - y0 or 1.0)
+            self.extent = [float(x0 - pad_x), float(x1 + pad_x), float(y0 - pad_y), float(y1 + pad_y)]
+            xs = np.linspace(self.extent[0], self.extent[1], GRID)
+            ys = np.linspace(self.extent[3], self.extent[2], GRID)  # top row first, as an image
+            gx, gy = np.meshgrid(xs, ys)
+            self.grid = np.column_stack([gx.ravel(), gy.ravel()])
+
+    # -- what does not change: the network's drawing and the data ----------------------------------
+
+    def _sample_lines(self, blueprint: Blueprint) -> np.ndarray:
+        """The synapses to draw: all of them between narrow layers, a fixed random sample between wide ones."""
+        pairs = self.layer_of[blueprint.sources] * len(self.layers) + self.layer_of[blueprint.targets]
+        chosen = []
+        for pair in np.unique(pairs):
+            members = np.flatnonzero(pairs == pair)
+            if len(members) > LINES_PER_LAYER:
+                members = np.sort(self.random.choice(members, LINES_PER_LAYER, replace=False))
+            chosen.append(members)
+        return np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
+
+    def _first_hidden(self, blueprint: Blueprint) -> list[int]:
+        """The neurons whose incoming weights are all from sensors: these can be drawn as images."""
+        if self.kind != "image":
+            return []
+        sensor = np.asarray(blueprint.kinds) == "sensor"
+        hidden = [i for i in range(blueprint.size) if blueprint.kinds[i] == "hidden"]
+        return [i for i in hidden if sensor[blueprint.sources[blueprint.targets == i]].all()][:100]
+
+    def network(self, blueprint: Blueprint) -> dict[str, Any]:
+        """The drawing's skeleton, sent once: layers, neurons, which synapses are drawn, the data's kind."""
+        pairs = []
+        for s in range(len(self.layers)):
+            for t in range(s + 1, len(self.layers)):
+                total = int(np.sum((self.layer_of[blueprint.sources] == s) & (self.layer_of[blueprint.targets] == t)))
+                drawn = int(np.sum((self.layer_of[blueprint.sources[self.lines]] == s)
+                                   & (self.layer_of[blueprint.targets[self.lines]] == t)))
+                if total:
+                    pairs.append({"from": s, "to": t, "synapses": total, "drawn": drawn})
+        data: dict[str, Any] = {"kind": self.kind, "examples": len(self.x), "labelled": self.labelled,
+                                "held_out": None if self.held_out is None else len(self.held_out[0])}
+        if self.kind == "image":
+            data["shape"] = list(self.shape)
+            data["images_of"] = self.first_hidden
+        if self.kind == "plane":
+            data["extent"] = self.extent
+            data["grid"] = GRID
+            shown = self.random.permutation(len(self.x))[:POINTS]
+            classes = self._class_index(self.targets[shown], blueprint) if self.labelled else None
+            data["points"] = [[float(self.x[i, 0]), float(self.x[i, 1]),
+                               None if classes is None else int(classes[k])] for k, i in enumerate(shown)]
+        return {
+            "neurons": blueprint.size,
+            "kinds": list(blueprint.kinds),
+            "activations": list(blueprint.activations),
+            "layers": self.layers,
+            "synapses": len(blueprint.sources),
+            "lines": {"source": blueprint.sources[self.lines].tolist(),
+                      "target": blueprint.targets[self.lines].tolist()},
+            "pairs": pairs,
+            "loss": blueprint.loss,
+            "classes": None if blueprint.classes is None else [str(c) for c in blueprint.classes],
+            "data": data,
+        }
+
+    def _classes(self, blueprint: Blueprint) -> list | None:
+        if not self.labelled:
+            return None
+        if blueprint.classes is not None:
+            return blueprint.classes
+        return classes_of(self.targets, len(blueprint.outputs))  # as `fit` will settle them
+
+    def _class_index(self, labels: np.ndarray, blueprint: Blueprint) -> np.ndarray | None:
+        try:
+            return encode(labels, self._classes(blueprint), len(blueprint.outputs))[0]
+        except ValueError:
+            return None
+
+    # -- what changes: one snapshot's pictures -------------------------------------------------------
+
+    def frame(self, blueprint: Blueprint, advance: bool) -> dict[str, Any]:
+        """Activities for the current example, weights, predictions, held-out score, pictures."""
+        engine = MatrixEngine(blueprint)
+        if advance:
+            self.cursor = (self.cursor + 1) % len(self.order)
+            self.current = int(self.order[self.cursor])
+        _, activities = engine.forward(self.x[self.current][None, :])
+        activities = activities[0]
+        outputs = activities[blueprint.outputs][None, :]
+        frame: dict[str, Any] = {
+            "activities": [number(a) for a in activities],
+            "weights": [number(w) for w in blueprint.weights[self.lines]],
+            "example": self._prediction(self.current, outputs, blueprint, keep=advance),
+            "recent": list(self.recent),
+            "held_out": self._held_out(engine, blueprint),
+        }
+        if self.kind == "image" and self.first_hidden:
+            frame["images"] = self._weight_images(blueprint)
+        if self.kind == "plane":
+            frame.update(self._maps(engine, blueprint))
+        return frame
+
+    def _prediction(self, index: int, outputs: np.ndarray, blueprint: Blueprint, keep: bool) -> dict[str, Any]:
+        seen: dict[str, Any] = {"index": index, "label": None, "guess": None, "right": None}
+        classes = self._classes(blueprint)
+        if classes is not None:
+            guess = classes[int(decode(outputs)[0])]
+            label = self.targets[index].item()
+            seen.update(label=str(label), guess=str(guess), right=bool(guess == label))
+        if self.kind == "image":
+            span = (self.high - self.low) or 1.0
+            seen["pixels"] = bytes64((self.x[index] - self.low) / span * 255)
+        if keep:
+            self.recent.appendleft(seen)
+        return seen
+
+    def _held_out(self, engine: MatrixEngine, blueprint: Blueprint) -> dict[str, Any] | None:
+        """Accuracy and mean loss on the held-out examples (None if there are none or they do not fit)."""
+        if self.held_out is None:
+            return None
+        x, targets = self.held_out
+        outputs = engine.predict(x)
+        if targets.ndim == 1:
+            classes = self._classes(blueprint)
+            try:
+                index, desired = encode(targets, classes, len(blueprint.outputs))
+            except ValueError:
+                return None
+            accuracy = number(np.mean(decode(outputs) == index))
+        else:
+            desired, accuracy = targets.reshape(len(x), -1).astype(float), None
+        losses, _ = find_loss(blueprint.loss).measure(outputs.T, desired.T)
+        return {"accuracy": accuracy, "loss": number(np.mean(losses))}
+
+    def _weight_images(self, blueprint: Blueprint) -> dict[str, Any]:
+        """Each first-layer hidden neuron's incoming weights as a grey image (mid grey is zero)."""
+        sensors = blueprint.sensors
+        position = np.full(blueprint.size, -1)
+        position[sensors] = np.arange(len(sensors))
+        images = np.zeros((len(self.first_hidden), len(sensors)))
+        row = {n: k for k, n in enumerate(self.first_hidden)}
+        incoming = np.flatnonzero(np.isin(blueprint.targets, self.first_hidden))
+        rows = np.array([row[t] for t in blueprint.targets[incoming].tolist()], dtype=np.int64)
+        images[rows, position[blueprint.sources[incoming]]] = blueprint.weights[incoming]
+        scale = np.abs(images).max(axis=1, keepdims=True)
+        scale[scale == 0] = 1.0
+        return {"neurons": self.first_hidden, "pixels": bytes64(127.5 + 127.5 * images / scale)}
+
+    def _maps(self, engine: MatrixEngine, blueprint: Blueprint) -> dict[str, Any]:
+        """Each neuron's activity over the input plane, and the class the network picks at each point."""
+        _, activities = engine.forward(self.grid)
+        low, high = activities.min(axis=0), activities.max(axis=0)
+        span = np.where(high - low > 1e-12, high - low, 1.0)
+        maps = {"maps": bytes64(((activities - low) / span * 255).T), "low": [number(v) for v in low],
+                "high": [number(v) for v in high]}
+        outputs = activities[:, blueprint.outputs]
+        if self.labelled:
+            maps["boundary"] = bytes64(decode(outputs))
+        return maps
+
+    # -- the message flow of one example -------------------------------------------------------------
+
+    def flow(self, blueprint: Blueprint, learning_rate: float | None = None) -> dict[str, Any]:
+        """Trace the current example on a copy of the network and group its events into steps.
+
+        A step is one process's turn: what it computed and the messages it sent. In a wide network
+        only a few neurons of each layer are followed (those most active for this example).
+        """
+        from ..network import Network
+        from ..trace import trace_example
+
+        index = self.current
+        chosen = self._followed(blueprint, index)
+        target = self.targets[index]
+        desired = target.item() if self.labelled else target.tolist()
+        trace = trace_example(Network(blueprint.copy()), self.x[index].tolist(), desired=desired,
+                              learn=False, neurons=chosen, tag=index,
+                              learning_rate=learning_rate)
+        keep = set(chosen) | {"feeder", "teacher"}
+        events = [slim(e) for e in trace.events if e["from"] in keep and e["to"] in keep]
+        return {"example": index, "neurons": chosen, "layers": [[n for n in layer if n in chosen] for layer in self.layers],
+                "kinds": list(blueprint.kinds), "steps": steps_of(events, blueprint),
+                "learning_rate": trace.header.get("learning_rate")}
+
+    def _followed(self, blueprint: Blueprint, index: int) -> list[int]:
+        """Every neuron of a small network; in a wide layer the most active few."""
+        _, activities = MatrixEngine(blueprint).forward(self.x[index][None, :])
+        chosen = []
+        for layer in self.layers:
+            if len(layer) <= FLOW_PER_LAYER + 4:
+                chosen += layer
+            else:
+                strongest = np.argsort(-np.abs(activities[0, layer]), kind="stable")[:FLOW_PER_LAYER]
+                chosen += sorted(layer[k] for k in strongest)
+        return sorted(chosen)
+
+
+def slim(event: dict[str, Any]) -> dict[str, Any]:
+    """An event without its long lists (a wide neuron's every input): the page shows single values."""
+    return {k: v for k, v in event.items() if not (isinstance(v, list) and len(v) > 12)}
+
+
+def steps_of(events: list[dict[str, Any]], blueprint: Blueprint) -> list[dict[str, Any]]:
+    """Group events into turns: a process's step with the messages it sent; a neuron's updates."""
+    steps: list[dict[str, Any]] = []
+    key = None
+    for event in events:
+        kind = event["kind"]
+        this = (event["from"], "update" if kind == "update" else "flow")
+        if kind == "step" or this != key:
+            steps.append({"process": event["from"], "phase": phase_of(event), "events": []})
+            key = this
+        steps[-1]["events"].append(event)
+    for step in steps:
+        step["title"] = title_of(step, blueprint)
+    return steps
+
+
+def phase_of(event: dict[str, Any]) -> str:
+    if event["kind"] == "step":
+        return event["phase"]
+    if event["kind"] == "update":
+        return "update"
+    return "backward" if event["kind"] == "error" else "forward"
+
+
+def short(value: Any) -> str:
+    return "-" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def title_of(step: dict[str, Any], blueprint: Blueprint) -> str:
+    """One sentence that says what happened in this turn."""
+    first, who, phase = step["events"][0], step["process"], step["phase"]
+    sent = [e for e in step["events"] if e["kind"] != "step"]
+    if who == "feeder":
+        return f"the feeder presents example {first['example']}: an input to each sensor, the desired outputs to the teacher"
+    if who == "teacher":
+        return f"the teacher: loss {short(first.get('value'))}; it sends each output neuron its error dLoss/da"
+    kind = blueprint.kinds[who]
+    fan_out = int(np.sum(blueprint.sources == who))
+    fan_in = int(np.sum(blueprint.targets == who))
+    if phase == "forward":
+        where = "its activity to the teacher" if kind == "output" else f"weighted activities to {fan_out} neurons"
+        if kind != "output" and len(sent) < fan_out:
+            where += f" ({len(sent)} of them followed here)"
+        return (f"{kind} neuron {who} fires: total input {short(first.get('total_input'))} -> activity "
+                f"{short(first.get('value'))}; sends {where}")
+    if phase == "backward":
+        to = "the feeder" if kind == "sensor" else f"its {fan_in} inputs"
+        return f"{kind} neuron {who}: error delta = {short(first.get('value'))}, sent back to {to}"
+    weights = sum(1 for e in step["events"] if e.get("parameter") == "weight")
+    bias = any(e.get("parameter") == "bias" for e in step["events"])
+    return f"{kind} neuron {who} updates {weights} weights{' and its bias' if bias else ''}"

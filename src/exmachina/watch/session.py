@@ -1,0 +1,168 @@
+"""The training side of the live view: progress as `fit` reports it, and the controls that steer it.
+
+`Session.on_progress` is what `Network.fit` calls after each scored example (or batch), inside the
+training loop. It records the score, now and then takes a snapshot of the weights, and is where
+training pauses: blocking here blocks the loop, between two examples. The page's controls (pause,
+resume, step one example, a new learning rate) only ever change this object's fields.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from ..blueprint import Blueprint
+from ..scoreboard import Scoreboard
+
+SNAPSHOT_EVERY = 0.2  # seconds between two snapshots of the weights while training runs
+RECENT = 200  # examples over which the recent loss is averaged (the scoreboard's own window)
+
+
+class Session:
+    """Progress and controls of one training run, shared by the training thread and the server."""
+
+    def __init__(self, net: Any, learning_rate: float | None = None, epochs: int | None = None,
+                 paused: bool = False, engine: str = "actors") -> None:
+        self.net = net
+        self.changed = threading.Condition()
+        self.state = "waiting"  # waiting -> running <-> paused -> finished (or failed)
+        self.message = ""
+        self.paused = paused
+        self.blocked = False  # the training thread is waiting in on_progress
+        self.steps = 0  # examples (or batches) to let through while paused
+        self.learning_rate = learning_rate
+        self.requested_rate: float | None = None
+        self.epochs = epochs
+        self.engine = engine
+        self.epoch = 0
+        self.examples = 0  # scored so far, over every pass
+        self.calls = 0  # on_progress calls: one per example or mini-batch
+        self.pass_seen = 0
+        self.pass_total = 0
+        self.accuracy: float | None = None  # the share of the last 200 predictions that were right
+        self.losses: deque = deque(maxlen=RECENT)  # (loss sum, examples) of recent calls
+        self.version = 0  # bumped at each change, so that the server knows when to draw again
+        self.snapshot: Blueprint = net.snapshot()
+        self.snapshot_at = 0.0
+        self._before = 0  # examples of the passes already finished
+        self._loss_sum = 0.0
+
+    # -- called by the training loop -------------------------------------------------------------
+
+    def on_progress(self, epoch: int, board: Scoreboard) -> float | None:
+        """Record the score; wait while paused; return a new learning rate if one was asked for."""
+        with self.changed:
+            if epoch != self.epoch:
+                self._before += self.pass_seen
+                self.epoch, self._loss_sum, self.pass_seen = epoch, 0.0, 0
+            self.losses.append((board.loss_sum - self._loss_sum, board.seen - self.pass_seen))
+            self._loss_sum = board.loss_sum
+            self.pass_seen, self.pass_total = board.seen, board.total
+            self.examples = self._before + board.seen
+            self.calls += 1
+            self.accuracy = board.recent_accuracy
+            if self.state == "waiting":
+                self.state = "running"
+            now = time.monotonic()
+            if self.paused or now - self.snapshot_at >= SNAPSHOT_EVERY:
+                self._take_snapshot(now)
+            self.version += 1
+            self.changed.notify_all()
+            while self.paused and not self.steps and self.state != "closed":
+                if not self.blocked:
+                    self.blocked, self.state = True, "paused"
+                    self.version += 1
+                    self.changed.notify_all()
+                self.changed.wait(0.5)
+            if self.blocked:
+                self.blocked = False
+                if self.state == "paused":
+                    self.state = "running"
+                self.version += 1
+            if self.steps:
+                self.steps -= 1
+            rate, self.requested_rate = self.requested_rate, None
+            if rate is not None:
+                self.learning_rate = rate
+            return rate
+
+    def _take_snapshot(self, now: float) -> None:
+        self.snapshot = self.net.snapshot()
+        self.snapshot_at = now
+
+    def finish(self, message: str = "") -> None:
+        """Training is over (or failed, with a message): the page says so."""
+        with self.changed:
+            if self.state not in ("closed",):
+                self.state = "failed" if message else "finished"
+            self.message = message
+            self.paused, self.blocked = False, False
+            self.snapshot = self.net.snapshot()
+            self.version += 1
+            self.changed.notify_all()
+
+    def close(self) -> None:
+        """Nobody watches any more: let a paused training go on."""
+        with self.changed:
+            self.paused, self.steps = False, 0
+            if self.state in ("waiting", "running", "paused"):
+                self.state = "closed"
+            self.version += 1
+            self.changed.notify_all()
+
+    # -- the controls (called by the server) -----------------------------------------------------
+
+    def control(self, action: str, rate: Any = None) -> None:
+        """Apply one of the page's controls; a ValueError says what is wrong with a request."""
+        with self.changed:
+            if self.state in ("finished", "failed", "closed"):
+                raise ValueError(f"the run has {self.state}: nothing to control")
+            if action == "pause":
+                self.paused = True
+            elif action == "resume":
+                self.paused, self.steps = False, 0
+            elif action == "step":
+                if not self.paused:
+                    raise ValueError("pause first: a step lets one example through a paused run")
+                self.steps += 1
+            elif action == "learning_rate":
+                if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (
+                        math.isfinite(rate) and rate > 0):
+                    raise ValueError(f"learning rate must be a positive number, got {rate!r}")
+                self.requested_rate = float(rate)
+            else:
+                raise ValueError(f"unknown control {action!r}; use pause, resume, step or learning_rate")
+            self.version += 1
+            self.changed.notify_all()
+
+    def wait_for_change(self, version: int, timeout: float) -> int:
+        """Block until the version moves past `version` (or the timeout); returns the version."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.version != version, timeout)
+            return self.version
+
+    def figures(self) -> dict[str, Any]:
+        """The counters, as one consistent reading."""
+        with self.changed:
+            loss_sum = sum(s for s, _ in self.losses)
+            seen = sum(n for _, n in self.losses)
+            return {
+                "state": self.state,
+                "message": self.message,
+                "paused": self.paused,
+                "blocked": self.blocked,
+                "epoch": self.epoch,
+                "epochs": self.epochs,
+                "examples": self.examples,
+                "calls": self.calls,
+                "pass_seen": self.pass_seen,
+                "pass_total": self.pass_total,
+                "accuracy": self.accuracy,
+                "loss": loss_sum / seen if seen else None,
+                "learning_rate": self.learning_rate,
+                "engine": self.engine,
+                "version": self.version,
+            }
