@@ -18,3 +18,4 @@ app = typer.Typer(
 # command modules: importing one registers its commands on `app`
 from . import trace  # noqa: E402,F401
 from . import explain  # noqa: E402,F401
+from . import watch  # noqa: E402,F401

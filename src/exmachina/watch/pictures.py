@@ -137,7 +137,7 @@ class Pictures:
                       "target": blueprint.targets[self.lines].tolist()},
             "pairs": pairs,
             "loss": blueprint.loss,
-            "classes": None if blueprint.classes is None else [str(c) for c in blueprint.classes],
+            "classes": None if self._classes(blueprint) is None else [str(c) for c in self._classes(blueprint)],
             "data": data,
         }
 
@@ -256,9 +256,9 @@ class Pictures:
                               learning_rate=learning_rate)
         keep = set(chosen) | {"feeder", "teacher"}
         events = [slim(e) for e in trace.events if e["from"] in keep and e["to"] in keep]
-        return {"example": index, "neurons": chosen, "layers": [[n for n in layer if n in chosen] for layer in self.layers],
-                "kinds": list(blueprint.kinds), "steps": steps_of(events, blueprint),
-                "learning_rate": trace.header.get("learning_rate")}
+        return {"example": index, "neurons": chosen, "kinds": list(blueprint.kinds),
+                "layers": [[n for n in layer if n in chosen] for layer in self.layers],
+                "steps": steps_of(events, blueprint), "learning_rate": trace.header.get("learning_rate")}
 
     def _followed(self, blueprint: Blueprint, index: int) -> list[int]:
         """Every neuron of a small network; in a wide layer the most active few."""
@@ -311,7 +311,8 @@ def title_of(step: dict[str, Any], blueprint: Blueprint) -> str:
     first, who, phase = step["events"][0], step["process"], step["phase"]
     sent = [e for e in step["events"] if e["kind"] != "step"]
     if who == "feeder":
-        return f"the feeder presents example {first['example']}: an input to each sensor, the desired outputs to the teacher"
+        return (f"the feeder presents example {first['example']}: an input to each sensor, "
+                "the desired outputs to the teacher")
     if who == "teacher":
         return f"the teacher: loss {short(first.get('value'))}; it sends each output neuron its error dLoss/da"
     kind = blueprint.kinds[who]

@@ -79,9 +79,9 @@ class Watcher:
         """Give this to `Network.fit(on_progress=...)`."""
         return self.session.on_progress(epoch, board)
 
-    def finish(self, message: str = "") -> None:
-        """The run is over (a message if it failed); pages still open say so."""
-        self.session.finish(message)
+    def finish(self, message: str = "", failed: bool = False) -> None:
+        """The run is over (or `failed`, with a message); pages still open say so."""
+        self.session.finish(message, failed)
 
     # -- pictures ----------------------------------------------------------------------------------
 

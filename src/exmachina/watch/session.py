@@ -93,11 +93,11 @@ class Session:
         self.snapshot = self.net.snapshot()
         self.snapshot_at = now
 
-    def finish(self, message: str = "") -> None:
-        """Training is over (or failed, with a message): the page says so."""
+    def finish(self, message: str = "", failed: bool = False) -> None:
+        """Training is over (or failed): the page says so, with the message if there is one."""
         with self.changed:
             if self.state not in ("closed",):
-                self.state = "failed" if message else "finished"
+                self.state = "failed" if failed else "finished"
             self.message = message
             self.paused, self.blocked = False, False
             self.snapshot = self.net.snapshot()

@@ -22,7 +22,9 @@ function el(tag, attributes, parent) {
 function fmt(value, digits = 3) {
   if (value === null || value === undefined) return "–";
   if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString("en");
-  return Number(value).toPrecision(digits).replace(/\.?0+$/, "").replace(/\.?0+e/, "e");
+  const text = Number(value).toPrecision(digits);
+  if (text.includes("e")) return text.replace(/\.?0+e/, "e");
+  return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
 }
 function pct(value) { return value === null || value === undefined ? "–" : (100 * value).toFixed(1) + "%"; }
 function show(id, text, raw) { const n = $(id); n.textContent = text; n.dataset.value = raw === null || raw === undefined ? "" : raw; }
@@ -176,7 +178,8 @@ function updateFigures() {
   $("resume").disabled = !live || !f.paused;
   $("step").disabled = !live || !f.paused;
   $("rate-set").disabled = !live;
-  if (f.state === "finished") banner(`This run has finished: ${f.examples.toLocaleString("en")} examples in ${f.epoch} passes. The pictures show the network as it ended.`);
+  if (f.state === "finished") banner(f.message ? `This run has finished: ${f.message}` :
+    `This run has finished: ${f.examples.toLocaleString("en")} examples in ${f.epoch} passes. The pictures show the network as it ended.`);
   else if (f.state === "failed") banner(`This run failed: ${f.message}`);
   else if (!ended) banner("");
 }
@@ -327,13 +330,15 @@ function drawFlow() {
   svg.replaceChildren();
   if (!flow) return;
   const steps = flow.steps, step = steps[flowAt];
-  const width = svg.clientWidth || 900, height = svg.clientHeight || 380;
+  const tallest = Math.max(...flow.layers.map((layer) => layer.length));
+  const width = svg.clientWidth || 900, height = Math.max(380, 46 * tallest + 40);
+  svg.style.height = height + "px";
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   const columns = flow.layers.length + 2, gap = width / columns, where = {};
   where.feeder = [gap / 2, height / 2];
   where.teacher = [gap * (columns - 0.5), height / 2];
   flow.layers.forEach((layer, depth) => layer.forEach((n, k) => {
-    where[n] = [gap * (depth + 1.5), height / 2 + (k - (layer.length - 1) / 2) * Math.min(44, (height - 40) / layer.length)];
+    where[n] = [gap * (depth + 1.5), height / 2 + (k - (layer.length - 1) / 2) * Math.min(46, (height - 40) / layer.length)];
   }));
   // what each process has computed up to this step
   const known = {};

@@ -1,0 +1,79 @@
+"""`exmachina watch MODEL --data ...`: a saved network in the live view, inspected or learning on."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from ..network import Network
+from . import app
+from .trace import fail, load_data
+
+
+def held_out_split(count: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows to learn from and rows held out, drawn at random (seeded)."""
+    order = np.random.default_rng(seed).permutation(count)
+    held = int(round(count * fraction))
+    return np.sort(order[held:]), np.sort(order[:held])
+
+
+@app.command()
+def watch(
+    model: Annotated[Path, typer.Argument(help="A saved network (JSON), as `learn` writes it.")],
+    data: Annotated[str, typer.Option(help="The data set to show it: digits.")] = "digits",
+    epochs: Annotated[int, typer.Option(help="Passes to learn while you watch (0: only inspect the model).")] = 0,
+    learning_rate: Annotated[float | None, typer.Option(
+        help="Default: the rate the model learned with, else 0.1.")] = None,
+    test_fraction: Annotated[float, typer.Option(help="Share of the data held out for the held-out curves.")] = 0.2,
+    seed: Annotated[int, typer.Option(help="Seed for the held-out split and the order of examples.")] = 0,
+    save: Annotated[Path | None, typer.Option(help="With --epochs, save the network here when it is done.")] = None,
+    host: Annotated[str, typer.Option(help="Address to serve on (not the loopback: a warning).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on (0: a free one).")] = 0,
+) -> None:
+    """Serve the live view of a saved network; with --epochs, watch it learn on. Ctrl-C stops it."""
+    from ..watch import serve  # only this command pays for the web stack
+
+    if not 0 <= test_fraction < 1:
+        fail(f"--test-fraction must be at least 0 and below 1, got {test_fraction}")
+    if epochs < 0:
+        fail(f"--epochs must not be negative, got {epochs}")
+    if save is not None and not epochs:
+        fail("--save needs --epochs: without learning nothing changes")
+    if not 0 <= port <= 65535:
+        fail(f"--port must be 0..65535, got {port}")
+    watcher = None
+    try:
+        net = Network.load(model)
+        inputs, labels = load_data(data)
+        rate = learning_rate if learning_rate is not None else net.blueprint.training.get("learning_rate", 0.1)
+        learn, held = held_out_split(len(inputs), test_fraction, seed)
+        watcher = serve(net, inputs[learn], labels[learn], held_out=(inputs[held], labels[held]) if len(held) else None,
+                        host=host, port=port, learning_rate=rate, epochs=epochs or None)
+        if epochs:
+            net.fit(inputs[learn], labels[learn], epochs=epochs, learning_rate=rate, seed=seed,
+                    on_progress=watcher.on_progress)
+            if save is not None:
+                net.save(save)
+            watcher.finish()
+            typer.echo(f"finished {epochs} passes{f'; saved to {save}' if save else ''}; "
+                       "the page stays up until Ctrl-C", err=True)
+        else:
+            watcher.finish(f"this is the saved model {model.name}, shown on {data}; nothing is learning "
+                           "(add --epochs N to watch it learn on)")
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+    except ValueError as bad:
+        if watcher is not None:
+            watcher.finish(str(bad), failed=True)
+        fail(str(bad))
+    except OSError as bad:
+        fail(f"{bad.filename}: {bad.strerror}")
+    finally:
+        if watcher is not None:
+            watcher.close()

@@ -1,0 +1,433 @@
+"""The live view, driven in a real headless Chromium (Debian's `chromium`) through Playwright.
+
+Each test serves a real network on a real uvicorn server, trains it in a thread with `fit`'s own
+`on_progress` hook, and reads what the page shows. If Chromium is missing the tests fail, saying
+how to install it: a browser test that skips would hide a view nobody checked.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from exmachina import Network
+from exmachina.watch import serve
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ROOT = Path(__file__).resolve().parent.parent
+WAIT = 30_000  # ms: generous, the machine is shared
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: the live view's tests need Debian's Chromium "
+                    "(apt-get update && apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1300, "height": 1400})
+    tab = context.new_page()
+    errors = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert not errors, f"the page raised: {errors}"
+
+
+def digits(count: int = 1797):
+    data = load_digits()
+    return data.data[:count] / 16.0, data.target[:count]
+
+
+class Stopped(Exception):
+    """Ends a test's training early."""
+
+
+class Run:
+    """A network served live and learning in a thread, the way `learn --watch` runs it."""
+
+    def __init__(self, net, x, y, epochs=1, learning_rate=0.5, paused=False, held_out=None):
+        self.net, self.x, self.y, self.epochs, self.rate = net, x, y, epochs, learning_rate
+        self.watcher = serve(net, x, y, held_out=held_out, learning_rate=learning_rate, epochs=epochs,
+                             paused=paused, quiet=True)
+        self.rates = []  # what on_progress handed back to fit
+        self.stopping = False
+        self.thread = threading.Thread(target=self._learn, daemon=True)
+
+    def _learn(self):
+        def progress(epoch, board):
+            if self.stopping:
+                raise Stopped
+            rate = self.watcher.on_progress(epoch, board)
+            if rate is not None:
+                self.rates.append(rate)
+            return rate
+
+        try:
+            self.net.fit(self.x, self.y, epochs=self.epochs, learning_rate=self.rate, on_progress=progress)
+        except Stopped:
+            return
+        self.watcher.finish()
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def close(self):
+        self.stopping = True
+        self.watcher.close()  # lets a paused training go on
+        if self.thread.ident:
+            self.thread.join(60)
+
+
+@pytest.fixture
+def runs():
+    started = []
+    yield lambda *a, **k: started.append(Run(*a, **k)) or started[-1]
+    for run in started:
+        run.close()
+
+
+def number(page, selector: str) -> float | None:
+    raw = page.get_attribute(selector, "data-value")
+    return float(raw) if raw not in (None, "") else None
+
+
+def wait_state(page, state: str) -> None:
+    page.wait_for_selector(f"#status[data-state='{state}']", timeout=WAIT)
+
+
+def examples(page) -> int:
+    return int(number(page, "#examples"))
+
+
+def wait_examples(page, condition, seconds: float = 30) -> int:
+    """Poll the example counter the page shows until `condition(count)` holds (the page's CSP forbids eval)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        count = number(page, "#examples")
+        if count is not None and condition(int(count)):
+            return int(count)
+        assert time.monotonic() < deadline, f"the page shows {count} examples"
+        page.wait_for_timeout(50)
+
+
+# -- what the page shows -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [[64, 16, 10], [2, 5, 4, 3]])
+def test_the_page_loads_and_draws_every_neuron_of_the_blueprint(page, runs, shape):
+    net = Network.layered(shape, activation="tanh", seed=1)
+    if shape[0] == 64:
+        x, y = digits(300)
+    else:
+        x = np.random.default_rng(0).normal(size=(90, 2))
+        y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int)
+    run = runs(net, x, y, paused=True)
+    page.goto(run.watcher.address)
+    page.wait_for_selector("#network .neuron", timeout=WAIT)
+    assert page.locator("#network .neuron").count() == net.blueprint.size
+    assert page.locator("#network .neuron.output").count() == shape[-1]
+    assert page.locator("#network .synapse").count() > 0
+    if shape[0] == 64:  # image data: each hidden neuron's weights as an image
+        page.wait_for_selector("#images-panel:not([hidden])", timeout=WAIT)
+        assert page.locator("#weights canvas").count() == shape[1]
+        assert page.is_hidden("#plane-panel")
+    else:  # the plane: a heat map per neuron and the decision boundary
+        page.wait_for_selector("#plane-panel:not([hidden])", timeout=WAIT)
+        assert page.locator("#maps canvas").count() == net.blueprint.size - shape[0]
+        assert page.is_hidden("#images-panel")
+    assert page.title() == "exmachina: watch it learn"
+
+
+@pytest.mark.slow
+def test_the_accuracy_shown_rises_while_training_runs(page, runs):
+    x, y = digits()
+    run = runs(Network.layered([64, 16, 10], seed=0), x[:1400], y[:1400], epochs=2,
+               held_out=(x[1400:], y[1400:]))
+    page.goto(run.watcher.address)
+    page.wait_for_selector("#network .neuron", timeout=WAIT)
+    run.start()
+    shown = []  # (examples, accuracy) as the page showed them
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and run.thread.is_alive():
+        accuracy, seen = number(page, "#accuracy"), number(page, "#examples")
+        # the shown accuracy is over the last 200 predictions: read it once it averages 50 or more
+        if accuracy is not None and seen >= 50 and (not shown or shown[-1][0] != seen):
+            shown.append((seen, accuracy))
+        page.wait_for_timeout(100)
+    assert len(shown) >= 3, shown
+    first, last = shown[0], shown[-1]
+    assert last[0] > first[0]
+    assert last[1] >= first[1] + 0.2, shown  # from near chance to most digits right
+    held = number(page, "#held-accuracy")
+    assert held is not None and held > 0.5
+    assert number(page, "#eps") is not None and number(page, "#mps") is not None
+
+
+def test_pause_stops_the_counter_resume_restarts_it_and_step_lets_exactly_one_example_through(page, runs):
+    x, y = digits(600)
+    run = runs(Network.layered([64, 16, 10], seed=0), x, y, epochs=30)
+    page.goto(run.watcher.address)
+    run.start()
+    wait_examples(page, lambda count: count > 20)
+    page.click("#pause")
+    wait_state(page, "paused")
+    stopped = examples(page)
+    assert stopped == run.watcher.session.examples
+    page.wait_for_timeout(1000)
+    assert examples(page) == stopped == run.watcher.session.examples
+    for n in (1, 2):
+        page.click("#step")
+        wait_examples(page, lambda count, n=n: count == stopped + n)
+        wait_state(page, "paused")
+        page.wait_for_timeout(400)
+        assert examples(page) == stopped + n == run.watcher.session.examples
+    page.click("#resume")
+    wait_examples(page, lambda count: count > stopped + 20)
+    assert page.get_attribute("#status", "data-state") == "running"
+
+
+def test_a_learning_rate_set_on_the_page_reaches_the_neurons(page, runs):
+    x, y = digits(400)
+    run = runs(Network.layered([64, 16, 10], seed=0), x, y, epochs=20, learning_rate=0.5, paused=True)
+    page.goto(run.watcher.address)
+    run.start()
+    wait_state(page, "paused")
+    session = run.watcher.session
+
+    def step_and_measure() -> float:
+        """How far one example moved the weights."""
+        before, count = session.snapshot, session.examples
+        page.click("#step")
+        wait_examples(page, lambda shown: shown == count + 1)
+        wait_state(page, "paused")
+        return float(np.abs(session.snapshot.weights - before.weights).max())
+
+    assert step_and_measure() > 1e-4  # at 0.5
+    page.fill("#rate-input", "1e-9")
+    page.click("#rate-set")
+    step_and_measure()  # the rate is handed to fit when the paused example is let go
+    assert run.rates == [1e-9]
+    assert number(page, "#rate") == 1e-9
+    assert step_and_measure() < 1e-7
+    page.fill("#rate-input", "3")
+    page.click("#rate-set")
+    step_and_measure()
+    assert step_and_measure() > 1e-4
+    assert run.rates == [1e-9, 3.0]
+    page.fill("#rate-input", "-1")
+    page.click("#rate-set")
+    page.wait_for_selector("#control-error:text('positive number')", timeout=WAIT)
+
+
+def test_the_message_flow_of_one_example_steps_forward_and_backward(page, runs):
+    x = np.random.default_rng(0).normal(size=(60, 2))
+    y = (x[:, 0] * x[:, 1] > 0).astype(int)
+    net = Network.layered([2, 4, 2], activation="tanh", seed=2)
+    n = net.blueprint.size
+    run = runs(net, x, y, paused=True)
+    page.goto(run.watcher.address)
+    page.wait_for_selector("#network .neuron", timeout=WAIT)
+    page.click("#trace")
+    page.wait_for_selector("#flow-position[data-at='1']", timeout=WAIT)
+    steps = int(page.get_attribute("#flow-position", "data-steps"))
+    # the feeder, each neuron firing, the teacher, each neuron's error, each neuron's updates
+    assert steps == 1 + n + 1 + n + n
+    assert page.locator("#flow .flow-neuron").count() == n
+    phases = [page.inner_text("#flow-phase")]
+    for k in range(2, steps + 1):
+        page.click("#flow-forward")
+        page.wait_for_selector(f"#flow-position[data-at='{k}']", timeout=WAIT)
+        phases.append(page.inner_text("#flow-phase"))
+    # activities go up, the teacher turns the wave, then each neuron's error and its own updates
+    assert phases == ["forward"] * (1 + n) + ["teacher"] + ["backward", "update"] * n
+    assert page.is_disabled("#flow-forward")
+    page.click("#flow-back")
+    page.wait_for_selector(f"#flow-position[data-at='{steps - 1}']", timeout=WAIT)
+    page.click("#flow-first")
+    page.wait_for_selector("#flow-position[data-at='1']", timeout=WAIT)
+    assert "feeder presents example" in page.inner_text("#flow-title")
+    page.click("#flow-forward")  # the first sensor fires: its weighted activities, values on hover
+    page.hover("#flow .message-hit >> nth=0")
+    page.wait_for_selector("#tip:not([hidden])", timeout=WAIT)
+    value = json.loads(page.get_attribute("#flow .message-hit >> nth=0", "data-value"))
+    tip = page.inner_text("#tip")
+    assert "weighted activity" in tip and "weight" in tip
+    shown = float(re.search(r": (-?[\d.e+-]+)", tip).group(1))
+    assert shown == pytest.approx(value, rel=1e-5)
+
+
+def test_a_page_on_a_finished_run_says_so_and_then_that_the_process_ended(page, runs):
+    x, y = digits(200)
+    run = runs(Network.layered([64, 8, 10], seed=0), x, y).start()
+    run.thread.join(60)
+    page.goto(run.watcher.address)
+    wait_state(page, "finished")
+    assert "finished" in page.inner_text("#banner")
+    assert "200 examples" in page.inner_text("#banner")
+    assert page.is_disabled("#pause") and page.is_disabled("#step")
+    run.watcher.close()  # the process goes away
+    wait_state(page, "ended")
+    assert "ended" in page.inner_text("#banner")
+
+
+# -- security ----------------------------------------------------------------------------------------
+
+
+def request(address: str, method: str, path: str, headers: dict, body: str | None = None) -> int:
+    host, port = address.split("//")[1].strip("/").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request(method, path, body=body, headers=headers)
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def test_other_origins_are_refused_and_nothing_outside_static_is_served(page, runs):
+    x, y = digits(100)
+    run = runs(Network.layered([64, 8, 10], seed=0), x, y, paused=False)
+    address = run.watcher.address
+    own = address.rstrip("/")
+    pause = json.dumps({"action": "pause"})
+    as_json = {"Content-Type": "application/json"}
+    assert request(address, "POST", "/control", {**as_json, "Origin": "http://evil.example"}, pause) == 403
+    assert request(address, "POST", "/control", as_json, pause) == 403  # no Origin: not from the page
+    assert request(address, "GET", "/events", {"Origin": "http://evil.example"}) == 403
+    assert request(address, "GET", "/", {"Host": "evil.example"}) == 403  # DNS rebinding
+    assert not run.watcher.session.paused
+    for path in ("/static/../server.py", "/static/%2e%2e/server.py", "/server.py", "/session.py",
+                 "/static/../../network.py", "/etc/passwd", "/static/", "/static/nothing.js"):
+        assert request(address, "GET", path, {}) == 404, path
+    assert request(address, "GET", "/static/app.js", {}) == 200
+    assert request(address, "POST", "/control", {**as_json, "Origin": own}, "{nope") == 400
+    assert request(address, "POST", "/control", {**as_json, "Origin": own},
+                   json.dumps({"action": "delete"})) == 400
+    assert request(address, "POST", "/control", {"Content-Type": "text/plain", "Origin": own}, pause) == 415
+    assert not run.watcher.session.paused
+    # a page from another origin (localhost is not 127.0.0.1 to a browser) cannot pause the run
+    port = address.rsplit(":", 1)[1].strip("/")
+    page.goto(f"http://localhost:{port}/static/style.css")
+    outcome = page.evaluate("""async (target) => {
+        try { const r = await fetch(target, {method: "POST", headers: {"Content-Type": "application/json"},
+                                             body: JSON.stringify({action: "pause"})}); return r.status; }
+        catch (e) { return "blocked"; } }""", f"{own}/control")
+    assert outcome in ("blocked", 403)
+    assert not run.watcher.session.paused
+    assert request(address, "POST", "/control", {**as_json, "Origin": own}, pause) == 200
+    assert run.watcher.session.paused
+
+
+def test_training_without_the_view_imports_none_of_it():
+    code = ("import sys; from exmachina import Network; import exmachina.cli; "
+            "Network.layered([2, 3, 1], loss='squared').fit([[0, 1], [1, 0]], [[1], [0]], epochs=2); "
+            "print(sorted(m for m in ('exmachina.watch', 'starlette', 'uvicorn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+# -- the command -------------------------------------------------------------------------------------
+
+
+def test_exmachina_watch_serves_a_saved_model_until_interrupted(tmp_path):
+    model = tmp_path / "model.json"
+    Network.layered([64, 8, 10], seed=0).save(model)
+    process = subprocess.Popen([sys.executable, "-m", "exmachina", "watch", str(model), "--data", "digits"],
+                               stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        line = process.stderr.readline()
+        address = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        assert request(address, "GET", "/", {}) == 200
+        host, port = address.split("//")[1].strip("/").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", "/events")
+        stream = connection.getresponse()
+        assert stream.getheader("content-type").startswith("text/event-stream")
+        assert stream.readline().decode().strip() == "event: network"
+        network = json.loads(stream.readline().decode()[len("data: "):])
+        assert network["neurons"] == 82 and network["data"]["kind"] == "image"
+        connection.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(20) == 0
+    assert "Traceback" not in process.stderr.read()
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["missing.json"], "missing.json"),
+    (["MODEL", "--port", "70000"], "--port"),
+    (["MODEL", "--save", "x.json"], "--save needs --epochs"),
+    (["MODEL", "--data", "nothing"], "unknown data set"),
+])
+def test_exmachina_watch_bad_input_is_one_line_and_status_2(tmp_path, arguments, message):
+    model = tmp_path / "model.json"
+    Network.layered([64, 8, 10], seed=0).save(model)
+    arguments = [str(model) if a == "MODEL" else a for a in arguments]
+    done = subprocess.run([sys.executable, "-m", "exmachina", "watch", *arguments], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 2
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_serving_beyond_the_loopback_warns(tmp_path):
+    model = tmp_path / "model.json"
+    Network.layered([64, 8, 10], seed=0).save(model)
+    process = subprocess.Popen([sys.executable, "-m", "exmachina", "watch", str(model), "--host", "0.0.0.0"],
+                               stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        assert process.stderr.readline().startswith("warning: serving on 0.0.0.0")
+        assert "watch it learn at http://0.0.0.0:" in process.stderr.readline()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(20) == 0
+
+
+# -- the picture for the README ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_screenshot_at_the_end_of_a_short_run(page, runs, tmp_path):
+    x, y = digits()
+    run = runs(Network.layered([64, 16, 10], seed=0), x[:1400], y[:1400], epochs=2,
+               held_out=(x[1400:], y[1400:]))
+    page.goto(run.watcher.address)
+    page.wait_for_selector("#network .neuron", timeout=WAIT)
+    run.start()
+    run.thread.join(120)
+    wait_state(page, "finished")
+    page.click("#trace")
+    page.wait_for_selector("#flow-position[data-at='1']", timeout=WAIT)
+    while page.inner_text("#flow-phase") != "backward":  # show the errors coming down
+        page.click("#flow-forward")
+    for _ in range(8):
+        page.click("#flow-forward")
+    page.wait_for_timeout(300)
+    shot = tmp_path / "watch.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 20_000
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if os.environ.get("EXMACHINA_KEEP_SCREENSHOT", "1") == "1":
+        (ROOT / "docs" / "watch.png").write_bytes(shot.read_bytes())
