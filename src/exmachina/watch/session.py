@@ -17,7 +17,8 @@ from typing import Any
 from ..blueprint import Blueprint
 from ..scoreboard import Scoreboard
 
-SNAPSHOT_EVERY = 0.2  # seconds between two snapshots of the weights while training runs
+SNAPSHOT_EVERY = 0.2  # seconds between two snapshots of the weights while training runs, at least
+SNAPSHOT_SHARE = 0.05  # and at most this share of the training's time goes into snapshots
 RECENT = 200  # examples over which the recent loss is averaged (the scoreboard's own window)
 
 
@@ -49,6 +50,7 @@ class Session:
         self.snapshot_at = 0.0
         self._before = 0  # examples of the passes already finished
         self._loss_sum = 0.0
+        self._snapshot_cost = 0.0  # seconds the last snapshot took
 
     # -- called by the training loop -------------------------------------------------------------
 
@@ -67,7 +69,7 @@ class Session:
             if self.state == "waiting":
                 self.state = "running"
             now = time.monotonic()
-            if self.paused or now - self.snapshot_at >= SNAPSHOT_EVERY:
+            if self.paused or now - self.snapshot_at >= max(SNAPSHOT_EVERY, self._snapshot_cost / SNAPSHOT_SHARE):
                 self._take_snapshot(now)
             self.version += 1
             self.changed.notify_all()
@@ -91,7 +93,8 @@ class Session:
 
     def _take_snapshot(self, now: float) -> None:
         self.snapshot = self.net.snapshot()
-        self.snapshot_at = now
+        self.snapshot_at = time.monotonic()
+        self._snapshot_cost = self.snapshot_at - now
 
     def finish(self, message: str = "", failed: bool = False) -> None:
         """Training is over (or failed): the page says so, with the message if there is one."""
