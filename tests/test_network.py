@@ -136,3 +136,12 @@ def test_the_learning_rate_can_change_while_learning(engine):
     moves = [np.abs(b - a).max() for a, b in zip(seen, seen[1:])]
     assert min(moves[:9]) > 100 * max(moves[10:])  # big steps, then tiny ones
     assert net.snapshot().weights.tobytes() == net.blueprint.weights.tobytes()
+
+
+def test_progress_tells_which_examples_were_just_scored():
+    x = np.random.default_rng(0).normal(size=(12, 4))
+    scored = []
+    net = Network.layered([4, 3, 2], seed=0)
+    net.fit(x, [0, 1] * 6, epochs=1, batch_size=5, shuffle=False,
+            on_progress=lambda epoch, board: scored.append((board.last[0].tolist(), board.last[1].shape)))
+    assert scored == [([0, 1, 2, 3, 4], (5, 2)), ([5, 6, 7, 8, 9], (5, 2)), ([10, 11], (2, 2))]

@@ -6,6 +6,7 @@ any wiring described here acyclic by construction. Sensors come first and output
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -70,11 +71,14 @@ class Blueprint:
         return [np.flatnonzero(depth == d) for d in range(depth.max() + 1) if (depth == d).any()]
 
     def copy(self) -> Blueprint:
-        return Blueprint(
-            list(self.kinds), list(self.activations), self.biases.copy(), self.sources.copy(),
-            self.targets.copy(), self.weights.copy(), self.loss,
-            None if self.classes is None else list(self.classes), dict(self.training),
-        )
+        """An independent copy; it skips validation, since this blueprint is already valid."""
+        twin = copy.copy(self)
+        twin.kinds, twin.activations = list(self.kinds), list(self.activations)
+        for name in ("biases", "sources", "targets", "weights"):
+            setattr(twin, name, getattr(self, name).copy())
+        twin.classes = None if self.classes is None else list(self.classes)
+        twin.training = dict(self.training)
+        return twin
 
     # -- checks --------------------------------------------------------------------------------
 

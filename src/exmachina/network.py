@@ -218,6 +218,7 @@ class Lesson:
         """Record a batch's losses and hits; `outputs` has one row per example."""
         hits = None if self.labels is None else decode(outputs) == self.labels[batch]
         self.board.record(losses, hits)
+        self.board.last = (batch, outputs)
         if self.on_progress:
             rate = self.on_progress(self.epoch, self.board)
             if rate is not None and rate != self.learning_rate:

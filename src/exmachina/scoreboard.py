@@ -21,6 +21,7 @@ class Scoreboard:
     correct: int = 0
     recent: deque = field(default_factory=lambda: deque(maxlen=RECENT))
     started: float = field(default_factory=time.perf_counter)
+    last: tuple[np.ndarray, np.ndarray] | None = None  # the examples just scored and their outputs
 
     def record(self, losses: np.ndarray, hits: np.ndarray | None) -> None:
         self.seen += losses.size
