@@ -78,7 +78,7 @@ def scale_table(sizes: list[dict[str, Any]]) -> Table:
     for found in sizes:
         stages = found["stages"]
 
-        def seconds(name: str) -> str:
+        def seconds(name: str, stages: dict = stages) -> str:
             return f"{stages[name]['seconds']:.1f}" if name in stages else "-"  # finished stages only
 
         fit = stages.get("fit")

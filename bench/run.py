@@ -41,10 +41,12 @@ class Parser(argparse.ArgumentParser):
 def options(argv: list[str] | None) -> argparse.Namespace:
     parser = Parser(prog="python bench/run.py", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer examples and repeats (about 30 s)")
-    parser.add_argument("--json", type=Path, default=RESULTS, help=f"where to write the figures ({RESULTS.relative_to(ROOT)})")
+    parser.add_argument("--json", type=Path, default=RESULTS,
+                        help=f"where to write the figures ({RESULTS.relative_to(ROOT)})")
     parser.add_argument("--table", action="store_true", help="the speed table (the default section)")
     parser.add_argument("--repeats", type=int, help="timed runs per engine (default 5, quick 3)")
-    parser.add_argument("--network", action="append", choices=[c.name for c in CASES], help="only this network (repeatable)")
+    parser.add_argument("--network", action="append", choices=[c.name for c in CASES],
+                        help="only this network (repeatable)")
     parser.add_argument("--no-memory", action="store_true", help="skip the per-engine memory probes")
     parser.add_argument("--semeion", action="store_true", help="the Exmachina set-up on the Semeion digits")
     parser.add_argument("--semeion-data", type=Path, default=SEMEION, help="semeion.data (../shared/data/semeion.data)")
@@ -147,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     chosen = options(argv)
     console = Console() if sys.stdout.isatty() else Console(width=160)  # logs and pipes: no wrapping
     started = time.perf_counter()
-    results: dict[str, Any] = {"machine": machine(), "quick": chosen.quick, "table": None, "semeion": None, "scale": None}
+    results: dict[str, Any] = {"machine": machine(), "quick": chosen.quick}
+    results.update(table=None, semeion=None, scale=None)
     try:
         if chosen.semeion:
             from bench.semeion import semeion  # checks the data before the long sections run
@@ -157,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         if chosen.table:
             results["table"] = table(chosen.quick, chosen.repeats, chosen.network, not chosen.no_memory, console)
         if chosen.scale:
-            results["scale"] = scale(chosen.neurons, chosen.synapses, chosen.width, chosen.limit_gib, chosen.quick, console)
+            results["scale"] = scale(chosen.neurons, chosen.synapses, chosen.width, chosen.limit_gib,
+                                     chosen.quick, console)
     except ValueError as bad:
         console.print(f"error: {bad}", style="red", highlight=False)
         return 2

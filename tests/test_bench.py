@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT))  # the `bench` package lives beside `src`
 
 from bench.baseline import ObjectGraph  # noqa: E402
 from bench.sparse import sparse_blueprint  # noqa: E402
+
 from exmachina import Network  # noqa: E402
 from exmachina.blueprint import Blueprint  # noqa: E402
 
