@@ -18,7 +18,10 @@ LEAK = 0.01  # leaky ReLU's slope below zero: x/100, as in the notes
 
 @dataclass(frozen=True)
 class Activation:
-    """`f(z)` and its derivative `df(z, a)` (given `a = f(z)`, which several derivatives reuse)."""
+    """`f(z)` and its derivative `df(z, a)` (given `a = f(z)`, which several derivatives reuse).
+
+    A derivative that is constant is the number itself, in both forms: multiplying by it is exact.
+    """
 
     name: str
     scalar: Callable[[float], float]
@@ -55,7 +58,7 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda z: 1.0 if z > 0.0 else 0.0,
             lambda z, a: 1.0,
             lambda z: (z > 0.0).astype(float),
-            lambda z, a: np.ones_like(z),
+            lambda z, a: 1.0,
         ),
         Activation(
             "sigmoid",
@@ -90,7 +93,7 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda z: z,
             lambda z, a: 1.0,
             lambda z: z,
-            lambda z, a: np.ones_like(z),
+            lambda z, a: 1.0,
         ),
     ]
 }

@@ -16,6 +16,10 @@ class Scalars:
     """One example at a time: every signal is a float, the weights a list of floats."""
 
     @staticmethod
+    def gather(errors: list) -> list:
+        return errors
+
+    @staticmethod
     def total(weighted_inputs: list, bias: float) -> float:
         return sum(weighted_inputs, bias)
 
@@ -42,7 +46,14 @@ class Vectors:
     are a NumPy vector and each gradient is the mean over the batch."""
 
     @staticmethod
+    def gather(errors: list) -> np.ndarray:
+        """The errors as one matrix (synapses, examples), so the steps that follow are one product each."""
+        return np.array(errors)
+
+    @staticmethod
     def total(weighted_inputs: list, bias: float) -> np.ndarray:
+        if len(weighted_inputs) == 1:  # a sensor, or a neuron with one input: nothing to add up
+            return weighted_inputs[0] + bias
         return np.add.reduce(weighted_inputs) + bias
 
     @staticmethod
@@ -50,12 +61,12 @@ class Vectors:
         return list(np.multiply.outer(weights, activity))
 
     @staticmethod
-    def backpropagate(errors: list, weights: np.ndarray) -> np.ndarray:
-        return weights @ np.array(errors)
+    def backpropagate(errors: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        return weights @ errors
 
     @staticmethod
-    def descend(weights: np.ndarray, errors: list, activity: np.ndarray, rate: float) -> np.ndarray:
-        return weights - rate * (np.array(errors) @ activity / len(activity))
+    def descend(weights: np.ndarray, errors: np.ndarray, activity: np.ndarray, rate: float) -> np.ndarray:
+        return weights - rate * (errors @ activity / len(activity))
 
     @staticmethod
     def mean(error: np.ndarray) -> float:
