@@ -10,7 +10,7 @@ import pytest
 from exmachina import Blueprint, MatrixEngine, Network
 from exmachina.activations import activation
 from exmachina.neuron import Neuron
-from exmachina.runtime import ACTIVITY, ERROR, LocalRuntime
+from exmachina.runtime import ACTIVITY, ERROR, LocalRuntime, Routes
 
 
 class Neighbour:
@@ -33,18 +33,18 @@ def test_the_nine_steps_with_numbers_worked_by_hand():
     inputs = [Neighbour(i, runtime, fan_in=0, fan_out=1) for i in (0, 1)]
     for p in inputs:
         runtime.spawn(p)
-    neuron = Neuron(2, runtime, activation("sigmoid"), bias=0.1, dendrites=[(0, 0), (1, 0)],
-                    axon=[(3, 0), (4, 0)], weights=[0.5, -1.0], learning_rate=0.5)
+    neuron = Neuron(2, runtime, activation("sigmoid"), bias=0.1, dendrites=Routes.of([(0, 0), (1, 0)]),
+                    axon=Routes.of([(3, 0), (4, 0)]), weights=[0.5, -1.0], learning_rate=0.5)
     runtime.spawn(neuron)
     targets = [Neighbour(i, runtime, fan_in=1, fan_out=0) for i in (3, 4)]
     for p in targets:
         runtime.spawn(p)
 
     # 1. the inputs send their weighted activities (0.2 and 0.3): nothing happens until both are in
-    runtime.send(ACTIVITY, "x", [(2, 0)], [0.2])
+    runtime.send(ACTIVITY, "x", Routes.of([(2, 0)]), [0.2])
     runtime.run()
     assert targets[0].heard == []
-    runtime.send(ACTIVITY, "x", [(2, 1)], [0.3])
+    runtime.send(ACTIVITY, "x", Routes.of([(2, 1)]), [0.3])
     runtime.run()
     # 2. a = sigmoid(0.2 + 0.3 + 0.1) = sigmoid(0.6) = 0.6456563062257954
     a = 1 / (1 + math.exp(-0.6))
@@ -54,10 +54,10 @@ def test_the_nine_steps_with_numbers_worked_by_hand():
     assert targets[1].heard == [("activity", "x", [pytest.approx(-1.0 * a, abs=1e-15)])]
 
     # 5. errors come back from both targets: 0.1 from the first, 0.2 from the second
-    runtime.send(ERROR, "x", [(2, 0)], [0.1])
+    runtime.send(ERROR, "x", Routes.of([(2, 0)]), [0.1])
     runtime.run()
     assert inputs[0].heard == []
-    runtime.send(ERROR, "x", [(2, 1)], [0.2])
+    runtime.send(ERROR, "x", Routes.of([(2, 1)]), [0.2])
     runtime.run()
     # 6. delta = a(1 - a) * (0.1 * 0.5 + 0.2 * -1.0) = 0.228784... * -0.15
     delta = a * (1 - a) * (0.1 * 0.5 + 0.2 * -1.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .runtime import ACTIVITY, LocalRuntime, Route
+from .runtime import ACTIVITY, LocalRuntime, Routes
 
 Example = tuple[Any, list, Any]  # (tag, one input value per sensor, desired outputs or None)
 
@@ -20,13 +20,13 @@ class Feeder:
     """
 
     def __init__(
-        self, address: int, runtime: LocalRuntime, sensors: list[Route], teacher: Route, in_flight: int = 1
+        self, address: int, runtime: LocalRuntime, sensors: Routes, teacher: Routes, in_flight: int = 1
     ) -> None:
         if in_flight < 1:
             raise ValueError(f"in_flight must be at least 1, got {in_flight}")
         self.address = address
         self.runtime = runtime
-        self.routes = sensors + [teacher]
+        self.routes = sensors + teacher
         self.in_flight = in_flight
         self.fan_in, self.fan_out = 0, len(sensors)
         self.examples: Iterator[Example] = iter(())

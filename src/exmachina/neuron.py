@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .activations import Activation
-from .runtime import ACTIVITY, ERROR, LocalRuntime, Route
+from .runtime import ACTIVITY, ERROR, LocalRuntime, Routes
 from .signals import Scalars, Vectors
 
 
@@ -34,8 +34,8 @@ class Neuron:
         runtime: LocalRuntime,
         activation: Activation,
         bias: float,
-        dendrites: list[Route],
-        axon: list[Route],
+        dendrites: Routes,
+        axon: Routes,
         weights: list[float],
         learning_rate: float | None = None,
         noise: float = 0.0,

@@ -9,7 +9,7 @@ from .blueprint import Blueprint
 from .feeder import Feeder
 from .losses import loss
 from .neuron import Neuron, Output, Sensor
-from .runtime import LocalRuntime
+from .runtime import LocalRuntime, Routes
 from .teacher import Listener, Teacher
 
 KIND = {"sensor": Sensor, "hidden": Neuron, "output": Output}
@@ -49,31 +49,45 @@ class Society:
         slot[by_target] = np.arange(len(sources)) - dendrite_start[targets[by_target]]
         index = np.empty(len(sources), dtype=np.int64)  # each synapse's place on its source's axon
         index[by_source] = np.arange(len(sources)) - axon_start[sources[by_source]]
-        self.axons = [by_source[axon_start[i]:axon_start[i + 1]] for i in range(n)]
+        self._by_source, self._axon_start = by_source, axon_start
 
-        dendrites: list[list] = [[] for _ in range(n)]
-        for t, s, i in zip(*(a[by_target].tolist() for a in (targets, sources, index))):
-            dendrites[t].append((s, i))
-        for k, sensor in enumerate(sensors):
-            dendrites[sensor] = [(feeder, k)]
+        # One int object per number, shared by every route that names it: with millions of
+        # synapses, a fresh int per route would cost more than the routes themselves.
+        fans = np.diff(axon_start).max(initial=0), np.diff(dendrite_start).max(initial=0)
+        number = list(range(max(n + 2, *fans)))
+
+        def shared(values: np.ndarray) -> list[int]:
+            return list(map(number.__getitem__, values.tolist()))
+
+        axon_receivers, axon_slots = shared(targets[by_source]), shared(slot[by_source])
+        dendrite_senders, dendrite_slots = shared(sources[by_target]), shared(index[by_target])
+        weights = blueprint.weights[by_source].tolist()
+        output_slot = {o: k for k, o in enumerate(outputs)}
+        sensor_slot = {s: k for k, s in enumerate(sensors)}
 
         self.neurons = []
         for i, (kind, name) in enumerate(zip(blueprint.kinds, blueprint.activations)):
-            synapses = self.axons[i]
+            a, b = axon_start[i], axon_start[i + 1]
+            c, d = dendrite_start[i], dendrite_start[i + 1]
             if kind == "output":
-                axon, weights = [(teacher, outputs.index(i))], [1.0]
+                axon, axon_weights = Routes([teacher], [number[output_slot[i]]]), [1.0]
             else:
-                axon = list(zip(targets[synapses].tolist(), slot[synapses].tolist()))
-                weights = blueprint.weights[synapses].tolist()
+                axon, axon_weights = Routes(axon_receivers[a:b], axon_slots[a:b]), weights[a:b]
+            if kind == "sensor":
+                dendrites = Routes([feeder], [number[sensor_slot[i]]])
+            else:
+                dendrites = Routes(dendrite_senders[c:d], dendrite_slots[c:d])
             neuron = KIND[kind](
-                i, runtime, activation(name), blueprint.biases[i], dendrites[i], axon, weights,
+                i, runtime, activation(name), blueprint.biases[i], dendrites, axon, axon_weights,
                 learning_rate, noise, seed, batched,
             )
             runtime.spawn(neuron)
             self.neurons.append(neuron)
-        self.feeder = Feeder(feeder, runtime, [(s, 0) for s in sensors], (teacher, len(outputs)), in_flight)
+        self.feeder = Feeder(
+            feeder, runtime, Routes(sensors, [0] * len(sensors)), Routes([teacher], [len(outputs)]), in_flight
+        )
         runtime.spawn(self.feeder)
-        self.teacher = Teacher(teacher, runtime, loss(blueprint.loss), [(o, 0) for o in outputs], listener)
+        self.teacher = Teacher(teacher, runtime, loss(blueprint.loss), Routes(outputs, [0] * len(outputs)), listener)
         runtime.spawn(self.teacher)
 
     def set_learning_rate(self, rate: float) -> None:
@@ -84,8 +98,9 @@ class Society:
     def state(self) -> Blueprint:
         """A copy of the blueprint with each neuron's current weights and bias."""
         learned = self.blueprint.copy()
+        start, order = self._axon_start, self._by_source
         for i, neuron in enumerate(self.neurons):
             learned.biases[i] = neuron.bias
             if learned.kinds[i] != "output":
-                learned.weights[self.axons[i]] = neuron.weights
+                learned.weights[order[start[i]:start[i + 1]]] = neuron.weights
         return learned

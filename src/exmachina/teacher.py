@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .losses import Loss
-from .runtime import ERROR, LocalRuntime, Route
+from .runtime import ERROR, LocalRuntime, Routes
 
 Listener = Callable[[Any, np.ndarray, np.ndarray | None], None]
 
@@ -23,7 +23,7 @@ class Teacher:
     """
 
     def __init__(
-        self, address: int, runtime: LocalRuntime, loss: Loss, outputs: list[Route], listener: Listener
+        self, address: int, runtime: LocalRuntime, loss: Loss, outputs: Routes, listener: Listener
     ) -> None:
         self.address = address
         self.runtime = runtime

@@ -27,7 +27,7 @@ import numpy as np
 
 from .blueprint import Blueprint
 from .examples import check_inputs, check_targets, classes_of, encode
-from .runtime import ACTIVITY, ERROR, LocalRuntime, Route
+from .runtime import ACTIVITY, ERROR, LocalRuntime, Routes
 from .society import Society
 
 FORMAT = "exmachina-trace"
@@ -205,7 +205,7 @@ class TracingRuntime(LocalRuntime):
             observer = Observer(process, self)
         super().spawn(observer)
 
-    def send(self, kind: int, tag: Any, routes: Sequence[Route], values: Iterable) -> None:
+    def send(self, kind: int, tag: Any, routes: Routes, values: Iterable) -> None:
         values = list(islice(values, len(routes)))  # a handler may pass an iterator; we read it twice
         sender = self.size if self.running is None else self.running.address  # outside handlers: the feeder
         if self.running is not None:
@@ -214,7 +214,7 @@ class TracingRuntime(LocalRuntime):
             self.record(kind, tag, sender, routes, values)
         super().send(kind, tag, routes, values)
 
-    def record(self, kind: int, tag: Any, sender: int, routes: Sequence[Route], values: list) -> None:
+    def record(self, kind: int, tag: Any, sender: int, routes: Routes, values: list) -> None:
         """One event per message, in the order they were sent."""
         observer = self.processes[sender]
         last = len(routes) - 1
