@@ -27,6 +27,7 @@ import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from bench.report import show  # noqa: E402
+from exmachina.files import atomic_file  # noqa: E402
 from bench.speed import memory_case, time_case  # noqa: E402
 from bench.workloads import CASES, SEMEION  # noqa: E402
 
@@ -135,14 +136,8 @@ def _scale_process(arguments: list[str]) -> dict:
 def write(path: Path, results: dict) -> None:
     """Atomically: an interrupted run leaves the previous results as they were."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(results, f, indent=1)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    with atomic_file(path) as f:
+        json.dump(results, f, indent=1)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ def test_save_and_load_keep_every_bit(tmp_path):
     assert loaded.blueprint.activations == net.blueprint.activations
     assert loaded.blueprint.training["epochs"] == 2
     assert json.loads(path.read_text())["format"] == "exmachina-network"  # readable by anyone
+    assert path.read_text().count("\n") == 17  # one field per line
     x = np.random.default_rng(2).normal(size=(7, 5))
     assert loaded.predict(x).tobytes() == net.predict(x).tobytes()
 
@@ -39,8 +40,14 @@ def test_layers_group_neurons_by_depth():
     assert [list(layer) for layer in layered([2, 3, 1]).layers()] == [[0, 1], [2, 3, 4], [5]]
 
 
+def saved(blueprint, path):
+    """What a saved file holds, as plain JSON."""
+    blueprint.save(path)
+    return json.loads(path.read_text())
+
+
 def broken(path, change):
-    data = layered([2, 2, 1], loss="squared").to_dict()
+    data = saved(layered([2, 2, 1], loss="squared"), path)
     change(data)
     path.write_text(json.dumps(data))
     return path
@@ -89,8 +96,8 @@ def test_a_failed_save_leaves_the_previous_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
 
 
-def test_a_sensor_has_no_bias():
-    data = layered([2, 2, 1], loss="squared").to_dict()
+def test_a_sensor_has_no_bias(tmp_path):
+    data = saved(layered([2, 2, 1], loss="squared"), tmp_path / "m.json")
     data["neurons"]["bias"][0] = 0.5
     with pytest.raises(ValueError, match="sensor 0 has a bias"):
         Blueprint.from_dict(data)

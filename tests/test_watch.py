@@ -429,5 +429,5 @@ def test_a_screenshot_at_the_end_of_a_short_run(page, runs, tmp_path):
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    if os.environ.get("EXMACHINA_KEEP_SCREENSHOT", "1") == "1":
+    if os.environ.get("EXMACHINA_KEEP_SCREENSHOT") == "1":
         (ROOT / "docs" / "watch.png").write_bytes(shot.read_bytes())

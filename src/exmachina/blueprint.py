@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .files import atomic_file
 from .losses import LOSSES
 from .losses import loss as find_loss
 
@@ -135,6 +135,7 @@ class Blueprint:
     # -- files ---------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
+        """The file's fields; the numbers stay NumPy arrays (`json.loads` of the file gives lists)."""
         return {
             "format": FORMAT,
             "version": VERSION,
@@ -143,13 +144,9 @@ class Blueprint:
             "neurons": {
                 "kind": self.kinds,
                 "activation": self.activations,
-                "bias": self.biases.tolist(),
+                "bias": self.biases,
             },
-            "synapses": {
-                "source": self.sources.tolist(),
-                "target": self.targets.tolist(),
-                "weight": self.weights.tolist(),
-            },
+            "synapses": {"source": self.sources, "target": self.targets, "weight": self.weights},
             "training": self.training,
         }
 
@@ -178,17 +175,29 @@ class Blueprint:
             raise ValueError(f"malformed network: {bad}") from None
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write atomically: a crash mid-write leaves the previous file as it was."""
-        path = Path(path)
-        text = json.dumps(self.to_dict(), indent=1)
-        fd, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(text)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        """Write JSON atomically: a crash mid-write leaves the previous file as it was.
+
+        One field per line; the long arrays are written a chunk at a time, so that saving ten
+        million synapses never holds them all as Python objects at once.
+        """
+        data = self.to_dict()
+        with atomic_file(path) as f:
+            f.write("{\n")
+            for key in ("format", "version", "loss", "classes", "training"):
+                f.write(f" {json.dumps(key)}: {json.dumps(data[key])},\n")
+            for group, fields in (("neurons", ("kind", "activation", "bias")),
+                                  ("synapses", ("source", "target", "weight"))):
+                f.write(f" {json.dumps(group)}: {{\n")
+                for n, field in enumerate(fields):
+                    f.write(f"  {json.dumps(field)}: ")
+                    values = data[group][field]
+                    if isinstance(values, np.ndarray):
+                        _write_numbers(f, values)
+                    else:
+                        f.write(json.dumps(values))
+                    f.write(",\n" if n < len(fields) - 1 else "\n")
+                f.write(" },\n" if group == "neurons" else " }\n")
+            f.write("}\n")
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Blueprint:
@@ -203,6 +212,16 @@ class Blueprint:
             raise ValueError(f"{path}: {bad}") from None
         except OSError as bad:
             raise ValueError(f"{path}: {bad.strerror}") from None
+
+
+def _write_numbers(f: Any, values: np.ndarray, chunk: int = 1 << 16) -> None:
+    """A JSON array of numbers, exactly (Python's repr of a float is the shortest that reads back)."""
+    f.write("[")
+    for start in range(0, len(values), chunk):
+        if start:
+            f.write(", ")
+        f.write(", ".join(map(repr, values[start:start + chunk].tolist())))
+    f.write("]")
 
 
 def layered(

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .blueprint import Blueprint
+from .files import atomic_file
 from .examples import check_inputs, check_targets, classes_of, encode
 from .runtime import ACTIVITY, ERROR, LocalRuntime, Routes
 from .society import Society
@@ -112,15 +113,8 @@ class LineWriter:
 @contextmanager
 def atomic_lines(path: str | os.PathLike) -> Iterator[LineWriter]:
     """Lines go to a temporary file beside `path` that replaces it only once all are written."""
-    path = Path(path)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            yield LineWriter(f)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    with atomic_file(path) as f:
+        yield LineWriter(f)
 
 
 def header(blueprint: Blueprint, **settings: Any) -> dict[str, Any]:

@@ -1,0 +1,28 @@
+"""Writing files so that an interruption never leaves half of one behind."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+
+@contextmanager
+def atomic_file(path: str | os.PathLike) -> Iterator[TextIO]:
+    """A text file beside `path` that replaces it only once it is complete.
+
+    A crash, an error or Ctrl-C while writing leaves the previous file as it was and no temporary
+    file behind.
+    """
+    path = Path(path)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            yield f
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
