@@ -15,19 +15,17 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .blueprint import Blueprint
-from .files import atomic_file
 from .examples import check_inputs, check_targets, classes_of, encode
+from .files import atomic_file
 from .runtime import ACTIVITY, ERROR, LocalRuntime, Routes
 from .society import Society
 
