@@ -207,7 +207,7 @@ class Lesson:
         for tag, batch in enumerate(batches):
             self.batches[tag] = batch
             if batched:
-                yield tag, list(x[batch].T), desired[batch].T
+                yield tag, list(np.ascontiguousarray(x[batch].T)), desired[batch].T
             else:
                 yield tag, x[batch[0]].tolist(), desired[batch[0]]
 

@@ -66,7 +66,7 @@ class Vectors:
 
     @staticmethod
     def descend(weights: np.ndarray, errors: np.ndarray, activity: np.ndarray, rate: float) -> np.ndarray:
-        return weights - rate * (errors @ activity / len(activity))
+        return weights - rate / len(activity) * (errors @ activity)
 
     @staticmethod
     def mean(error: np.ndarray) -> float:
