@@ -66,13 +66,19 @@ class Stopped(Exception):
 
 
 class Run:
-    """A network served live and learning in a thread, the way `learn --watch` runs it."""
+    """A network served live and learning in a thread, the way `learn --watch` runs it.
 
-    def __init__(self, net, x, y, epochs=1, learning_rate=0.5, paused=False, held_out=None):
-        self.net, self.x, self.y, self.epochs, self.rate = net, x, y, epochs, learning_rate
+    It keeps what `fit` reported, for the tests to compare with the page: `scored` holds each call's
+    (indices, outputs) as the teacher scored them, `board` the scoreboard of the pass.
+    """
+
+    def __init__(self, net, x, y, epochs=1, learning_rate=0.5, paused=False, held_out=None, **fit):
+        self.net, self.x, self.y, self.epochs, self.rate, self.fit = net, x, y, epochs, learning_rate, fit
         self.watcher = serve(net, x, y, held_out=held_out, learning_rate=learning_rate, epochs=epochs,
-                             paused=paused, quiet=True)
+                             paused=paused, engine=fit.get("engine", "actors"), quiet=True)
         self.rates = []  # what on_progress handed back to fit
+        self.scored = []
+        self.board = None
         self.stopping = False
         self.thread = threading.Thread(target=self._learn, daemon=True)
 
@@ -80,13 +86,16 @@ class Run:
         def progress(epoch, board):
             if self.stopping:
                 raise Stopped
+            self.scored.append((board.last[0].copy(), np.array(board.last[1])))
+            self.board = board
             rate = self.watcher.on_progress(epoch, board)
             if rate is not None:
                 self.rates.append(rate)
             return rate
 
         try:
-            self.net.fit(self.x, self.y, epochs=self.epochs, learning_rate=self.rate, on_progress=progress)
+            self.net.fit(self.x, self.y, epochs=self.epochs, learning_rate=self.rate, on_progress=progress,
+                         **self.fit)
         except Stopped:
             return
         self.watcher.finish()
@@ -160,6 +169,9 @@ def test_the_page_loads_and_draws_every_neuron_of_the_blueprint(page, runs, shap
         assert page.locator("#maps canvas").count() == net.blueprint.size - shape[0]
         assert page.is_hidden("#images-panel")
     assert page.title() == "exmachina: watch it learn"
+    # messages/s is worked out from a count per example, and the page says so
+    assert "computed" in page.inner_text("#mps-name").lower()
+    assert f"{run.watcher.messages_per_call:,} messages per example" in page.get_attribute("#mps-name", "title")
 
 
 @pytest.mark.slow
@@ -208,6 +220,87 @@ def test_pause_stops_the_counter_resume_restarts_it_and_step_lets_exactly_one_ex
     page.click("#resume")
     wait_examples(page, lambda count: count > stopped + 20)
     assert page.get_attribute("#status", "data-state") == "running"
+
+
+def shown_outputs(page) -> list[float | None]:
+    """The output neurons' activities as their tips on the page say."""
+    values = []
+    for k in range(page.locator("#network .neuron.output").count()):
+        page.hover(f"#network .neuron.output >> nth={k}")
+        page.wait_for_selector("#tip:not([hidden])", timeout=WAIT)
+        raw = re.search(r"activity (\S+)", page.inner_text("#tip")).group(1)
+        values.append(None if raw == "–" else float(raw))
+    page.mouse.move(0, 0)
+    return values
+
+
+def guess_of(net, outputs) -> str:
+    return str(net.classes[int(np.argmax(outputs))])
+
+
+@pytest.mark.parametrize("engine", ["actors", "matrix"])
+def test_the_current_example_is_the_one_the_teacher_just_scored_with_the_outputs_it_saw(page, runs, engine):
+    x, y = digits(40)
+    net = Network.layered([64, 8, 10], seed=3)
+    run = runs(net, x, y, epochs=1, paused=True, shuffle=False, engine=engine)
+    page.goto(run.watcher.address)
+    page.wait_for_selector("#example:has-text('no example scored yet')", timeout=WAIT)
+    assert page.get_attribute("#example", "data-index") == ""
+    assert shown_outputs(page) == [None] * 10
+    run.start()
+    for n in range(4):  # in the given order: examples 0, 1, 2, 3, one let through at a time
+        if n:
+            page.click("#step")
+        page.wait_for_selector(f"#example[data-index='{n}']", timeout=WAIT)
+        wait_state(page, "paused")
+        batch, outputs = run.scored[-1]
+        assert batch.tolist() == [n]  # the teacher just scored example n and nothing after it
+        assert page.get_attribute("#example", "data-label") == str(y[n])
+        assert page.get_attribute("#example", "data-guess") == guess_of(net, outputs[0])
+        assert page.inner_text("#example") == (f"example {n}: label {y[n]}, the network said "
+                                               f"{guess_of(net, outputs[0])} "
+                                               f"({'right' if guess_of(net, outputs[0]) == str(y[n]) else 'wrong'})")
+        assert shown_outputs(page) == pytest.approx(outputs[0].tolist(), rel=1e-3, abs=1e-6)
+    items = page.locator("#predictions .prediction")
+    assert [items.nth(k).get_attribute("data-index") for k in range(items.count())] == ["3", "2", "1", "0"]
+    for k in range(4):
+        _, outputs = run.scored[3 - k]
+        assert items.nth(k).get_attribute("data-guess") == guess_of(net, outputs[0])
+
+
+def test_recent_predictions_are_the_last_twelve_scored_marked_right_or_wrong_against_their_labels(page, runs):
+    x, y = digits(300)
+    net = Network.layered([64, 16, 10], seed=0)
+    run = runs(net, x, y, epochs=20, batch_size=5)  # shuffled, five examples a call
+    page.goto(run.watcher.address)
+    run.start()
+    wait_examples(page, lambda count: count > 100)
+    page.click("#pause")
+    wait_state(page, "paused")
+    newest = run.scored[-1][0][-1]
+    page.wait_for_selector(f"#example[data-index='{newest}']", timeout=WAIT)
+    indices = np.concatenate([batch for batch, _ in run.scored[-3:]])[::-1][:12]  # newest first
+    outputs = np.concatenate([rows for _, rows in run.scored[-3:]])[::-1][:12]
+    items = page.locator("#predictions .prediction")
+    assert items.count() == 12
+    shown = [{key: items.nth(k).get_attribute(f"data-{key}") for key in ("index", "label", "guess", "right")}
+             | {"class": items.nth(k).get_attribute("class")} for k in range(12)]
+    assert [int(s["index"]) for s in shown] == indices.tolist()
+    assert [s["label"] for s in shown] == [str(y[i]) for i in indices]
+    assert [s["guess"] for s in shown] == [guess_of(net, row) for row in outputs]
+    rights = [s["right"] == "true" for s in shown]
+    assert rights == [guess_of(net, row) == str(y[i]) for i, row in zip(indices, outputs)]
+    assert rights == list(run.board.recent)[-12:][::-1]  # the teacher's own hits
+    assert [("right" if r else "wrong") in s["class"].split() for r, s in zip(rights, shown)] == [True] * 12
+    assert page.get_attribute("#example", "data-index") == str(indices[0])
+
+
+def test_messages_per_example_match_the_runtimes_own_count(runs):
+    x, y = digits(60)
+    for batch_size in (1, 4):
+        run = runs(Network.layered([64, 8, 10], seed=0), x, y, epochs=1, batch_size=batch_size)
+        history = run.net.fit(x, y, epochs=1, batch_size=batch_size, on_progress=run.watcher.on_progress)
+        assert history[0]["messages"] == run.watcher.session.calls * run.watcher.messages_per_call
 
 
 def test_a_learning_rate_set_on_the_page_reaches_the_neurons(page, runs):

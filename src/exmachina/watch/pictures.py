@@ -1,16 +1,17 @@
 """What the page draws, computed from a snapshot of the weights: numbers ready to be painted.
 
 Everything here reads a copy of the network (a `Blueprint` taken between two examples), so the
-pictures cost the training nothing but that copy. Activities over a data set come from the matrix
-engine, which computes exactly what the neurons compute; the message flow of one example comes
-from the tracer, run on a society of its own built from the same copy.
+pictures cost the training nothing but that copy. The examples shown as current and recent are the
+ones the teacher just scored, with the outputs it saw; the hidden activities of the current one, and
+activities over a data set, come from the matrix engine, which computes exactly what the neurons
+compute; the message flow of one example comes from the tracer, run on a society of its own built
+from the same copy.
 """
 
 from __future__ import annotations
 
 import base64
 import math
-from collections import deque
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,6 @@ from ..matrix import MatrixEngine
 
 LINES_PER_LAYER = 240  # synapses drawn between two layers; wider layers show a fixed random sample
 HELD_OUT_LIMIT = 1000  # held-out examples scored per picture
-RECENT_PREDICTIONS = 12
 GRID = 40  # heat-map resolution over the input plane (GRID x GRID points)
 POINTS = 300  # data points drawn on the plane
 FLOW_PER_LAYER = 6  # neurons of a wide layer whose messages the flow shows
@@ -64,10 +64,6 @@ class Pictures:
         self.shape = shape
         self.kind = "image" if shape else "plane" if sensors == 2 else "table"
         self.random = np.random.default_rng(seed)
-        self.order = self.random.permutation(len(self.x))
-        self.cursor = -1
-        self.current = int(self.order[0])
-        self.recent: deque = deque(maxlen=RECENT_PREDICTIONS)
         self.low, self.high = float(self.x.min()), float(self.x.max())
         self.layers = [layer.tolist() for layer in blueprint.layers()]
         self.layer_of = np.zeros(blueprint.size, dtype=np.int64)
@@ -156,20 +152,24 @@ class Pictures:
 
     # -- what changes: one snapshot's pictures -------------------------------------------------------
 
-    def frame(self, blueprint: Blueprint, advance: bool) -> dict[str, Any]:
-        """Activities for the current example, weights, predictions, held-out score, pictures."""
+    def frame(self, blueprint: Blueprint, scored: list[tuple[int, np.ndarray]]) -> dict[str, Any]:
+        """Weights, held-out score, pictures, and the examples just scored (`scored`, newest first).
+
+        The newest is the current example: its outputs are the ones the teacher saw, its hidden
+        activities are recomputed from the snapshot. Nothing scored yet: no current example.
+        """
         engine = MatrixEngine(blueprint)
-        if advance:
-            self.cursor = (self.cursor + 1) % len(self.order)
-            self.current = int(self.order[self.cursor])
-        _, activities = engine.forward(self.x[self.current][None, :])
-        activities = activities[0]
-        outputs = activities[blueprint.outputs][None, :]
+        recent = [self._prediction(index, outputs, blueprint) for index, outputs in scored]
+        activities = None
+        if scored:
+            index, outputs = scored[0]
+            activities = engine.forward(self.x[index][None, :])[1][0]
+            activities[blueprint.outputs] = outputs
         frame: dict[str, Any] = {
-            "activities": [number(a) for a in activities],
+            "activities": None if activities is None else [number(a) for a in activities],
             "weights": [number(w) for w in blueprint.weights[self.lines]],
-            "example": self._prediction(self.current, outputs, blueprint, keep=advance),
-            "recent": list(self.recent),
+            "example": recent[0] if recent else None,
+            "recent": recent,
             "held_out": self._held_out(engine, blueprint),
         }
         if self.kind == "image" and self.first_hidden:
@@ -178,18 +178,17 @@ class Pictures:
             frame.update(self._maps(engine, blueprint))
         return frame
 
-    def _prediction(self, index: int, outputs: np.ndarray, blueprint: Blueprint, keep: bool) -> dict[str, Any]:
+    def _prediction(self, index: int, outputs: np.ndarray, blueprint: Blueprint) -> dict[str, Any]:
+        """One scored example: its label, the class its outputs point to, right or wrong, its pixels."""
         seen: dict[str, Any] = {"index": index, "label": None, "guess": None, "right": None}
         classes = self._classes(blueprint)
         if classes is not None:
-            guess = classes[int(decode(outputs)[0])]
+            guess = classes[int(decode(outputs[None, :])[0])]
             label = self.targets[index].item()
             seen.update(label=str(label), guess=str(guess), right=bool(guess == label))
         if self.kind == "image":
             span = (self.high - self.low) or 1.0
             seen["pixels"] = bytes64((self.x[index] - self.low) / span * 255)
-        if keep:
-            self.recent.appendleft(seen)
         return seen
 
     def _held_out(self, engine: MatrixEngine, blueprint: Blueprint) -> dict[str, Any] | None:
@@ -238,8 +237,8 @@ class Pictures:
 
     # -- the message flow of one example -------------------------------------------------------------
 
-    def flow(self, blueprint: Blueprint, learning_rate: float | None = None) -> dict[str, Any]:
-        """Trace the current example on a copy of the network and group its events into steps.
+    def flow(self, blueprint: Blueprint, index: int, learning_rate: float | None = None) -> dict[str, Any]:
+        """Trace example `index` on a copy of the network and group its events into steps.
 
         A step is one process's turn: what it computed and the messages it sent. In a wide network
         only a few neurons of each layer are followed (those most active for this example).
@@ -247,7 +246,6 @@ class Pictures:
         from ..network import Network
         from ..trace import trace_example
 
-        index = self.current
         chosen = self._followed(blueprint, index)
         target = self.targets[index]
         desired = target.item() if self.labelled else target.tolist()

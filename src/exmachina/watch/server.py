@@ -58,10 +58,12 @@ class Watcher:
     def __init__(self, session: Session, pictures: Pictures) -> None:
         self.session = session
         self.pictures = pictures
-        self.network = pictures.network(session.snapshot)
         bp = session.snapshot
-        # one message per synapse each way, plus the feeder's, the teacher's and the desired outputs
+        # messages/s is computed, not counted (fit's progress does not carry the runtime's count): one
+        # message per synapse each way, the feeder's and the teacher's, and the desired outputs, per
+        # example or batch; tests check this against the runtime's count over a pass
         self.messages_per_call = 2 * len(bp.sources) + 2 * len(bp.sensors) + 2 * len(bp.outputs) + 1
+        self.network = {**pictures.network(bp), "messages_per_example": self.messages_per_call}
         self.closing = False
         self.address = ""
         self._lock = threading.Lock()
@@ -97,7 +99,8 @@ class Watcher:
                 return self._frame
             advance = figures["examples"] != self._examples
             self._examples = figures["examples"]
-            frame = self.pictures.frame(self.session.snapshot, advance)
+            # read after the figures: a newer example than their version says is redrawn, never an older
+            frame = self.pictures.frame(self.session.snapshot, self.session.last_scored())
             frame.update(figures)
             frame.update(self._rates(now, figures))
             if advance and figures["examples"]:
@@ -131,8 +134,11 @@ class Watcher:
                 curve[key] = curve[key][::2] + ([curve[key][-1]] if len(curve[key]) % 2 == 0 else [])
 
     def flow(self) -> dict[str, Any]:
+        """The message flow of the current example (the first one, before any is scored)."""
         with self._lock:
-            return self.pictures.flow(self.session.snapshot, self.session.learning_rate)
+            scored = self.session.last_scored()
+            index = scored[0][0] if scored else 0
+            return self.pictures.flow(self.session.snapshot, index, self.session.learning_rate)
 
     # -- serving -----------------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """The training side of the live view: progress as `fit` reports it, and the controls that steer it.
 
 `Session.on_progress` is what `Network.fit` calls after each scored example (or batch), inside the
-training loop. It records the score, now and then takes a snapshot of the weights, and is where
+training loop. It records the score and which examples the teacher just scored (with the outputs
+it saw), now and then takes a snapshot of the weights, and is where
 training pauses: blocking here blocks the loop, between two examples. The page's controls (pause,
 resume, step one example, a new learning rate) only ever change this object's fields.
 """
@@ -14,12 +15,15 @@ import time
 from collections import deque
 from typing import Any
 
+import numpy as np
+
 from ..blueprint import Blueprint
 from ..scoreboard import Scoreboard
 
 SNAPSHOT_EVERY = 0.2  # seconds between two snapshots of the weights while training runs, at least
 SNAPSHOT_SHARE = 0.05  # and at most this share of the training's time goes into snapshots
 RECENT = 200  # examples over which the recent loss is averaged (the scoreboard's own window)
+RECENT_PREDICTIONS = 12  # examples the page shows as recent predictions
 
 
 class Session:
@@ -45,6 +49,7 @@ class Session:
         self.pass_total = 0
         self.accuracy: float | None = None  # the share of the last 200 predictions that were right
         self.losses: deque = deque(maxlen=RECENT)  # (loss sum, examples) of recent calls
+        self.scored: deque = deque(maxlen=RECENT_PREDICTIONS)  # (index, outputs) as the teacher scored them
         self.version = 0  # bumped at each change, so that the server knows when to draw again
         self.snapshot: Blueprint = net.snapshot()
         self.snapshot_at = 0.0
@@ -66,6 +71,10 @@ class Session:
             self.examples = self._before + board.seen
             self.calls += 1
             self.accuracy = board.recent_accuracy
+            if board.last is not None:
+                batch, outputs = board.last
+                kept = np.array(outputs[-RECENT_PREDICTIONS:], dtype=float)  # a copy: fit may reuse its own
+                self.scored.extend(zip(batch[-RECENT_PREDICTIONS:].tolist(), kept))
             if self.state == "waiting":
                 self.state = "running"
             now = time.monotonic()
@@ -146,6 +155,11 @@ class Session:
         with self.changed:
             self.changed.wait_for(lambda: self.version != version, timeout)
             return self.version
+
+    def last_scored(self) -> list[tuple[int, np.ndarray]]:
+        """The examples the teacher scored last, newest first: (index into the data, output activities)."""
+        with self.changed:
+            return list(reversed(self.scored))
 
     def figures(self) -> dict[str, Any]:
         """The counters, as one consistent reading."""

@@ -122,7 +122,7 @@ function drawNetwork(net) {
 }
 
 function neuronTip(n) {
-  const kind = network.kinds[n], activity = frame && frame.activities[n];
+  const kind = network.kinds[n], activity = frame?.activities?.[n];
   return `neuron ${n} (${kind}, ${network.activations[n]})\nactivity ${fmt(activity, 4)}`;
 }
 
@@ -136,6 +136,7 @@ function scaleOf(layer, activities, activation) {
 
 function updateNetwork() {
   if (!drawing || !frame) return;
+  const activities = frame.activities || new Array(network.neurons).fill(0);  // none scored yet: all white
   let top = 1e-9;
   for (const w of frame.weights) top = Math.max(top, Math.abs(w || 0));
   frame.weights.forEach((w, k) => {
@@ -144,9 +145,9 @@ function updateNetwork() {
     line.setAttribute("stroke-width", (0.3 + 2.7 * Math.abs(t)).toFixed(2));
   });
   network.layers.forEach((layer, depth) => {
-    const [low, high] = scaleOf(layer, frame.activities, network.activations[layer[0]]);
+    const [low, high] = scaleOf(layer, activities, network.activations[layer[0]]);
     for (const n of layer) {
-      const a = frame.activities[n] || 0;
+      const a = activities[n] || 0;
       const t = depth === 0 || low === 0 ? (a - (depth === 0 ? 0 : low)) / ((depth === 0 ? 1 : high - low) || 1) : a / high;
       drawing.cells[n].setAttribute("fill", mix(Math.max(-1, Math.min(1, t))));
     }
@@ -222,20 +223,29 @@ function exampleCanvas(pixels, size) {
   return canvas;
 }
 
+function mark(node, p) {  // what a shown example is, for anyone reading the page's elements
+  Object.assign(node.dataset, { index: p.index ?? "", label: p.label ?? "", guess: p.guess ?? "", right: p.right ?? "" });
+}
+
 function drawExample() {
   const box = $("example"), e = frame.example;
   box.replaceChildren();
-  if (e.pixels) box.appendChild(exampleCanvas(e.pixels));
   const text = document.createElement("div");
-  text.textContent = e.label === null ? `example ${e.index}` :
-    `example ${e.index}: label ${e.label}, the network says ${e.guess} (${e.right ? "right" : "wrong"})`;
+  if (!e) {
+    text.textContent = "no example scored yet";
+  } else {
+    if (e.pixels) box.appendChild(exampleCanvas(e.pixels));
+    text.textContent = e.label === null ? `example ${e.index}` :
+      `example ${e.index}: label ${e.label}, the network said ${e.guess} (${e.right ? "right" : "wrong"})`;
+  }
+  mark(box, e || {});
   box.appendChild(text);
-  $("example-caption").textContent = "(drawn in turn from the data; current weights)";
   const list = $("predictions");
   list.replaceChildren();
   for (const p of frame.recent) {
     const item = document.createElement("div");
     item.className = `prediction ${p.right === null ? "" : p.right ? "right" : "wrong"}`;
+    mark(item, p);
     if (p.pixels) item.appendChild(exampleCanvas(p.pixels));
     const guess = document.createElement("span");
     guess.className = "guess";
@@ -436,7 +446,8 @@ function connect() {
     network = JSON.parse(event.data);
     ended = false;
     drawNetwork(network);
-    if (network.data.kind !== "image") $("example-panel").querySelector("h3").textContent = "Recent predictions";
+    $("mps-name").title = `computed, not counted: ${network.messages_per_example.toLocaleString("en")} messages per example ` +
+      "(per batch when batched): one per synapse each way, two per sensor and per output neuron, and the desired outputs";
   });
   source.addEventListener("frame", (event) => {
     frame = JSON.parse(event.data);
