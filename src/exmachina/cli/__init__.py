@@ -19,3 +19,6 @@ app = typer.Typer(
 from . import trace  # noqa: E402,F401
 from . import explain  # noqa: E402,F401
 from . import watch  # noqa: E402,F401
+from . import learn  # noqa: E402,F401
+from . import predict  # noqa: E402,F401
+from . import info  # noqa: E402,F401

@@ -1,0 +1,166 @@
+"""What the commands share: one-line errors with exit status 2, consoles, files written whole,
+and the progress bar that shows a network learning."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperCommand
+
+from ..scoreboard import Scoreboard
+
+USAGE_ERROR = 2
+INTERRUPTED = 130  # what a shell reports for a program stopped by Ctrl-C (128 + SIGINT)
+
+
+def console(stderr: bool = False) -> Console:
+    """A Rich console: colour on a terminal, plain text (and no wrapping of wide tables) otherwise."""
+    stream = sys.stderr if stderr else sys.stdout
+    terminal = stream.isatty()
+    return Console(
+        file=stream, no_color=not terminal, highlight=False, soft_wrap=not terminal,
+        width=None if terminal else 200,
+    )
+
+
+def fail(message: str) -> NoReturn:
+    """One red line on stderr saying what went wrong and where, then exit status 2."""
+    line = " ".join(str(message).split())  # one line, whatever the message held
+    console(stderr=True).print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
+    raise typer.Exit(USAGE_ERROR)
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Turn the ValueErrors and OSErrors of bad input into `fail`: a line, never a traceback."""
+    try:
+        yield
+    except ValueError as bad:
+        fail(str(bad))
+    except OSError as bad:
+        where = f"{bad.filename}: " if bad.filename else ""
+        fail(f"{where}{bad.strerror or bad}")
+
+
+class OneLineErrors(TyperCommand):
+    """A command whose usage errors (unknown option, bad value) are one line and exit status 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as bad:
+            fail(f"{ctx.command_path}: {bad.format_message()}")
+
+
+def choose(option: str, value: str | None, choices: Any) -> None:
+    """A named choice (activation, loss, engine) or a ValueError that lists the ones there are."""
+    if value is not None and value not in choices:
+        raise ValueError(f"{option} {value!r} is unknown; choose one of {', '.join(choices)}")
+
+
+def numbers(text: str, what: str) -> list[float]:
+    """Comma-separated numbers, e.g. `0,1`, or a ValueError naming the option."""
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError(f"{what} must be numbers separated by commas, got {text!r}") from None
+    return values
+
+
+def sizes(text: str, what: str = "--layers") -> list[int]:
+    """Layer sizes such as `64,32,10`."""
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError(f"{what} must be whole numbers separated by commas, e.g. 64,32,10; got {text!r}") from None
+    if min(values) < 1:
+        raise ValueError(f"{what}: every layer needs at least one neuron, got {text!r}")
+    return values
+
+
+def writable(path: Path | None, option: str) -> None:
+    """Check before a long run that a file can be written where asked, so no work is lost at the end."""
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise ValueError(f"{option} {path}: is a directory")
+    if not folder.is_dir():
+        raise ValueError(f"{option} {path}: no such directory {folder}")
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"{option} {path}: the directory {folder} is not writable")
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write a file atomically: a temporary file in the same directory, then a rename."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+class LearningBar:
+    """A Rich progress bar for the pass under way: examples, examples/s, last-200 accuracy.
+
+    The teacher reports every example; the bar is redrawn at most ten times a second so that
+    watching costs the neurons almost nothing.
+    """
+
+    def __init__(self, out: Console, epochs: int) -> None:
+        self.epochs = epochs
+        self.progress = Progress(
+            TextColumn("pass {task.fields[epoch]}/" + str(epochs)),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:>6.0f} examples/s"),
+            TextColumn("last 200: {task.fields[recent]}"),
+            TimeElapsedColumn(),
+            console=out,
+            transient=True,
+        )
+        self.task = None
+        self.shown = 0.0
+
+    def __enter__(self) -> LearningBar:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.progress.stop()
+
+    def begin(self, epoch: int, examples: int) -> None:
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+        self.task = self.progress.add_task("learning", total=examples, epoch=epoch, rate=0.0, recent="-")
+
+    def update(self, board: Scoreboard) -> None:
+        now = time.perf_counter()
+        if now - self.shown < 0.1 and board.seen < board.total:
+            return
+        self.shown = now
+        self.progress.update(self.task, completed=board.seen, rate=board.seen / max(board.seconds, 1e-9),
+                             recent=percent(board.recent_accuracy))
+
+    def note(self, line: str) -> None:
+        """A line that stays above the bar (a pass completed)."""
+        self.progress.console.print(line)

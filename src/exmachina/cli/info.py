@@ -1,0 +1,70 @@
+"""`exmachina info`: what a saved network is made of and how it was trained."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ..blueprint import Blueprint
+from . import app
+from .common import OneLineErrors, console, reported
+
+
+@app.command(cls=OneLineErrors)
+def info(
+    model: Annotated[Path, typer.Argument(metavar="MODEL", help="A network saved by `exmachina learn --save`.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the description as JSON.")] = False,
+) -> None:
+    """The blueprint of a saved network: layers, neurons, synapses, activations, loss, training."""
+    with reported():
+        blueprint = Blueprint.load(model)
+    facts = describe(blueprint)
+    out = console()
+    if as_json:
+        out.print_json(json.dumps(facts))
+        return
+    table = Table(title=str(model), title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("value")
+    table.add_row("layers", "-".join(str(layer["neurons"]) for layer in facts["layers"]))
+    for number, layer in enumerate(facts["layers"]):
+        table.add_row(f"  layer {number}", f"{layer['neurons']} {layer['kind']} neurons, "
+                                           f"activation {', '.join(layer['activations'])}")
+    table.add_row("neurons", f"{facts['neurons']} ({', '.join(f'{n} {k}' for k, n in facts['kinds'].items())})")
+    table.add_row("synapses", str(facts["synapses"]))
+    table.add_row("loss", facts["loss"])
+    table.add_row("classes", "-" if facts["classes"] is None else ", ".join(map(str, facts["classes"])))
+    for key, value in facts["training"].items():
+        table.add_row(f"training: {key}", _shown(value))
+    if not facts["training"]:
+        table.add_row("training", "none recorded")
+    out.print(table)
+
+
+def describe(blueprint: Blueprint) -> dict[str, Any]:
+    """The facts `info` shows, as plain data."""
+    layers = []
+    for members in blueprint.layers():
+        kinds = sorted({blueprint.kinds[i] for i in members})
+        activations = sorted({blueprint.activations[i] for i in members})
+        layers.append({"neurons": len(members), "kind": "/".join(kinds), "activations": activations})
+    return {
+        "layers": layers,
+        "neurons": blueprint.size,
+        "kinds": dict(Counter(blueprint.kinds)),
+        "synapses": len(blueprint.weights),
+        "loss": blueprint.loss,
+        "classes": blueprint.classes,
+        "training": blueprint.training,
+    }
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

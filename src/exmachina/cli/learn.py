@@ -1,0 +1,315 @@
+"""`exmachina learn`: train a network on a data set, watch it learn, keep the model and a report.
+
+The report (`--report FILE.json`) holds these keys:
+  data, engine, layers, activation, output_activation, loss, epochs, learning_rate, batch_size,
+  in_flight, noise, seed, test_fraction, train_examples, test_examples, classes,
+  train_accuracy, train_loss, test_accuracy, test_loss (null without a test set),
+  seconds (time spent learning), wall_seconds (the whole run), examples_per_second (while learning),
+  messages (messages the neurons sent while learning; null for the matrix engine),
+  confusion (test set, or the training set without one: rows are true classes, columns predicted),
+  confusion_set ("test" or "train"), test_indices and test_predictions (which examples were held
+  back and what the network predicts for each), model (where it was saved, or null), and
+  history: one entry per pass with epoch, loss, accuracy (while learning), recent_accuracy (the last
+  200 predictions of the pass), test_accuracy, test_loss, seconds, examples_per_second, messages.
+  A pass's test figures come from the matrix engine on the network's weights after that pass (the
+  engines agree to 1e-12, and it keeps testing cheap); with more than 20 passes only every few
+  passes are tested, the others have null there. The final figures use the chosen --engine.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .. import datasets
+from ..activations import ACTIVATIONS
+from ..examples import decode, encode
+from ..losses import LOSSES, loss as find_loss
+from ..network import ENGINES, Network
+from ..scoreboard import RECENT
+from . import app
+from .common import (
+    INTERRUPTED, LearningBar, OneLineErrors, choose, console, percent, reported, sizes, writable, write_whole,
+)
+
+PASS_LINES = 20  # with more passes than this, a line for every few passes only
+CONFUSION_CLASSES = 20  # larger confusion matrices go to the report only
+
+
+@app.command(cls=OneLineErrors)
+def learn(
+    data: Annotated[str, typer.Option(help=f"What to learn: {datasets.SOURCES}.")] = "digits",
+    layers: Annotated[str | None, typer.Option(
+        help="Neurons per layer, sensors first and outputs last, e.g. 64,32,10. The first must equal "
+             "the data's features and the last its classes (or 1 for two classes). "
+             "Default: features,32,classes; truth tables 2,3,1; circle/xor2d 2,8,2; gauss 2,2,2; "
+             "spiral 2,16,16,2.", show_default=False)] = None,
+    activation: Annotated[str | None, typer.Option(
+        help=f"Hidden neurons' activation: {', '.join(ACTIVATIONS)}. Default: sigmoid; tanh on the 2-D "
+             "sets, leaky_relu on spiral.", show_default=False)] = None,
+    output_activation: Annotated[str | None, typer.Option(
+        help="Output neurons' activation (as --activation). Default: identity for cross_entropy (the teacher applies "
+             "softmax), else as --activation.", show_default=False)] = None,
+    loss: Annotated[str | None, typer.Option(
+        help=f"{', '.join(LOSSES)}. Default: cross_entropy; squared for the truth tables.",
+        show_default=False)] = None,
+    epochs: Annotated[int | None, typer.Option(
+        help="Passes over the training examples. Default: 10; truth tables 1000; 2-D sets 10-300.",
+        show_default=False)] = None,
+    learning_rate: Annotated[float | None, typer.Option(
+        help="Default: 0.1; truth tables 2.0; spiral 0.05.", show_default=False)] = None,
+    in_flight: Annotated[int, typer.Option(help="Examples travelling through the actor network at once.")] = 1,
+    batch: Annotated[int, typer.Option(help="Examples per weight update (mini-batch size).")] = 1,
+    noise: Annotated[float, typer.Option(
+        help="Gaussian noise on each weighted input while learning, to escape poor solutions.")] = 0.0,
+    test_fraction: Annotated[float, typer.Option(
+        help="Share of the examples held back to test, stratified by class (truth tables: "
+             "learned and tested whole).")] = 0.2,
+    seed: Annotated[int, typer.Option(help="Seeds the split, the first weights, the order of examples "
+                                           "and the generated data.")] = 0,
+    save: Annotated[Path | None, typer.Option(metavar="MODEL", help="Save the trained network here (JSON).")] = None,
+    report: Annotated[Path | None, typer.Option(
+        metavar="REPORT", help="Write the figures as JSON: test_accuracy, train_accuracy, test_loss, train_loss, "
+                               "examples_per_second, messages, seconds, epochs, seed, confusion, history "
+                               "(one entry per pass) and the settings.")] = None,
+    engine: Annotated[str, typer.Option(
+        help="actors: every neuron a process; matrix: layers at once.")] = "actors",
+    label: Annotated[str | None, typer.Option(help="csv: the label column (default: the last).")] = None,
+    points: Annotated[int, typer.Option(help="2-D sets: how many points.")] = datasets.DEFAULT_POINTS,
+    spread: Annotated[float, typer.Option(help="2-D sets: how much the classes blur (0 to 0.5).")] = 0.0,
+) -> None:
+    """Train a network and show it learning: the digits by default, every neuron its own process."""
+    started = time.perf_counter()
+    out, err = console(), console(stderr=True)
+    with reported():
+        for option, value, choices in (("--activation", activation, ACTIVATIONS), ("--loss", loss, LOSSES),
+                                       ("--output-activation", output_activation, ACTIVATIONS),
+                                       ("--engine", engine, ENGINES)):
+            choose(option, value, choices)
+        writable(save, "--save")
+        writable(report, "--report")
+        data_set = datasets.load(data, label=label, points=points, spread=spread, seed=seed)
+        plan = settings(data_set, layers, activation, loss, epochs, learning_rate)
+        learned, tested = datasets.split(data_set, test_fraction, seed)
+        net = Network.layered(plan["layers"], plan["activation"], output_activation, plan["loss"], seed=seed)
+        net.blueprint.classes = list(data_set.classes)
+        plan.update(batch_size=batch, in_flight=in_flight, noise=noise, engine=engine, seed=seed,
+                    test_fraction=test_fraction, output_activation=net.blueprint.activations[-1])
+    held = f"{len(tested)} held back to test" if data_set.split else "the same ones tested (a truth table)"
+    out.print(f"Learning {data_set.name}: {len(learned)} examples, {held}; "
+              f"layers {'-'.join(map(str, plan['layers']))}, {engine} engine")
+    history: list[dict] = []
+    try:
+        with reported():
+            teach(net, data_set, learned, tested, plan, history, err)
+    except KeyboardInterrupt:
+        done = history[-1] if history else None
+        where = f"{save} left as it was" if save and save.exists() else "nothing saved"
+        err.print(f"interrupted during pass {len(history) + 1} of {plan['epochs']}: {len(history)} "
+                  f"passes completed" + (f" (the last: accuracy while learning {percent(done['accuracy'])}, "
+                                         f"test {percent(done['test_accuracy'])})" if done else "")
+                  + f"; {where}", soft_wrap=True)
+        raise typer.Exit(INTERRUPTED) from None
+    with reported():
+        figures = summarise(net, data_set, learned, tested, plan, history)
+        if save is not None:
+            net.save(save)
+        figures["model"] = None if save is None else str(save)
+        figures["wall_seconds"] = time.perf_counter() - started
+        if report is not None:
+            write_whole(report, json.dumps(figures, indent=1) + "\n")
+    show(out, figures, report)
+
+
+def settings(data: datasets.DataSet, layers: str | None, activation: str | None, loss: str | None,
+             epochs: int | None, learning_rate: float | None) -> dict[str, Any]:
+    """What to build and how to learn: the options given, else the data set's own defaults."""
+    defaults = data.defaults
+    plan = {
+        "activation": activation or defaults["activation"],
+        "loss": loss or defaults["loss"],
+        "epochs": defaults["epochs"] if epochs is None else epochs,
+        "learning_rate": defaults["learning_rate"] if learning_rate is None else learning_rate,
+    }
+    if plan["epochs"] < 0:
+        raise ValueError(f"--epochs must not be negative, got {plan['epochs']}")
+    classes = len(data.classes)
+    if classes < 2:
+        raise ValueError(f"{data.name}: every example has the same label {data.classes[0]!r}: nothing to learn")
+    outputs = defaults.get("outputs", classes)
+    if layers is None:
+        plan["layers"] = [data.features, *defaults["hidden"], outputs]
+    else:
+        plan["layers"] = sizes(layers)
+        first, last = plan["layers"][0], plan["layers"][-1]
+        hint = f"try --layers {','.join(map(str, [data.features, *plan['layers'][1:-1], outputs]))}"
+        if len(plan["layers"]) < 2:
+            raise ValueError(f"--layers {layers}: give at least the sensors and the outputs; {hint}")
+        if first != data.features:
+            raise ValueError(f"--layers {layers}: the first layer has {first} sensors but {data.name} has "
+                             f"{data.features} features; {hint}")
+        if last != classes and not (last == 1 and classes == 2):
+            raise ValueError(f"--layers {layers}: the last layer has {last} outputs but {data.name} has "
+                             f"{classes} classes; {hint}")
+    if plan["layers"][-1] == 1 and plan["loss"] == "cross_entropy":
+        raise ValueError("cross_entropy needs an output neuron per class; with one output use --loss squared")
+    return plan
+
+
+def teach(net: Network, data: datasets.DataSet, learned: np.ndarray, tested: np.ndarray, plan: dict,
+          history: list[dict], err: Console) -> None:
+    """Learn pass by pass and test as it goes; `history` grows as passes complete.
+
+    With many passes (a truth table takes a thousand) the network is tested, and a line
+    printed, every few passes only: the chunk between two tests is one call to `fit`.
+    """
+    x, y = data.inputs[learned], data.labels[learned]
+    epochs = plan["epochs"]
+    every = max(1, epochs // PASS_LINES)
+    seeds = np.random.default_rng(plan["seed"]).integers(2**31, size=-(-epochs // every))
+    with LearningBar(err, epochs) as bar:
+        for chunk, first in enumerate(range(0, epochs, every)):
+            passes = min(every, epochs - first)
+            recent: dict[int, float | None] = {}
+
+            def progress(epoch: int, board: Any) -> None:
+                if epoch not in recent:
+                    bar.begin(first + epoch, board.total)
+                recent[epoch] = board.recent_accuracy
+                bar.update(board)
+
+            figures = net.fit(
+                x, y, epochs=passes, learning_rate=plan["learning_rate"], batch_size=plan["batch_size"],
+                in_flight=plan["in_flight"], noise=plan["noise"], seed=int(seeds[chunk]),
+                engine=plan["engine"], on_progress=progress,
+            )
+            test = evaluate(net, data, tested, "matrix")  # the same weights, tested in one go
+            for done in figures:
+                tested_now = done["epoch"] == passes
+                done.update(epoch=first + done["epoch"], recent_accuracy=recent.get(done["epoch"]),
+                            test_accuracy=test["accuracy"] if tested_now else None,
+                            test_loss=test["loss"] if tested_now else None)
+                done.setdefault("messages", None)
+                history.append(done)
+            last = history[-1]
+            bar.note(
+                f"pass {last['epoch']}/{epochs}: loss {last['loss']:.4f}, "
+                f"accuracy while learning {percent(last['accuracy'])}, last {RECENT} "
+                f"{percent(last['recent_accuracy'])}, test {percent(last['test_accuracy'])}, "
+                f"{last['examples_per_second']:.0f} examples/s, {last['seconds']:.1f} s"
+            )
+
+
+def evaluate(net: Network, data: datasets.DataSet, chosen: np.ndarray, engine: str) -> dict[str, Any]:
+    """Accuracy, mean loss and the predicted class of each chosen example (None if none chosen)."""
+    if not len(chosen):
+        return {"accuracy": None, "loss": None, "predicted": np.array([], dtype=np.int64)}
+    outputs = net.predict(data.inputs[chosen], engine=engine)
+    truth, desired = encode(data.labels[chosen], net.blueprint.classes, net.outputs)
+    losses, _ = find_loss(net.blueprint.loss).measure(outputs.T, desired.T)
+    predicted = decode(outputs)
+    return {"accuracy": float(np.mean(predicted == truth)), "loss": float(np.mean(losses)),
+            "predicted": predicted, "truth": truth}
+
+
+def summarise(net: Network, data: datasets.DataSet, learned: np.ndarray, tested: np.ndarray, plan: dict,
+              history: list[dict]) -> dict[str, Any]:
+    """The figures of the run, as the report holds them; also recorded in the model's training."""
+    train = evaluate(net, data, learned, plan["engine"])
+    test = evaluate(net, data, tested, plan["engine"])
+    seconds = sum(h["seconds"] for h in history)
+    examples = sum(h["examples"] for h in history)
+    messages = None if plan["engine"] != "actors" else sum(h["messages"] for h in history)
+    shown = test if len(tested) else train
+    classes = net.blueprint.classes
+    confusion = np.zeros((len(classes), len(classes)), dtype=np.int64)
+    np.add.at(confusion, (shown["truth"], shown["predicted"]), 1)
+    figures = {
+        "data": data.name,
+        "engine": plan["engine"],
+        "layers": plan["layers"],
+        "activation": plan["activation"],
+        "output_activation": plan["output_activation"],
+        "loss": plan["loss"],
+        "epochs": len(history),
+        "learning_rate": plan["learning_rate"],
+        "batch_size": plan["batch_size"],
+        "in_flight": plan["in_flight"],
+        "noise": plan["noise"],
+        "seed": plan["seed"],
+        "test_fraction": plan["test_fraction"],
+        "train_examples": int(len(learned)),
+        "test_examples": int(len(tested)),
+        "classes": _plain(classes),
+        "train_accuracy": train["accuracy"],
+        "train_loss": train["loss"],
+        "test_accuracy": test["accuracy"],
+        "test_loss": test["loss"],
+        "seconds": seconds,
+        "examples_per_second": examples / seconds if seconds else None,
+        "messages": messages,
+        "confusion": confusion.tolist(),
+        "confusion_set": "test" if len(tested) else "train",
+        "test_indices": tested.tolist(),
+        "test_predictions": _plain([classes[i] for i in test["predicted"]]),
+        "history": history,
+    }
+    net.blueprint.training = {
+        key: figures[key] for key in (
+            "data", "epochs", "learning_rate", "batch_size", "in_flight", "noise", "seed", "engine",
+            "test_fraction", "train_examples", "test_examples", "train_accuracy", "test_accuracy",
+            "seconds", "examples_per_second", "messages",
+        )
+    }
+    return figures
+
+
+def _plain(values: list) -> list:
+    """Labels as JSON can hold them (NumPy integers become ints)."""
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
+
+
+def show(out: Console, figures: dict[str, Any], report: Path | None) -> None:
+    """The end of a run: a table of figures, the confusion matrix, and where things were saved."""
+    table = Table(title="What the network learned", title_justify="left")
+    table.add_column("")
+    table.add_column("accuracy", justify="right")
+    table.add_column("loss", justify="right")
+    table.add_column("examples", justify="right")
+    table.add_row("learned", percent(figures["train_accuracy"]), _number(figures["train_loss"]),
+                  str(figures["train_examples"]))
+    if figures["test_examples"]:
+        table.add_row("test", percent(figures["test_accuracy"]), _number(figures["test_loss"]),
+                      str(figures["test_examples"]))
+    out.print(table)
+    rate = figures["examples_per_second"]
+    messages = figures["messages"]
+    out.print(f"{figures['epochs']} passes in {figures['seconds']:.1f} s learning "
+              f"({figures['wall_seconds']:.1f} s in all), "
+              f"{'-' if rate is None else f'{rate:,.0f}'} examples/s"
+              + ("" if messages is None else f", {messages:,} messages sent"))
+    classes = figures["classes"]
+    if len(classes) <= CONFUSION_CLASSES:
+        matrix = Table(title=f"Confusion matrix ({figures['confusion_set']} set): rows are the true "
+                             "classes, columns the predicted ones", title_justify="left")
+        matrix.add_column("true \\ predicted")
+        for c in classes:
+            matrix.add_column(str(c), justify="right")
+        for c, row in zip(classes, figures["confusion"]):
+            matrix.add_row(str(c), *[str(n) if n else "." for n in row])
+        out.print(matrix)
+    out.print(f"Model saved to {figures['model']}" if figures["model"]
+              else "Model not saved (add --save MODEL.json to keep it)")
+    if report is not None:
+        out.print(f"Report written to {report}")
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"

@@ -1,0 +1,138 @@
+"""`exmachina predict`: what a saved network says about data, and how often it is right."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .. import datasets
+from ..examples import decode
+from ..network import ENGINES, Network
+from . import app
+from .common import OneLineErrors, choose, console, numbers, percent, reported, writable, write_whole
+
+
+@app.command(cls=OneLineErrors)
+def predict(
+    model: Annotated[Path, typer.Argument(metavar="MODEL", help="A network saved by `exmachina learn --save`.")],
+    data: Annotated[str | None, typer.Option(help=f"Examples to predict: {datasets.SOURCES}.")] = None,
+    values: Annotated[list[str] | None, typer.Option(
+        metavar="X,Y,...", help="One example's inputs, e.g. 0,1 (repeat for more examples).")] = None,
+    label: Annotated[str | None, typer.Option(
+        help="csv: the label column (default: the last, unless the file has only the model's features).")] = None,
+    output: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="Write every prediction to this CSV file (example, predicted, label).")] = None,
+    show: Annotated[int, typer.Option(help="How many predictions to print (0: all).")] = 20,
+    engine: Annotated[str, typer.Option(help=f"{' or '.join(ENGINES)}.")] = "actors",
+    points: Annotated[int, typer.Option(help="2-D sets: how many points.")] = datasets.DEFAULT_POINTS,
+    spread: Annotated[float, typer.Option(help="2-D sets: how much the classes blur.")] = 0.0,
+    seed: Annotated[int, typer.Option(help="2-D sets: the seed that generates them.")] = 0,
+) -> None:
+    """Predict with a saved network; with labels, also how many it gets right."""
+    out = console()
+    with reported():
+        if (data is None) == (not values):
+            raise ValueError("give either --data SOURCE or --values X,Y,... (one of them)")
+        choose("--engine", engine, ENGINES)
+        if show < 0:
+            raise ValueError(f"--show must be 0 or more, got {show}")
+        writable(output, "--output")
+        net = Network.load(model)
+        names, inputs, labels = examples(net, data, values, label, points, spread, seed)
+        check_labels(net, names, labels)
+        try:
+            outputs = net.predict(inputs, engine=engine)
+        except ValueError as bad:
+            raise ValueError(f"{data or '--values'}: {bad}") from None
+        classes = net.blueprint.classes
+        predicted = None if classes is None else [_plain(classes[i]) for i in decode(outputs)]
+        if output is not None:
+            write_whole(output, as_csv(outputs, predicted, labels))
+    listing(out, outputs, predicted, labels, show)
+    if predicted is not None and labels is not None:
+        right = sum(p == t for p, t in zip(predicted, labels))
+        out.print(f"accuracy: {percent(right / len(labels))} ({right} of {len(labels)} right)")
+    if output is not None:
+        out.print(f"Predictions written to {output}")
+
+
+def examples(net: Network, data: str | None, values: list[str] | None, label: str | None, points: int,
+             spread: float, seed: int) -> tuple[list[str], np.ndarray, list | None]:
+    """Where each example came from, the inputs, and the labels when the data has them."""
+    if values:
+        rows = [numbers(v, "--values") for v in values]
+        for row in rows:
+            if len(row) != net.sensors:
+                raise ValueError(f"--values {','.join(f'{v:g}' for v in row)}: {len(row)} values but the "
+                                 f"network has {net.sensors} sensors")
+        return [f"--values {v}" for v in values], np.array(rows), None
+    kind, _, path = data.partition(":")
+    if kind == "csv" and label is None and path and datasets.table_columns(path) == net.sensors:
+        found = datasets.table(path, labelled=False)
+        return found.where, found.inputs, None
+    found = datasets.load(data, label=label, points=points, spread=spread, seed=seed)
+    if found.features != net.sensors:
+        raise ValueError(f"{found.name}: the examples have {found.features} features but the network has "
+                         f"{net.sensors} sensors")
+    return [found.origin(i) for i in range(found.examples)], found.inputs, [_plain(v) for v in found.labels]
+
+
+def check_labels(net: Network, names: list[str], labels: list | None) -> None:
+    """Labels the network has never seen cannot be scored: say which and where."""
+    if labels is None:
+        return
+    classes = net.blueprint.classes
+    if classes is None:
+        raise ValueError("this network was not trained on class labels, so it cannot score labelled data")
+    known = set(classes)
+    for name, value in zip(names, labels):
+        if value not in known:
+            raise ValueError(f"{name}: label {value!r} is not one the model knows ({', '.join(map(str, classes))})")
+
+
+def listing(out: Console, outputs: np.ndarray, predicted: list | None, labels: list | None, show: int) -> None:
+    """The first `show` predictions as a table (the output activities for few outputs)."""
+    count = len(outputs) if show == 0 else min(show, len(outputs))
+    table = Table(title=f"Predictions ({count} of {len(outputs)})", title_justify="left")
+    table.add_column("example", justify="right")
+    if predicted is not None:
+        table.add_column("predicted", justify="right")
+    if labels is not None:
+        table.add_column("label", justify="right")
+    wide = outputs.shape[1] <= 4
+    if wide:
+        table.add_column("outputs", justify="right")
+    for i in range(count):
+        row = [str(i)]
+        if predicted is not None:
+            row.append(str(predicted[i]))
+        if labels is not None:
+            row.append(str(labels[i]) if predicted is None or labels[i] == predicted[i]
+                       else f"[red]{labels[i]}[/]")
+        if wide:
+            row.append(" ".join(f"{v:.4f}" for v in outputs[i]))
+        table.add_row(*row)
+    out.print(table)
+
+
+def as_csv(outputs: np.ndarray, predicted: list | None, labels: list | None) -> str:
+    """Every prediction: example number, predicted class, label (if known), output activities."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    head = ["example"] + (["predicted"] if predicted is not None else []) + (["label"] if labels is not None else [])
+    writer.writerow(head + [f"output_{j}" for j in range(outputs.shape[1])])
+    for i, row in enumerate(outputs):
+        fields = [i] + ([predicted[i]] if predicted is not None else []) + ([labels[i]] if labels is not None else [])
+        writer.writerow(fields + [repr(float(v)) for v in row])
+    return text.getvalue()
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value

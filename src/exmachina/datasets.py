@@ -1,0 +1,400 @@
+"""The data a network learns from, named by one string: `digits`, `semeion:PATH`, `mnist:DIR`,
+`csv:PATH`, the truth tables `and`, `or`, `nand`, `xor`, and the two-dimensional sets of
+TensorFlow Playground `circle`, `xor2d`, `gauss`, `spiral`.
+
+Every problem with a file is a `ValueError` of one line that names the file and the line or
+record, so that the command line can show it without a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import math
+import os
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SEMEION_PIXELS = 256  # 16x16 pixels, then a one-hot label of 10 fields
+SEMEION_CLASSES = 10
+TRUTH_TABLES = {
+    "and": [0, 0, 0, 1],
+    "or": [0, 1, 1, 1],
+    "nand": [1, 1, 1, 0],
+    "xor": [0, 1, 1, 0],
+}
+PLANES = ("circle", "xor2d", "gauss", "spiral")  # TensorFlow Playground's classification sets
+PLANE_SCALE = 6.0  # the Playground draws its points in -6..6; inputs are scaled to about -1..1
+DEFAULT_POINTS = 500
+SOURCES = (
+    "digits | semeion:PATH | mnist:DIR | csv:PATH | and | or | nand | xor | circle | xor2d | gauss | spiral"
+)
+
+# Settings that suit most data: measured to reach >= 95% test accuracy on the digits in 10 passes.
+DEFAULTS: dict[str, Any] = {
+    "hidden": [32],
+    "activation": "sigmoid",
+    "loss": "cross_entropy",
+    "learning_rate": 0.1,
+    "epochs": 10,
+}
+# A truth table has four rows: one output neuron (above 0.5 means 1), squared error, and many passes.
+TRUTH_DEFAULTS: dict[str, Any] = {
+    "hidden": [3],
+    "activation": "sigmoid",
+    "loss": "squared",
+    "learning_rate": 2.0,
+    "epochs": 1000,
+    "outputs": 1,
+}
+PLANE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "circle": {"hidden": [8], "activation": "tanh", "learning_rate": 0.1, "epochs": 30},
+    "xor2d": {"hidden": [8], "activation": "tanh", "learning_rate": 0.1, "epochs": 30},
+    "gauss": {"hidden": [2], "activation": "tanh", "learning_rate": 0.1, "epochs": 10},
+    "spiral": {"hidden": [16, 16], "activation": "leaky_relu", "learning_rate": 0.05, "epochs": 200},
+}
+
+
+@dataclass
+class DataSet:
+    """Examples to learn from: inputs (examples, features), a class label each, and their origin."""
+
+    name: str
+    inputs: np.ndarray
+    labels: np.ndarray
+    classes: list
+    split: bool = True  # False for the truth tables: four rows are both what to learn and the test
+    defaults: dict[str, Any] = field(default_factory=lambda: dict(DEFAULTS))
+    where: list[str] | None = None  # where each example came from ("line 7"), for error messages
+
+    @property
+    def features(self) -> int:
+        return self.inputs.shape[1]
+
+    @property
+    def examples(self) -> int:
+        return len(self.inputs)
+
+    def origin(self, example: int) -> str:
+        """Where an example came from, e.g. `data.csv, line 7`, for messages about it."""
+        return self.where[example] if self.where else f"{self.name}, example {example}"
+
+
+def load(
+    source: str,
+    label: str | None = None,
+    points: int = DEFAULT_POINTS,
+    spread: float = 0.0,
+    seed: int = 0,
+) -> DataSet:
+    """The data set that `source` names; `label` picks a CSV column, `points`/`spread`/`seed`
+    shape the generated two-dimensional sets."""
+    kind, _, path = source.partition(":")
+    if kind in ("semeion", "mnist", "csv") and not path:
+        raise ValueError(f"--data {source}: give a path, e.g. {kind}:{'DIR' if kind == 'mnist' else 'FILE'}")
+    if label is not None and kind != "csv":
+        raise ValueError(f"--label names a column of a CSV file; --data {source} has none")
+    if kind == "digits" and not path:
+        return digits()
+    if kind == "semeion":
+        return semeion(path)
+    if kind == "mnist":
+        return mnist(path)
+    if kind == "csv":
+        return table(path, label)
+    if kind in TRUTH_TABLES and not path:
+        return truth_table(kind)
+    if kind in PLANES and not path:
+        return plane(kind, points, spread, seed)
+    raise ValueError(f"unknown data {source!r}; choose one of {SOURCES}")
+
+
+# -- the digits that ship with scikit-learn ----------------------------------------------------
+
+
+def digits() -> DataSet:
+    """scikit-learn's 1,797 handwritten digits, 8x8 pixels scaled from 0..16 to 0..1."""
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    return DataSet("digits", data.data / 16.0, data.target.astype(np.int64), list(range(10)))
+
+
+# -- Semeion -------------------------------------------------------------------------------------
+
+
+def semeion(path: str | os.PathLike) -> DataSet:
+    """The Semeion handwritten digits: per line 256 pixel values, then the label as 10 one-hot fields."""
+    width = SEMEION_PIXELS + SEMEION_CLASSES
+    rows, labels, where = [], [], []
+    for number, line in enumerate(_lines(path), start=1):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != width:
+            raise ValueError(f"{path}, line {number}: expected {width} fields "
+                             f"({SEMEION_PIXELS} pixels and a {SEMEION_CLASSES}-way label), found {len(fields)}")
+        values = _numbers(fields, path, number)
+        one_hot = values[SEMEION_PIXELS:]
+        if sorted(one_hot) != [0.0] * (SEMEION_CLASSES - 1) + [1.0]:
+            raise ValueError(f"{path}, line {number}: the last {SEMEION_CLASSES} fields must be a one-hot "
+                             f"label (one 1 and nine 0s), found {' '.join(fields[SEMEION_PIXELS:])}")
+        rows.append(values[:SEMEION_PIXELS])
+        labels.append(one_hot.index(1.0))
+        where.append(f"{path}, line {number}")
+    if not rows:
+        raise ValueError(f"{path}: no examples (the file is empty)")
+    return DataSet(f"semeion:{path}", np.array(rows), np.array(labels, dtype=np.int64),
+                   list(range(SEMEION_CLASSES)), where=where)
+
+
+# -- MNIST (IDX files) ---------------------------------------------------------------------------
+
+
+def mnist(directory: str | os.PathLike) -> DataSet:
+    """Every pair of IDX image and label files in a directory (train and t10k), gzipped or not.
+
+    Pixels are scaled from 0..255 to 0..1. Both MNIST sets are pooled and split like any other
+    data, so `--test-fraction` decides the test set here too.
+    """
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise ValueError(f"{directory}: {'not a directory' if folder.exists() else 'no such directory'}")
+    images = sorted(p for p in folder.iterdir() if "images" in p.name and "idx3" in p.name)
+    if not images:
+        raise ValueError(f"{directory}: no MNIST image files (such as train-images-idx3-ubyte.gz) found")
+    inputs, labels, where = [], [], []
+    for image_file in images:
+        label_file = folder / image_file.name.replace("images", "labels").replace("idx3", "idx1")
+        if not label_file.exists():
+            raise ValueError(f"{image_file}: no matching label file {label_file.name}")
+        pixels = read_idx(image_file, dimensions=3)
+        answers = read_idx(label_file, dimensions=1)
+        if len(pixels) != len(answers):
+            raise ValueError(f"{label_file}: {len(answers)} labels for the {len(pixels)} images of {image_file.name}")
+        inputs.append(pixels.reshape(len(pixels), -1) / 255.0)
+        labels.append(answers.astype(np.int64))
+        where += [f"{image_file}, record {i}" for i in range(len(pixels))]
+    shapes = {x.shape[1] for x in inputs}
+    if len(shapes) > 1:
+        raise ValueError(f"{directory}: the image files hold images of different sizes")
+    x, y = np.concatenate(inputs), np.concatenate(labels)
+    if not len(x):
+        raise ValueError(f"{directory}: the IDX files hold no images")
+    classes = list(range(10)) if y.max() < 10 else sorted(set(y.tolist()))
+    return DataSet(f"mnist:{directory}", x, y, classes, where=where)
+
+
+def read_idx(path: str | os.PathLike, dimensions: int) -> np.ndarray:
+    """An IDX file of unsigned bytes (gzipped or not) as an array, checking magic number and length."""
+    raw = _read_bytes(path)
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as bad:
+            raise ValueError(f"{path}: damaged gzip data ({bad})") from None
+    expected = bytes([0, 0, 0x08, dimensions])
+    if len(raw) < 4 or raw[:4] != expected:
+        raise ValueError(f"{path}: bad magic number {raw[:4].hex() or '(empty file)'}, expected {expected.hex()} "
+                         f"(an IDX file of unsigned bytes with {dimensions} dimension{'s' * (dimensions > 1)})")
+    header = 4 + 4 * dimensions
+    if len(raw) < header:
+        raise ValueError(f"{path}: truncated header ({len(raw)} of {header} bytes)")
+    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dimensions)]
+    size = math.prod(shape)
+    body = len(raw) - header
+    if body < size:
+        per_record = size // shape[0] if shape[0] else 1
+        raise ValueError(f"{path}: truncated: {'x'.join(map(str, shape))} values need {size} bytes, found {body} "
+                         f"(record {body // per_record} is incomplete)")
+    if body > size:
+        raise ValueError(f"{path}: {body - size} bytes after the {'x'.join(map(str, shape))} values")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+# -- CSV -----------------------------------------------------------------------------------------
+
+
+def table(path: str | os.PathLike, label: str | None = None, labelled: bool = True) -> DataSet:
+    """A CSV file with a header row: numeric features and a label column (`label`, else the last).
+
+    Labels that are all whole numbers become integers; any other labels stay words. With
+    `labelled=False` every column is a feature and the labels are left empty.
+    """
+    rows = csv.reader(_lines(path))
+    try:
+        header = next(rows, None)
+        while header is not None and not any(h.strip() for h in header):
+            header = next(rows, None)
+        if header is None:
+            raise ValueError(f"{path}: empty file (expected a header row, then one example per line)")
+        names = [h.strip() for h in header]
+        if labelled:
+            if label is None:
+                column = len(names) - 1
+            elif label in names:
+                column = names.index(label)
+            else:
+                raise ValueError(f"{path}: no column named {label!r}; the columns are {', '.join(names)}")
+            if len(names) < 2:
+                raise ValueError(f"{path}, line 1: need at least one feature column and a label column")
+        else:
+            column = None
+        inputs, labels, where = [], [], []
+        for fields in rows:
+            number = rows.line_num
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) != len(names):
+                raise ValueError(f"{path}, line {number}: expected {len(names)} fields (as in the header), "
+                                 f"found {len(fields)}")
+            features = [f for i, f in enumerate(fields) if i != column]
+            feature_names = [n for i, n in enumerate(names) if i != column]
+            inputs.append(_numbers(features, path, number, feature_names))
+            if column is not None:
+                value = fields[column].strip()
+                if not value:
+                    raise ValueError(f"{path}, line {number}, column {names[column]!r}: empty label")
+                labels.append(value)
+            where.append(f"{path}, line {number}")
+    except csv.Error as bad:
+        raise ValueError(f"{path}, line {rows.line_num}: {bad}") from None
+    if not inputs:
+        raise ValueError(f"{path}: no examples after the header row")
+    x = np.array(inputs, dtype=float)
+    if column is None:
+        return DataSet(f"csv:{path}", x, np.array([], dtype=object), [], where=where)
+    y = _label_values(labels)
+    return DataSet(f"csv:{path}", x, y, sorted(set(y.tolist())), where=where)
+
+
+def table_columns(path: str | os.PathLike) -> int:
+    """How many columns the header row of a CSV file names (0 for an empty file)."""
+    for fields in csv.reader(_lines(path)):
+        if any(f.strip() for f in fields):
+            return len(fields)
+    return 0
+
+
+def _label_values(labels: list[str]) -> np.ndarray:
+    try:
+        return np.array([int(v) for v in labels], dtype=np.int64)
+    except ValueError:
+        return np.array(labels, dtype=object)
+
+
+# -- truth tables and TensorFlow Playground's planes ---------------------------------------------
+
+
+def truth_table(name: str) -> DataSet:
+    """The four rows of a logic gate; the network learns and is tested on all four."""
+    inputs = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    return DataSet(name, inputs, np.array(TRUTH_TABLES[name], dtype=np.int64), [0, 1], split=False,
+                   defaults=dict(TRUTH_DEFAULTS))
+
+
+def plane(name: str, points: int = DEFAULT_POINTS, spread: float = 0.0, seed: int = 0) -> DataSet:
+    """Two classes of points in the plane as TensorFlow Playground draws them (class 1 is its +1).
+
+    `spread` is the Playground's noise (0 to 0.5 there): it blurs the classes into each other.
+    """
+    if points < 4:
+        raise ValueError(f"--points must be at least 4, got {points}")
+    if not (math.isfinite(spread) and 0.0 <= spread <= 1.0):
+        raise ValueError(f"--spread must be between 0 and 1, got {spread}")
+    rng = np.random.default_rng(seed)
+    half = points // 2
+    if name == "circle":
+        radius = 5.0
+        r = np.concatenate([rng.uniform(0, radius * 0.5, half), rng.uniform(radius * 0.7, radius, points - half)])
+        angle = rng.uniform(0, 2 * np.pi, points)
+        xy = np.column_stack([r * np.sin(angle), r * np.cos(angle)])
+        blurred = xy + rng.uniform(-radius, radius, (points, 2)) * spread
+        labels = np.hypot(blurred[:, 0], blurred[:, 1]) < radius * 0.5
+    elif name == "xor2d":
+        xy = rng.uniform(-5, 5, (points, 2))
+        xy += np.where(xy > 0, 0.3, -0.3)  # keep the points off the axes
+        blurred = xy + rng.uniform(-5, 5, (points, 2)) * spread
+        labels = blurred[:, 0] * blurred[:, 1] >= 0
+    elif name == "gauss":
+        variance = 0.5 + (4.0 - 0.5) * spread / 0.5
+        centres = np.repeat([[2.0, 2.0], [-2.0, -2.0]], [half, points - half], axis=0)
+        xy = centres + rng.normal(0, math.sqrt(variance), (points, 2))
+        labels = np.arange(points) < half
+    else:  # spiral
+        i = np.concatenate([np.arange(half), np.arange(points - half)]).astype(float)
+        n = np.where(np.arange(points) < half, half, points - half)
+        r = i / n * 5
+        t = 1.75 * i / n * 2 * np.pi + np.where(np.arange(points) < half, 0.0, np.pi)
+        xy = np.column_stack([r * np.sin(t), r * np.cos(t)]) + rng.uniform(-1, 1, (points, 2)) * spread
+        labels = np.arange(points) < half
+    settings = dict(DEFAULTS)
+    settings.update(PLANE_DEFAULTS[name])
+    return DataSet(name, xy / PLANE_SCALE, labels.astype(np.int64), [0, 1], defaults=settings)
+
+
+# -- splitting -----------------------------------------------------------------------------------
+
+
+def split(data: DataSet, fraction: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the examples to learn from and of those held back to test, stratified by class.
+
+    A truth table is learned and tested whole. When some class is too rare to appear on both
+    sides, the split is random but not stratified.
+    """
+    if not (math.isfinite(fraction) and 0.0 <= fraction < 1.0):
+        raise ValueError(f"--test-fraction must be at least 0 and below 1, got {fraction}")
+    everything = np.arange(data.examples)
+    if not data.split:
+        return everything, everything
+    tested = int(math.ceil(fraction * data.examples))
+    if tested == 0:
+        return everything, everything[:0]
+    if tested >= data.examples:
+        raise ValueError(f"--test-fraction {fraction} leaves no example of {data.name} to learn from")
+    from sklearn.model_selection import train_test_split
+
+    _, counts = np.unique(data.labels.astype(str), return_counts=True)
+    stratify = data.labels.astype(str) if counts.min() >= 2 and tested >= len(counts) else None
+    learn, test = train_test_split(everything, test_size=tested, random_state=seed, stratify=stratify)
+    return np.sort(learn), np.sort(test)
+
+
+# -- reading files -------------------------------------------------------------------------------
+
+
+def _read_bytes(path: str | os.PathLike) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as bad:
+        raise ValueError(f"{path}: {bad.strerror or bad}") from None
+
+
+def _lines(path: str | os.PathLike) -> list[str]:
+    """A text file's lines, or a ValueError that names the file (missing, unreadable, binary)."""
+    raw = _read_bytes(path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as bad:
+        line = raw[:bad.start].count(b"\n") + 1
+        raise ValueError(f"{path}, line {line}: not UTF-8 text (byte {raw[bad.start]:#04x})") from None
+    return text.splitlines()
+
+
+def _numbers(fields: list[str], path: Any, line: int, names: list[str] | None = None) -> list[float]:
+    values = []
+    for i, text in enumerate(fields):
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            column = f"column {names[i]!r}" if names else f"field {i + 1}"
+            raise ValueError(f"{path}, line {line}, {column}: {text.strip()!r} is not a number")
+        values.append(value)
+    return values
