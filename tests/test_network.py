@@ -145,3 +145,16 @@ def test_progress_tells_which_examples_were_just_scored():
     net.fit(x, [0, 1] * 6, epochs=1, batch_size=5, shuffle=False,
             on_progress=lambda epoch, board: scored.append((board.last[0].tolist(), board.last[1].shape)))
     assert scored == [([0, 1, 2, 3, 4], (5, 2)), ([5, 6, 7, 8, 9], (5, 2)), ([10, 11], (2, 2))]
+
+
+def test_progress_counts_the_messages_delivered_so_far():
+    x = np.random.default_rng(0).normal(size=(6, 4))
+    counts = []
+    net = Network.layered([4, 3, 2], seed=0)
+    history = net.fit(x, [0, 1] * 3, epochs=2, on_progress=lambda epoch, board: counts.append(board.messages))
+    per_example = 2 * (4 * 3 + 3 * 2) + 2 * 4 + 2 * 2 + 1
+    # the teacher scores an example once its outputs are in (the forward wave and the desired
+    # outputs) and it has sent the two output neurons their errors
+    forward = 4 + 4 * 3 + 3 * 2 + 2 + 1 + 2
+    assert counts == [k * per_example + forward for k in range(6)] * 2
+    assert [h["messages"] for h in history] == [6 * per_example] * 2

@@ -104,6 +104,7 @@ class Network:
                 batched=batch_size > 1,
             )
             lesson.retune = society.set_learning_rate
+            lesson.messages = lambda: runtime.messages
             self._live = society.state
         history = []
         for epoch in range(1, epochs + 1):
@@ -117,11 +118,10 @@ class Network:
                 self.blueprint = matrix.state()
                 figures = {}
             else:
-                sent = runtime.messages
                 society.feeder.feed(lesson.examples(x, desired, batches, batched=batch_size > 1))
                 runtime.run()
                 self.blueprint = society.state()
-                figures = {"messages": runtime.messages - sent}
+                figures = {"messages": runtime.messages - lesson.sent}
             history.append({
                 "epoch": epoch,
                 "loss": board.loss,
@@ -196,10 +196,11 @@ class Lesson:
         self.on_progress = on_progress
         self.learning_rate = learning_rate
         self.retune: Callable[[float], None] = lambda rate: None
+        self.messages: Callable[[], int] = lambda: 0  # the runtime's count of delivered messages
         self.batches: dict[int, np.ndarray] = {}  # example tag -> indices of its examples
 
     def begin(self, epoch: int, examples: int) -> Scoreboard:
-        self.epoch, self.board = epoch, Scoreboard(examples)
+        self.epoch, self.board, self.sent = epoch, Scoreboard(examples), self.messages()
         return self.board
 
     def examples(self, x: np.ndarray, desired: np.ndarray, batches: list, batched: bool) -> Iterator[tuple]:
@@ -219,6 +220,7 @@ class Lesson:
         hits = None if self.labels is None else decode(outputs) == self.labels[batch]
         self.board.record(losses, hits)
         self.board.last = (batch, outputs)
+        self.board.messages = self.messages() - self.sent
         if self.on_progress:
             rate = self.on_progress(self.epoch, self.board)
             if rate is not None and rate != self.learning_rate:

@@ -22,6 +22,7 @@ class Scoreboard:
     recent: deque = field(default_factory=lambda: deque(maxlen=RECENT))
     started: float = field(default_factory=time.perf_counter)
     last: tuple[np.ndarray, np.ndarray] | None = None  # the examples just scored and their outputs
+    messages: int = 0  # delivered by the runtime so far in this pass (actors only)
 
     def record(self, losses: np.ndarray, hits: np.ndarray | None) -> None:
         self.seen += losses.size
