@@ -178,7 +178,7 @@ def mnist(directory: str | os.PathLike) -> DataSet:
             raise ValueError(f"{label_file}: {len(answers)} labels for the {len(pixels)} images of {image_file.name}")
         inputs.append(pixels.reshape(len(pixels), -1) / 255.0)
         labels.append(answers.astype(np.int64))
-        where += [f"{image_file}, record {i}" for i in range(len(pixels))]
+        where += [f"{image_file}, record {i + 1}" for i in range(len(pixels))]
     shapes = {x.shape[1] for x in inputs}
     if len(shapes) > 1:
         raise ValueError(f"{directory}: the image files hold images of different sizes")
@@ -210,7 +210,7 @@ def read_idx(path: str | os.PathLike, dimensions: int) -> np.ndarray:
     if body < size:
         per_record = size // shape[0] if shape[0] else 1
         raise ValueError(f"{path}: truncated: {'x'.join(map(str, shape))} values need {size} bytes, found {body} "
-                         f"(record {body // per_record} is incomplete)")
+                         f"(record {body // per_record + 1} of {shape[0]} is incomplete)")
     if body > size:
         raise ValueError(f"{path}: {body - size} bytes after the {'x'.join(map(str, shape))} values")
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -54,13 +53,17 @@ def reported() -> Iterator[None]:
         fail(f"{where}{bad.strerror or bad}")
 
 
+# Typer may bring its own copy of Click: take the usage error class from the one Typer uses.
+UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
 class OneLineErrors(TyperCommand):
     """A command whose usage errors (unknown option, bad value) are one line and exit status 2."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
-        except click.UsageError as bad:
+        except UsageError as bad:
             fail(f"{ctx.command_path}: {bad.format_message()}")
 
 

@@ -9,11 +9,12 @@ The report (`--report FILE.json`) holds these keys:
   confusion (test set, or the training set without one: rows are true classes, columns predicted),
   confusion_set ("test" or "train"), test_indices and test_predictions (which examples were held
   back and what the network predicts for each), model (where it was saved, or null), and
-  history: one entry per pass with epoch, loss, accuracy (while learning), recent_accuracy (the last
-  200 predictions of the pass), test_accuracy, test_loss, seconds, examples_per_second, messages.
-  A pass's test figures come from the matrix engine on the network's weights after that pass (the
-  engines agree to 1e-12, and it keeps testing cheap); with more than 20 passes only every few
-  passes are tested, the others have null there. The final figures use the chosen --engine.
+  history: one entry per pass with epoch, loss and accuracy (while learning, as the teacher scored
+  each example), recent_accuracy (the last 200 predictions of the pass), train_accuracy,
+  train_loss, test_accuracy, test_loss (after the pass), seconds, examples_per_second, messages.
+  The after-the-pass figures come from the matrix engine on the network's weights (the engines
+  agree to 1e-12, and it keeps testing cheap); with more than 20 passes only every few passes are
+  measured, the others have null there. The final figures use the chosen --engine.
 """
 
 from __future__ import annotations
@@ -190,19 +191,23 @@ def teach(net: Network, data: datasets.DataSet, learned: np.ndarray, tested: np.
                 in_flight=plan["in_flight"], noise=plan["noise"], seed=int(seeds[chunk]),
                 engine=plan["engine"], on_progress=progress,
             )
-            test = evaluate(net, data, tested, "matrix")  # the same weights, tested in one go
+            # the same weights, tested in one go by the matrix engine
+            train, test = evaluate(net, data, learned, "matrix"), evaluate(net, data, tested, "matrix")
             for done in figures:
-                tested_now = done["epoch"] == passes
+                now = done["epoch"] == passes
                 done.update(epoch=first + done["epoch"], recent_accuracy=recent.get(done["epoch"]),
-                            test_accuracy=test["accuracy"] if tested_now else None,
-                            test_loss=test["loss"] if tested_now else None)
+                            train_accuracy=train["accuracy"] if now else None,
+                            train_loss=train["loss"] if now else None,
+                            test_accuracy=test["accuracy"] if now else None,
+                            test_loss=test["loss"] if now else None)
                 done.setdefault("messages", None)
                 history.append(done)
             last = history[-1]
             bar.note(
                 f"pass {last['epoch']}/{epochs}: loss {last['loss']:.4f}, "
                 f"accuracy while learning {percent(last['accuracy'])}, last {RECENT} "
-                f"{percent(last['recent_accuracy'])}, test {percent(last['test_accuracy'])}, "
+                f"{percent(last['recent_accuracy'])}, after the pass {percent(last['train_accuracy'])} "
+                f"(test {percent(last['test_accuracy'])}), "
                 f"{last['examples_per_second']:.0f} examples/s, {last['seconds']:.1f} s"
             )
 
