@@ -26,7 +26,8 @@ def idx_bytes(array: np.ndarray) -> bytes:
 def write_mnist(folder: Path, images: np.ndarray, labels: np.ndarray, prefix: str = "train",
                 zipped: bool = True) -> None:
     ending = ".gz" if zipped else ""
-    for name, array in ((f"{prefix}-images-idx3-ubyte{ending}", images), (f"{prefix}-labels-idx1-ubyte{ending}", labels)):
+    for kind, array in (("images-idx3", images), ("labels-idx1", labels)):
+        name = f"{prefix}-{kind}-ubyte{ending}"
         raw = idx_bytes(array)
         (folder / name).write_bytes(gzip.compress(raw) if zipped else raw)
 
@@ -96,7 +97,8 @@ def test_mnist_truncated_body_names_the_record(tmp_path):
     images = tmp_path / "train-images-idx3-ubyte.gz"
     raw = gzip.decompress(images.read_bytes())
     images.write_bytes(gzip.compress(raw[:-10]))  # the third image loses one byte, the fourth all nine
-    with pytest.raises(ValueError, match=r"truncated: 4x3x3 values need 36 bytes, found 26 \(record 3 of 4 is incomplete\)"):
+    complaint = r"truncated: 4x3x3 values need 36 bytes, found 26 \(record 3 of 4 is incomplete\)"
+    with pytest.raises(ValueError, match=complaint):
         datasets.load(f"mnist:{tmp_path}")
 
 

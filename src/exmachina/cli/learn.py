@@ -32,12 +32,22 @@ from rich.table import Table
 from .. import datasets
 from ..activations import ACTIVATIONS
 from ..examples import decode, encode
-from ..losses import LOSSES, loss as find_loss
+from ..losses import LOSSES
+from ..losses import loss as find_loss
 from ..network import ENGINES, Network
 from ..scoreboard import RECENT
 from . import app
 from .common import (
-    INTERRUPTED, LearningBar, OneLineErrors, choose, console, percent, reported, sizes, writable, write_whole,
+    INTERRUPTED,
+    LearningBar,
+    OneLineErrors,
+    choose,
+    console,
+    percent,
+    reported,
+    sizes,
+    writable,
+    write_whole,
 )
 
 PASS_LINES = 20  # with more passes than this, a line for every few passes only
@@ -107,26 +117,39 @@ def learn(
     out.print(f"Learning {data_set.name}: {len(learned)} examples, {held}; "
               f"layers {'-'.join(map(str, plan['layers']))}, {engine} engine")
     history: list[dict] = []
+    saved = False
     try:
         with reported():
             teach(net, data_set, learned, tested, plan, history, err)
+            figures = summarise(net, data_set, learned, tested, plan, history)
+            if save is not None:
+                net.save(save)
+                saved = True
+            figures["model"] = None if save is None else str(save)
+            figures["wall_seconds"] = time.perf_counter() - started
+            if report is not None:
+                write_whole(report, json.dumps(figures, indent=1) + "\n")
     except KeyboardInterrupt:
-        done = history[-1] if history else None
-        where = f"{save} left as it was" if save and save.exists() else "nothing saved"
-        err.print(f"interrupted during pass {len(history) + 1} of {plan['epochs']}: {len(history)} "
-                  f"passes completed" + (f" (the last: accuracy while learning {percent(done['accuracy'])}, "
-                                         f"test {percent(done['test_accuracy'])})" if done else "")
-                  + f"; {where}", soft_wrap=True)
+        err.print(interrupted(history, plan["epochs"], save, saved), soft_wrap=True)
         raise typer.Exit(INTERRUPTED) from None
-    with reported():
-        figures = summarise(net, data_set, learned, tested, plan, history)
-        if save is not None:
-            net.save(save)
-        figures["model"] = None if save is None else str(save)
-        figures["wall_seconds"] = time.perf_counter() - started
-        if report is not None:
-            write_whole(report, json.dumps(figures, indent=1) + "\n")
     show(out, figures, report)
+
+
+def interrupted(history: list[dict], epochs: int, save: Path | None, saved: bool) -> str:
+    """What Ctrl-C left behind: the passes completed, and the model file untouched (or saved)."""
+    if len(history) < epochs:
+        line = f"interrupted during pass {len(history) + 1} of {epochs}: {len(history)} passes completed"
+    else:
+        line = f"interrupted after all {epochs} passes, while {'writing the report' if saved else 'finishing'}"
+    if history:
+        last = history[-1]
+        line += (f" (after pass {last['epoch']}: accuracy while learning {percent(last['accuracy'])}, "
+                 f"test {percent(last['test_accuracy'])})")
+    if saved:
+        return f"{line}; the model was saved to {save}"
+    if save is not None and save.exists():
+        return f"{line}; {save} left as it was"
+    return f"{line}; nothing saved"
 
 
 def settings(data: datasets.DataSet, layers: str | None, activation: str | None, loss: str | None,
@@ -180,7 +203,7 @@ def teach(net: Network, data: datasets.DataSet, learned: np.ndarray, tested: np.
             passes = min(every, epochs - first)
             recent: dict[int, float | None] = {}
 
-            def progress(epoch: int, board: Any) -> None:
+            def progress(epoch: int, board: Any, first: int = first, recent: dict = recent) -> None:
                 if epoch not in recent:
                     bar.begin(first + epoch, board.total)
                 recent[epoch] = board.recent_accuracy
