@@ -55,7 +55,7 @@ PLANE_DEFAULTS: dict[str, dict[str, Any]] = {
     "circle": {"hidden": [8], "activation": "tanh", "learning_rate": 0.1, "epochs": 30},
     "xor2d": {"hidden": [8], "activation": "tanh", "learning_rate": 0.1, "epochs": 30},
     "gauss": {"hidden": [2], "activation": "tanh", "learning_rate": 0.1, "epochs": 10},
-    "spiral": {"hidden": [16, 16], "activation": "leaky_relu", "learning_rate": 0.05, "epochs": 200},
+    "spiral": {"hidden": [16, 16], "activation": "leaky_relu", "learning_rate": 0.03, "epochs": 200},
 }
 
 

@@ -75,7 +75,7 @@ def learn(
         help="Passes over the training examples. Default: 10; truth tables 1000; 2-D sets 10-300.",
         show_default=False)] = None,
     learning_rate: Annotated[float | None, typer.Option(
-        help="Default: 0.1; truth tables 2.0; spiral 0.05.", show_default=False)] = None,
+        help="Default: 0.1; truth tables 2.0; spiral 0.03.", show_default=False)] = None,
     in_flight: Annotated[int, typer.Option(help="Examples travelling through the actor network at once.")] = 1,
     batch: Annotated[int, typer.Option(help="Examples per weight update (mini-batch size).")] = 1,
     noise: Annotated[float, typer.Option(
