@@ -72,7 +72,8 @@ def learn(
         help=f"{', '.join(LOSSES)}. Default: cross_entropy; squared for the truth tables.",
         show_default=False)] = None,
     epochs: Annotated[int | None, typer.Option(
-        help="Passes over the training examples. Default: 10; truth tables 1000; 2-D sets 10-300.",
+        help="Passes over the training examples. Default: 10; truth tables 1000; circle, xor2d 30; "
+             "gauss 10; spiral 200.",
         show_default=False)] = None,
     learning_rate: Annotated[float | None, typer.Option(
         help="Default: 0.1; truth tables 2.0; spiral 0.03.", show_default=False)] = None,
