@@ -158,3 +158,13 @@ def test_progress_counts_the_messages_delivered_so_far():
     forward = 4 + 4 * 3 + 3 * 2 + 2 + 1 + 2
     assert counts == [k * per_example + forward for k in range(6)] * 2
     assert [h["messages"] for h in history] == [6 * per_example] * 2
+
+
+def test_after_each_pass_the_network_holds_that_pass_weights():
+    x = np.random.default_rng(0).normal(size=(8, 4))
+    seen = []
+    net = Network.layered([4, 3, 2], seed=0)
+    net.fit(x, [0, 1] * 4, epochs=3, on_pass=lambda figures: seen.append((figures["epoch"], net.predict(x))))
+    assert [epoch for epoch, _ in seen] == [1, 2, 3]
+    assert not np.array_equal(seen[0][1], seen[1][1])
+    assert np.array_equal(seen[-1][1], net.predict(x))

@@ -77,6 +77,7 @@ class Network:
         engine: str = "actors",
         shuffle_delivery: bool = False,
         on_progress: Callable[[int, Scoreboard], float | None] | None = None,
+        on_pass: Callable[[dict], None] | None = None,
     ) -> list[dict]:
         """Learn by stochastic gradient descent; returns one dict of figures per pass.
 
@@ -87,7 +88,8 @@ class Network:
         before the errors of an earlier one have come back, so it is no longer exact SGD.
         `shuffle_delivery` delivers messages in a random order (the result must not change).
         `on_progress(epoch, scoreboard)` is called after each example (or batch) is scored; if it
-        returns a number, that is the learning rate from the next example on.
+        returns a number, that is the learning rate from the next example on. `on_pass(figures)` is
+        called after each pass with that pass's figures, once `self.blueprint` holds its weights.
         """
         x = check_inputs(inputs, self.sensors)
         labels, desired = self._desired(targets, len(x))
@@ -131,6 +133,8 @@ class Network:
                 "examples_per_second": board.seen / max(board.seconds, 1e-9),
                 **figures,
             })
+            if on_pass:
+                on_pass(history[-1])
         self._live = None
         self.blueprint.training = {
             "epochs": self.blueprint.training.get("epochs", 0) + epochs,
