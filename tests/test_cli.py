@@ -295,3 +295,24 @@ def test_bad_input_is_one_line_and_exit_status_2(files, args, fragments):
     result = run(*args, cwd=files)
     assert_refused(result, *fragments)
     assert sorted(p.name for p in files.rglob("*")) == before  # nothing written, not even half a file
+
+
+def test_learn_with_watch_serves_the_live_view_while_it_learns(tmp_path):
+    import re
+    import urllib.request
+
+    process = subprocess.Popen(
+        [*EXMACHINA, "learn", "--epochs", "3", "--watch", "--report", "report.json"],
+        cwd=tmp_path, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = process.stderr.readline()
+        address = re.search(r"watch it learn at (http://127\.0\.0\.1:\d+)", line)
+        assert address, line
+        with urllib.request.urlopen(address.group(1) + "/", timeout=30) as page:
+            assert page.status == 200 and b"exmachina" in page.read()
+        out, err = process.communicate(timeout=300)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert json.loads((tmp_path / "report.json").read_text())["epochs"] == 3

@@ -96,6 +96,9 @@ def learn(
     label: Annotated[str | None, typer.Option(help="csv: the label column (default: the last).")] = None,
     points: Annotated[int, typer.Option(help="2-D sets: how many points.")] = datasets.DEFAULT_POINTS,
     spread: Annotated[float, typer.Option(help="2-D sets: how much the classes blur (0 to 0.5).")] = 0.0,
+    watch: Annotated[bool, typer.Option(help="Serve a live view of the learning and print its address.")] = False,
+    host: Annotated[str, typer.Option(help="With --watch: the address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="With --watch: the port (0: a free one).")] = 0,
 ) -> None:
     """Train a network and show it learning: the digits by default, every neuron its own process."""
     started = time.perf_counter()
@@ -119,9 +122,16 @@ def learn(
               f"layers {'-'.join(map(str, plan['layers']))}, {engine} engine")
     history: list[dict] = []
     saved = False
+    watcher = None
     try:
         with reported():
-            teach(net, data_set, learned, tested, plan, history, err)
+            if watch:
+                from ..watch import serve  # only a watched run pays for the web server
+
+                held_out = (data_set.inputs[tested], data_set.labels[tested]) if len(tested) else None
+                watcher = serve(net, data_set.inputs[learned], data_set.labels[learned], held_out, host, port,
+                                plan["learning_rate"], plan["epochs"], engine)
+            teach(net, data_set, learned, tested, plan, history, err, watcher)
             figures = summarise(net, data_set, learned, tested, plan, history)
             if save is not None:
                 net.save(save)
@@ -133,6 +143,10 @@ def learn(
     except KeyboardInterrupt:
         err.print(interrupted(history, plan["epochs"], save, saved), soft_wrap=True)
         raise typer.Exit(INTERRUPTED) from None
+    finally:
+        if watcher is not None:
+            watcher.finish()
+            watcher.close()
     show(out, figures, report)
 
 
@@ -189,51 +203,49 @@ def settings(data: datasets.DataSet, layers: str | None, activation: str | None,
 
 
 def teach(net: Network, data: datasets.DataSet, learned: np.ndarray, tested: np.ndarray, plan: dict,
-          history: list[dict], err: Console) -> None:
-    """Learn pass by pass and test as it goes; `history` grows as passes complete.
+          history: list[dict], err: Console, watcher: Any = None) -> None:
+    """Learn in one call to `fit`, testing after the passes; `history` grows as passes complete.
 
     With many passes (a truth table takes a thousand) the network is tested, and a line
-    printed, every few passes only: the chunk between two tests is one call to `fit`.
+    printed, every few passes only.
     """
     x, y = data.inputs[learned], data.labels[learned]
     epochs = plan["epochs"]
     every = max(1, epochs // PASS_LINES)
-    seeds = np.random.default_rng(plan["seed"]).integers(2**31, size=-(-epochs // every))
+    recent: dict[int, float | None] = {}
     with LearningBar(err, epochs) as bar:
-        for chunk, first in enumerate(range(0, epochs, every)):
-            passes = min(every, epochs - first)
-            recent: dict[int, float | None] = {}
 
-            def progress(epoch: int, board: Any, first: int = first, recent: dict = recent) -> None:
-                if epoch not in recent:
-                    bar.begin(first + epoch, board.total)
-                recent[epoch] = board.recent_accuracy
-                bar.update(board)
+        def progress(epoch: int, board: Any) -> float | None:
+            if epoch not in recent:
+                bar.begin(epoch, board.total)
+            recent[epoch] = board.recent_accuracy
+            bar.update(board)
+            return watcher.on_progress(epoch, board) if watcher else None
 
-            figures = net.fit(
-                x, y, epochs=passes, learning_rate=plan["learning_rate"], batch_size=plan["batch_size"],
-                in_flight=plan["in_flight"], noise=plan["noise"], seed=int(seeds[chunk]),
-                engine=plan["engine"], on_progress=progress,
-            )
+        def after(done: dict) -> None:
+            tested_now = done["epoch"] % every == 0 or done["epoch"] == epochs
             # the same weights, tested in one go by the matrix engine
-            train, test = evaluate(net, data, learned, "matrix"), evaluate(net, data, tested, "matrix")
-            for done in figures:
-                now = done["epoch"] == passes
-                done.update(epoch=first + done["epoch"], recent_accuracy=recent.get(done["epoch"]),
-                            train_accuracy=train["accuracy"] if now else None,
-                            train_loss=train["loss"] if now else None,
-                            test_accuracy=test["accuracy"] if now else None,
-                            test_loss=test["loss"] if now else None)
-                done.setdefault("messages", None)
-                history.append(done)
-            last = history[-1]
-            bar.note(
-                f"pass {last['epoch']}/{epochs}: loss {last['loss']:.4f}, "
-                f"accuracy while learning {percent(last['accuracy'])}, last {RECENT} "
-                f"{percent(last['recent_accuracy'])}, after the pass {percent(last['train_accuracy'])} "
-                f"(test {percent(last['test_accuracy'])}), "
-                f"{last['examples_per_second']:.0f} examples/s, {last['seconds']:.1f} s"
-            )
+            train = evaluate(net, data, learned, "matrix") if tested_now else {}
+            test = evaluate(net, data, tested, "matrix") if tested_now else {}
+            done.update(recent_accuracy=recent.get(done["epoch"]),
+                        train_accuracy=train.get("accuracy"), train_loss=train.get("loss"),
+                        test_accuracy=test.get("accuracy"), test_loss=test.get("loss"))
+            done.setdefault("messages", None)
+            history.append(done)
+            if tested_now:
+                bar.note(
+                    f"pass {done['epoch']}/{epochs}: loss {done['loss']:.4f}, "
+                    f"accuracy while learning {percent(done['accuracy'])}, last {RECENT} "
+                    f"{percent(done['recent_accuracy'])}, after the pass {percent(done['train_accuracy'])} "
+                    f"(test {percent(done['test_accuracy'])}), "
+                    f"{done['examples_per_second']:.0f} examples/s, {done['seconds']:.1f} s"
+                )
+
+        net.fit(
+            x, y, epochs=epochs, learning_rate=plan["learning_rate"], batch_size=plan["batch_size"],
+            in_flight=plan["in_flight"], noise=plan["noise"], seed=plan["seed"], engine=plan["engine"],
+            on_progress=progress, on_pass=after,
+        )
 
 
 def evaluate(net: Network, data: datasets.DataSet, chosen: np.ndarray, engine: str) -> dict[str, Any]:
