@@ -150,7 +150,7 @@ def test_trace_command_errors(model, tmp_path):
     one_line_error(run("trace", str(model), "--values", "1,2,3", "--neuron", "42"), "no neuron 42", "0..8")
     one_line_error(run("trace", str(model), "--values", "1,2"), "2 columns", "3 sensors")
     one_line_error(run("trace", str(model)), "--data")
-    one_line_error(run("trace", str(model), "--data", "nope"), "unknown data set 'nope'")
+    one_line_error(run("trace", str(model), "--data", "nope"), "unknown data 'nope'")
     out = tmp_path / "out.jsonl"
     one_line_error(run("trace", str(model), "--values", "1,2,3", "--target", "7", "--jsonl", str(out)), "7")
     assert not out.exists()  # nothing half-written

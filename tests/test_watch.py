@@ -177,14 +177,15 @@ def test_the_page_loads_and_draws_every_neuron_of_the_blueprint(page, runs, shap
 @pytest.mark.slow
 def test_the_accuracy_shown_rises_while_training_runs(page, runs):
     x, y = digits()
-    run = runs(Network.layered([64, 16, 10], seed=0), x[:1400], y[:1400], epochs=2,
+    # more passes than the test needs, so that a fast machine cannot finish before the page is read
+    run = runs(Network.layered([64, 16, 10], seed=0), x[:1400], y[:1400], epochs=30,
                held_out=(x[1400:], y[1400:]))
     page.goto(run.watcher.address)
     page.wait_for_selector("#network .neuron", timeout=WAIT)
     run.start()
     shown = []  # (examples, accuracy) as the page showed them
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and run.thread.is_alive():
+    while time.monotonic() < deadline and run.thread.is_alive() and not (len(shown) >= 4 and shown[-1][0] >= 2800):
         accuracy, seen = number(page, "#accuracy"), number(page, "#examples")
         # the shown accuracy is over the last 200 predictions: read it once it averages 50 or more
         if accuracy is not None and seen >= 50 and (not shown or shown[-1][0] != seen):
@@ -472,7 +473,7 @@ def test_exmachina_watch_serves_a_saved_model_until_interrupted(tmp_path):
     (["missing.json"], "missing.json"),
     (["MODEL", "--port", "70000"], "--port"),
     (["MODEL", "--save", "x.json"], "--save needs --epochs"),
-    (["MODEL", "--data", "nothing"], "unknown data set"),
+    (["MODEL", "--data", "nothing"], "unknown data 'nothing'"),
 ])
 def test_exmachina_watch_bad_input_is_one_line_and_status_2(tmp_path, arguments, message):
     model = tmp_path / "model.json"
@@ -504,7 +505,8 @@ def test_serving_beyond_the_loopback_warns(tmp_path):
 @pytest.mark.slow
 def test_a_screenshot_at_the_end_of_a_short_run(page, runs, tmp_path):
     x, y = digits()
-    run = runs(Network.layered([64, 16, 10], seed=0), x[:1400], y[:1400], epochs=2,
+    # more passes than the test needs, so that a fast machine cannot finish before the page is read
+    run = runs(Network.layered([64, 16, 10], seed=0), x[:1400], y[:1400], epochs=30,
                held_out=(x[1400:], y[1400:]))
     page.goto(run.watcher.address)
     page.wait_for_selector("#network .neuron", timeout=WAIT)

@@ -16,9 +16,4 @@ app = typer.Typer(
 )
 
 # command modules: importing one registers its commands on `app`
-from . import trace  # noqa: E402,F401
-from . import explain  # noqa: E402,F401
-from . import watch  # noqa: E402,F401
-from . import learn  # noqa: E402,F401
-from . import predict  # noqa: E402,F401
-from . import info  # noqa: E402,F401
+from . import explain, info, learn, predict, trace, watch  # noqa: E402,F401

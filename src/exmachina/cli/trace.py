@@ -4,36 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from .. import datasets
 from ..explain import COLUMNS, NEURON_COLUMNS, neuron_rows, trace_rows
 from ..network import Network
 from ..trace import Trace, trace_example
 from . import app
-
-DATA_SETS = ("digits",)
-
-
-def fail(message: str) -> NoReturn:
-    """One line on stderr and exit status 2: what went wrong and where, no traceback."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def load_data(name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs and labels of a named data set (until `exmachina.datasets` serves this)."""
-    if name == "digits":
-        from sklearn.datasets import load_digits
-
-        digits = load_digits()
-        return digits.data / 16.0, digits.target  # 8x8 pixels scaled to 0..1, labels 0..9
-    raise ValueError(f"unknown data set {name!r}; choose one of {', '.join(DATA_SETS)} or give --values")
+from .common import fail
 
 
 def numbers(text: str, what: str) -> list[float]:
@@ -59,7 +42,8 @@ def example_of(data: str | None, values: str | None, target: str | None, example
         return numbers(values, "--values"), None if target is None else target_of(target)
     if data is None:
         raise ValueError("give --data NAME (e.g. digits) or --values 0.1,0.2,...")
-    inputs, labels = load_data(data)
+    loaded = datasets.load(data)
+    inputs, labels = loaded.inputs, loaded.labels
     if not 0 <= example < len(inputs):
         raise ValueError(f"--example {example} is out of range: {data} has examples 0..{len(inputs) - 1}")
     label = labels[example].item()

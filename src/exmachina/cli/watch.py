@@ -6,25 +6,18 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 
+from .. import datasets
 from ..network import Network
 from . import app
-from .trace import fail, load_data
-
-
-def held_out_split(count: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows to learn from and rows held out, drawn at random (seeded)."""
-    order = np.random.default_rng(seed).permutation(count)
-    held = int(round(count * fraction))
-    return np.sort(order[held:]), np.sort(order[:held])
+from .common import fail
 
 
 @app.command()
 def watch(
     model: Annotated[Path, typer.Argument(help="A saved network (JSON), as `learn` writes it.")],
-    data: Annotated[str, typer.Option(help="The data set to show it: digits.")] = "digits",
+    data: Annotated[str, typer.Option(help=f"The data set to show it: {datasets.SOURCES}.")] = "digits",
     epochs: Annotated[int, typer.Option(help="Passes to learn while you watch (0: only inspect the model).")] = 0,
     learning_rate: Annotated[float | None, typer.Option(
         help="Default: the rate the model learned with, else 0.1.")] = None,
@@ -48,9 +41,10 @@ def watch(
     watcher = None
     try:
         net = Network.load(model)
-        inputs, labels = load_data(data)
+        loaded = datasets.load(data, seed=seed)
+        inputs, labels = loaded.inputs, loaded.labels
         rate = learning_rate if learning_rate is not None else net.blueprint.training.get("learning_rate", 0.1)
-        learn, held = held_out_split(len(inputs), test_fraction, seed)
+        learn, held = datasets.split(loaded, test_fraction, seed)
         watcher = serve(net, inputs[learn], labels[learn], held_out=(inputs[held], labels[held]) if len(held) else None,
                         host=host, port=port, learning_rate=rate, epochs=epochs or None)
         if epochs:
