@@ -101,6 +101,7 @@ def test_bad_input_is_a_clear_error(inputs, targets, message):
     ({"in_flight": 0}, "in_flight must be at least 1"),
     ({"engine": "gpu"}, "unknown engine 'gpu'"),
     ({"engine": "matrix", "in_flight": 2}, "matrix engine has no examples in flight"),
+    ({"engine": "matrix", "noise": 0.1}, "matrix engine adds no noise"),
     ({"noise": -0.1}, "noise must be zero or a positive number"),
 ])
 def test_bad_settings_are_a_clear_error(option, message):

@@ -246,5 +246,7 @@ def _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine)
         raise ValueError(f"in_flight must be at least 1, got {in_flight}")
     if engine == "matrix" and in_flight != 1:
         raise ValueError("the matrix engine has no examples in flight: use in_flight=1")
+    if engine == "matrix" and noise:
+        raise ValueError("the matrix engine adds no noise: use the actors for noise")
     if not (np.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be zero or a positive number, got {noise}")
