@@ -53,15 +53,16 @@ class Routes:
     def __add__(self, other: Routes) -> Routes:
         return Routes(self.receivers + other.receivers, self.slots + other.slots)
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Routes) and list(self) == list(other)
-
     def __repr__(self) -> str:
         return f"Routes.of({list(self)})"
-ACTIVITY, ERROR = 0, 1
+
+
+ACTIVITY, ERROR = 0, 1  # the two kinds of message: weighted activities forward, errors back
 
 
 class Process(Protocol):
+    """What the runtime needs of a process: its address, how many messages it waits for, two handlers."""
+
     address: int
     fan_in: int  # activity messages it waits for, per example tag
     fan_out: int  # error messages it waits for, per example tag
