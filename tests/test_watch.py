@@ -185,7 +185,7 @@ def test_the_accuracy_shown_rises_while_training_runs(page, runs):
     run.start()
     shown = []  # (examples, accuracy) as the page showed them
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and run.thread.is_alive() and not (len(shown) >= 4 and shown[-1][0] >= 2800):
+    while time.monotonic() < deadline and run.thread.is_alive() and not (len(shown) >= 4 and shown[-1][0] >= 1400):
         accuracy, seen = number(page, "#accuracy"), number(page, "#examples")
         # the shown accuracy is over the last 200 predictions: read it once it averages 50 or more
         if accuracy is not None and seen >= 50 and (not shown or shown[-1][0] != seen):

@@ -53,7 +53,7 @@ class Vectors:
     @staticmethod
     def total(weighted_inputs: list, bias: float) -> np.ndarray:
         if len(weighted_inputs) == 1:  # a sensor, or a neuron with one input: nothing to add up
-            return weighted_inputs[0] + bias
+            return weighted_inputs[0] + bias if bias else weighted_inputs[0]
         return np.add.reduce(weighted_inputs) + bias
 
     @staticmethod
