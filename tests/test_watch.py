@@ -174,15 +174,20 @@ def test_the_page_loads_and_draws_every_neuron_of_the_blueprint(page, runs, shap
     assert f"{run.watcher.messages_per_call:,} messages per example" in page.get_attribute("#mps-name", "title")
 
 
-@pytest.mark.slow
-def test_the_accuracy_shown_rises_while_training_runs(page, runs):
+def watched_digits(page, runs, epochs: int):
+    """A 64-16-10 network learning 1,400 digits (the rest held out), on a page that is open."""
     x, y = digits()
-    # more passes than the test needs, so that a fast machine cannot finish before the page is read
-    run = runs(Network.layered([64, 16, 10], seed=0), x[:1400], y[:1400], epochs=30,
+    run = runs(Network.layered([64, 16, 10], seed=0), x[:1400], y[:1400], epochs=epochs,
                held_out=(x[1400:], y[1400:]))
     page.goto(run.watcher.address)
     page.wait_for_selector("#network .neuron", timeout=WAIT)
-    run.start()
+    return run.start()
+
+
+@pytest.mark.slow
+def test_the_accuracy_shown_rises_while_training_runs(page, runs):
+    # more passes than the test needs, so that a fast machine cannot finish before the page is read
+    run = watched_digits(page, runs, epochs=30)
     shown = []  # (examples, accuracy) as the page showed them
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and run.thread.is_alive() and not (len(shown) >= 4 and shown[-1][0] >= 1400):
@@ -504,12 +509,7 @@ def test_serving_beyond_the_loopback_warns(tmp_path):
 
 @pytest.mark.slow
 def test_a_screenshot_at_the_end_of_a_short_run(page, runs, tmp_path):
-    x, y = digits()
-    run = runs(Network.layered([64, 16, 10], seed=0), x[:1400], y[:1400], epochs=2,
-               held_out=(x[1400:], y[1400:]))
-    page.goto(run.watcher.address)
-    page.wait_for_selector("#network .neuron", timeout=WAIT)
-    run.start()
+    run = watched_digits(page, runs, epochs=2)
     run.thread.join(120)
     wait_state(page, "finished")
     page.click("#trace")
