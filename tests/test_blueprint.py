@@ -68,7 +68,7 @@ def test_a_broken_file_is_a_one_line_error_naming_it(tmp_path, change, message):
     path = broken(tmp_path / "bad.json", change)
     with pytest.raises(ValueError, match=message) as error:
         Blueprint.load(path)
-    assert str(path) in str(error.value) and "\\n" not in str(error.value)
+    assert str(path) in str(error.value) and "\n" not in str(error.value)
 
 
 def test_not_json_and_missing_files(tmp_path):

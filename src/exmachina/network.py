@@ -91,9 +91,9 @@ class Network:
         returns a number, that is the learning rate from the next example on. `on_pass(figures)` is
         called after each pass with that pass's figures, once `self.blueprint` holds its weights.
         """
+        _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine)
         x = check_inputs(inputs, self.sensors)
         labels, desired = self._desired(targets, len(x))
-        _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine)
         order_random = np.random.default_rng(seed)
         lesson = Lesson(labels, on_progress, learning_rate)
         if engine == "matrix":
@@ -109,36 +109,38 @@ class Network:
             lesson.messages = lambda: runtime.messages
             self._live = society.state
         history = []
-        for epoch in range(1, epochs + 1):
-            order = order_random.permutation(len(x)) if shuffle else np.arange(len(x))
-            batches = [order[i:i + batch_size] for i in range(0, len(x), batch_size)]
-            board = lesson.begin(epoch, len(x))
-            if engine == "matrix":
-                for batch in batches:
-                    step = matrix.step(x[batch], desired[batch], lesson.learning_rate)
-                    lesson.score(batch, step.outputs, step.losses)
-                self.blueprint = matrix.state()
-                figures = {}
-            else:
-                society.feeder.feed(lesson.examples(x, desired, batches, batched=batch_size > 1))
-                runtime.run()
-                self.blueprint = society.state()
-                figures = {"messages": runtime.messages - lesson.sent}
-            history.append({
-                "epoch": epoch,
-                "loss": board.loss,
-                "accuracy": board.accuracy,
-                "examples": board.seen,
-                "seconds": board.seconds,
-                "examples_per_second": board.seen / max(board.seconds, 1e-9),
-                **figures,
-            })
-            if on_pass:
-                on_pass(history[-1])
-        self._live = None
+        try:
+            for epoch in range(1, epochs + 1):
+                order = order_random.permutation(len(x)) if shuffle else np.arange(len(x))
+                batches = [order[i:i + batch_size] for i in range(0, len(x), batch_size)]
+                board = lesson.begin(epoch, len(x))
+                if engine == "matrix":
+                    for batch in batches:
+                        step = matrix.step(x[batch], desired[batch], lesson.learning_rate)
+                        lesson.score(batch, step.outputs, step.losses)
+                    self.blueprint = matrix.state()
+                    figures = {}
+                else:
+                    society.feeder.feed(lesson.examples(x, desired, batches, batched=batch_size > 1))
+                    runtime.run()
+                    self.blueprint = society.state()
+                    figures = {"messages": runtime.messages - lesson.sent}
+                history.append({
+                    "epoch": epoch,
+                    "loss": board.loss,
+                    "accuracy": board.accuracy,
+                    "examples": board.seen,
+                    "seconds": board.seconds,
+                    "examples_per_second": board.seen / max(board.seconds, 1e-9),
+                    **figures,
+                })
+                if on_pass:
+                    on_pass(history[-1])
+        finally:
+            self._live = None
         self.blueprint.training = {
             "epochs": self.blueprint.training.get("epochs", 0) + epochs,
-            "learning_rate": learning_rate,
+            "learning_rate": lesson.learning_rate,
             "batch_size": batch_size,
             "in_flight": in_flight,
             "noise": noise,
@@ -200,6 +202,7 @@ class Lesson:
         self.on_progress = on_progress
         self.learning_rate = learning_rate
         self.retune: Callable[[float], None] = lambda rate: None
+        self.applied = learning_rate  # the rate the neurons were last told
         self.messages: Callable[[], int] = lambda: 0  # the runtime's count of delivered messages
         self.batches: dict[int, np.ndarray] = {}  # example tag -> indices of its examples
 
@@ -208,8 +211,15 @@ class Lesson:
         return self.board
 
     def examples(self, x: np.ndarray, desired: np.ndarray, batches: list, batched: bool) -> Iterator[tuple]:
-        """What the feeder presents: (tag, a value per sensor, desired outputs), one per batch."""
+        """What the feeder presents: (tag, a value per sensor, desired outputs), one per batch.
+
+        The feeder asks for an example when the previous one has left the network (with one in
+        flight), so a learning rate changed while an example was scored applies from the next one.
+        """
         for tag, batch in enumerate(batches):
+            if self.learning_rate != self.applied:
+                self.retune(self.learning_rate)
+                self.applied = self.learning_rate
             self.batches[tag] = batch
             if batched:
                 yield tag, list(np.ascontiguousarray(x[batch].T)), desired[batch].T
@@ -227,10 +237,9 @@ class Lesson:
         self.board.messages = self.messages() - self.sent
         if self.on_progress:
             rate = self.on_progress(self.epoch, self.board)
-            if rate is not None and rate != self.learning_rate:
+            if rate is not None:
                 _check_settings(1, rate, 1, 1, 0.0, "actors")
                 self.learning_rate = rate
-                self.retune(rate)
 
 
 def _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine) -> None:
