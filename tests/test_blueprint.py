@@ -37,7 +37,7 @@ def test_string_classes_survive_a_save(tmp_path):
 
 
 def test_layers_group_neurons_by_depth():
-    assert [list(layer) for layer in layered([2, 3, 1]).layers()] == [[0, 1], [2, 3, 4], [5]]
+    assert [list(layer) for layer in layered([2, 3, 1], loss="squared").layers()] == [[0, 1], [2, 3, 4], [5]]
 
 
 def saved(blueprint, path):
@@ -63,6 +63,10 @@ def broken(path, change):
     (lambda d: d.update(loss="hinge"), "unknown loss 'hinge'"),
     (lambda d: d["synapses"]["weight"].__setitem__(0, "heavy"), "malformed network"),
     (lambda d: d.update(classes=["a", "b", "c"]), "3 classes but 1 output neurons"),
+    (lambda d: d["synapses"]["source"].__setitem__(0, 0.5), "synapse sources must be whole numbers"),
+    (lambda d: d.update(training=[1, 2]), "\"training\" must be an object"),
+    (lambda d: d.update(training={"learning_rate": "fast"}), "learning rate must be a number"),
+    (lambda d: d["neurons"]["activation"].__setitem__(0, "sigmoid"), "sensor 0 has a bias or an activation"),
 ])
 def test_a_broken_file_is_a_one_line_error_naming_it(tmp_path, change, message):
     path = broken(tmp_path / "bad.json", change)
@@ -99,5 +103,18 @@ def test_a_failed_save_leaves_the_previous_file(tmp_path, monkeypatch):
 def test_a_sensor_has_no_bias(tmp_path):
     data = saved(layered([2, 2, 1], loss="squared"), tmp_path / "m.json")
     data["neurons"]["bias"][0] = 0.5
-    with pytest.raises(ValueError, match="sensor 0 has a bias"):
+    with pytest.raises(ValueError, match="sensor 0 has a bias or an activation"):
         Blueprint.from_dict(data)
+
+
+def test_cross_entropy_needs_two_outputs():
+    with pytest.raises(ValueError, match="cross_entropy needs an output neuron per class"):
+        layered([2, 3, 1], loss="cross_entropy")
+
+
+def test_a_diverged_network_is_not_saved(tmp_path):
+    net = Network.layered([2, 2, 1], loss="squared")
+    net.blueprint.weights[0] = float("nan")
+    with pytest.raises(ValueError, match="diverged"):
+        net.save(tmp_path / "m.json")
+    assert list(tmp_path.iterdir()) == []

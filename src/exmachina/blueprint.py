@@ -119,14 +119,16 @@ class Blueprint:
         for i, kind in enumerate(self.kinds):
             if kind == "sensor" and fan_in[i]:
                 raise ValueError(f"sensor {i} has incoming synapses")
-            if kind == "sensor" and self.biases[i] != 0:
-                raise ValueError(f"sensor {i} has a bias: a sensor's activity is its input value")
+            if kind == "sensor" and (self.biases[i] != 0 or self.activations[i] != "identity"):
+                raise ValueError(f"sensor {i} has a bias or an activation: a sensor's activity is its input value")
             if kind != "sensor" and not fan_in[i]:
                 raise ValueError(f"{kind} neuron {i} has no incoming synapse")
             if kind == "output" and fan_out[i]:
                 raise ValueError(f"output neuron {i} has outgoing synapses")
             if kind != "output" and not fan_out[i]:
                 raise ValueError(f"{kind} neuron {i} has no outgoing synapse")
+        if self.loss == "cross_entropy" and len(self.outputs) < 2:
+            raise ValueError("cross_entropy needs an output neuron per class; with one output use squared or mse")
         binary = len(self.outputs) == 1 and self.classes is not None and len(self.classes) == 2
         if self.classes is not None and len(self.classes) != len(self.outputs) and not binary:
             raise ValueError(f"{len(self.classes)} classes but {len(self.outputs)} output neurons")
@@ -161,12 +163,12 @@ class Blueprint:
                 kinds=list(neurons["kind"]),
                 activations=list(neurons["activation"]),
                 biases=np.array(neurons["bias"], dtype=float),
-                sources=np.array(synapses["source"], dtype=np.int64),
-                targets=np.array(synapses["target"], dtype=np.int64),
+                sources=_whole(synapses["source"], "source"),
+                targets=_whole(synapses["target"], "target"),
                 weights=np.array(synapses["weight"], dtype=float),
                 loss=data["loss"],
                 classes=data.get("classes"),
-                training=data.get("training") or {},
+                training=_training(data.get("training")),
             )
         except KeyError as missing:
             raise ValueError(f"missing field {missing}") from None
@@ -179,6 +181,9 @@ class Blueprint:
         One field per line; the long arrays are written a chunk at a time, so that saving ten
         million synapses never holds them all as Python objects at once.
         """
+        if not (np.isfinite(self.weights).all() and np.isfinite(self.biases).all()):
+            raise ValueError("the weights have diverged (they are not all finite numbers): nothing was saved; "
+                             "a lower learning rate may help")
         data = self.to_dict()
         with atomic_file(path) as f:
             f.write("{\n")
@@ -211,6 +216,25 @@ class Blueprint:
             raise ValueError(f"{path}: {bad}") from None
         except OSError as bad:
             raise ValueError(f"{path}: {bad.strerror}") from None
+
+
+def _whole(values: Any, field: str) -> np.ndarray:
+    """Neuron numbers, which must be whole: 1.5 is not a neuron."""
+    numbers = np.array(values, dtype=float)
+    if not np.array_equal(numbers, np.floor(numbers)):
+        raise ValueError(f"synapse {field}s must be whole numbers")
+    return numbers.astype(np.int64)
+
+
+def _training(training: Any) -> dict[str, Any]:
+    """How the network was trained: an object, whose learning rate (if any) is a number."""
+    training = training or {}
+    if not isinstance(training, dict):
+        raise ValueError("\"training\" must be an object")
+    rate = training.get("learning_rate")
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)):
+        raise ValueError(f"the training's learning rate must be a number, got {rate!r}")
+    return training
 
 
 def _write_numbers(f: Any, values: np.ndarray, chunk: int = 1 << 16) -> None:
