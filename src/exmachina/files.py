@@ -20,9 +20,18 @@ def atomic_file(path: str | os.PathLike) -> Iterator[TextIO]:
     path = Path(path)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # the permissions an ordinary new file would get
         with os.fdopen(fd, "w") as f:
             yield f
+            f.flush()
+            os.fsync(f.fileno())  # on disk before it takes the old file's place
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
