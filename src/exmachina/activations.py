@@ -29,12 +29,6 @@ class Activation:
     vector: Callable[[np.ndarray], np.ndarray]
     vector_derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
-    def __call__(self, z):
-        return self.scalar(z) if isinstance(z, float) else self.vector(z)
-
-    def derivative(self, z, a):
-        return self.scalar_derivative(z, a) if isinstance(z, float) else self.vector_derivative(z, a)
-
 
 def _sigmoid(z: float) -> float:
     if z >= 0.0:

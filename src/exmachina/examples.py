@@ -67,9 +67,10 @@ def decode(outputs: np.ndarray) -> np.ndarray:
 
 def check_targets(targets: Any, examples: int, outputs: int) -> np.ndarray:
     """Real-valued desired outputs (examples, outputs), or a ValueError saying what does not fit."""
-    array = np.asarray(targets, dtype=float)
-    if array.ndim == 1 and outputs == 1:
-        array = array[:, None]
+    try:
+        array = np.asarray(targets, dtype=float)
+    except (TypeError, ValueError) as bad:
+        raise ValueError(f"targets must be numbers: {bad}") from None
     if array.shape != (examples, outputs):
         raise ValueError(f"targets must have shape ({examples}, {outputs}), got {array.shape}")
     _check_finite(array, "targets")

@@ -11,12 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 
 
-def softmax(z: np.ndarray) -> np.ndarray:
-    """Probabilities across the output neurons (axis 0), computed without overflow."""
-    e = np.exp(z - z.max(axis=0))
-    return e / e.sum(axis=0)
-
-
 @dataclass(frozen=True)
 class Loss:
     """`measure(outputs, desired)` gives the loss of each example and `dLoss/da` for each output."""
@@ -24,10 +18,6 @@ class Loss:
     name: str
     measure: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
     output_activation: str | None  # what the output layer must be, if the loss dictates it
-
-    def prediction(self, outputs: np.ndarray) -> np.ndarray:
-        """What the network believes, in the loss's own terms (probabilities for cross-entropy)."""
-        return softmax(outputs) if self.name == "cross_entropy" else outputs
 
 
 def _squared(outputs: np.ndarray, desired: np.ndarray):
