@@ -289,12 +289,32 @@ def files(tmp_path_factory) -> Path:
     (["predict", "iris-model.json", "--values", "1,2"], ["--values 1,2", "2 values", "4 sensors"]),
     (["predict", "iris-model.json", "--values", "1,b,3,4"], ["--values must be numbers"]),
     (["predict", "iris-model.json"], ["give either --data"]),
+    (["trace", "iris-model.json", "--frobnicate"], ["trace: No such option: --frobnicate"]),
+    (["explain", "--frobnicate"], ["explain: No such option: --frobnicate"]),
+    (["watch", "iris-model.json", "--frobnicate"], ["watch: No such option: --frobnicate"]),
+    (["trace", "iris-model.json", "--values", "1,2,3,"], ["--values must be numbers", "'1,2,3,'"]),
 ])
 def test_bad_input_is_one_line_and_exit_status_2(files, args, fragments):
     before = sorted(p.name for p in files.rglob("*"))
     result = run(*args, cwd=files)
     assert_refused(result, *fragments)
     assert sorted(p.name for p in files.rglob("*")) == before  # nothing written, not even half a file
+
+
+def test_trace_takes_a_word_label_from_a_csv_file(files):
+    """The model learned iris with the species as words; tracing an example teaches it that word."""
+    done = run("trace", "iris-model.json", "--data", "csv:iris.csv", "--example", "60", "--jsonl", "-", cwd=files)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    head, *events = [json.loads(line) for line in done.stdout.splitlines()]
+    with open(files / "iris.csv", newline="") as f:
+        species = list(csv.DictReader(f))[60]["species"]
+    assert species == "versicolor"
+    teacher = [e for e in events if e["kind"] == "step" and e["phase"] == "teacher"]
+    assert len(teacher) == 1
+    classes = head["network"]["classes"]
+    assert teacher[0]["desired"] == [1.0 if c == species else 0.0 for c in classes]
+    table = run("trace", "iris-model.json", "--data", "csv:iris.csv", "--example", "60", cwd=files)
+    assert table.returncode == 0 and "Teacher" in table.stdout, table.stderr
 
 
 def test_learn_with_watch_serves_the_live_view_while_it_learns(tmp_path):

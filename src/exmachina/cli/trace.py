@@ -14,16 +14,9 @@ from rich.table import Table
 from .. import datasets
 from ..explain import COLUMNS, NEURON_COLUMNS, neuron_rows, trace_rows
 from ..network import Network
-from ..trace import Trace, trace_example
+from ..trace import Trace, plain, trace_example
 from . import app
-from .common import fail
-
-
-def numbers(text: str, what: str) -> list[float]:
-    try:
-        return [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise ValueError(f"{what} must be numbers separated by commas, got {text!r}") from None
+from .common import OneLineErrors, numbers, reported
 
 
 def target_of(text: str) -> Any:
@@ -46,14 +39,13 @@ def example_of(data: str | None, values: str | None, target: str | None, example
     inputs, labels = loaded.inputs, loaded.labels
     if not 0 <= example < len(inputs):
         raise ValueError(f"--example {example} is out of range: {data} has examples 0..{len(inputs) - 1}")
-    label = labels[example].item()
-    return inputs[example].tolist(), label if target is None else target_of(target)
+    return inputs[example].tolist(), plain(labels[example]) if target is None else target_of(target)
 
 
-@app.command()
+@app.command(cls=OneLineErrors)
 def trace(
     model: Annotated[Path, typer.Argument(metavar="MODEL", help="A saved network (JSON).")],
-    data: Annotated[str | None, typer.Option(help="Data set to take the example from: digits.")] = None,
+    data: Annotated[str | None, typer.Option(help=f"Data set to take the example from: {datasets.SOURCES}.")] = None,
     example: Annotated[int, typer.Option(help="Which example of the data set (from 0).")] = 0,
     values: Annotated[str | None, typer.Option(help="The inputs themselves, e.g. 0,0.5,1 (instead of --data).")] = None,
     target: Annotated[
@@ -68,21 +60,19 @@ def trace(
     save: Annotated[Path | None, typer.Option(metavar="FILE", help="With --learn: save the network here.")] = None,
 ) -> None:
     """Every message the neurons exchange for one example, and every number each one computes."""
-    if save is not None and not learn:
-        fail("--save needs --learn: without it nothing changes")
-    try:
+    with reported():
+        if save is not None and not learn:
+            raise ValueError("--save needs --learn: without it nothing changes")
         net = Network.load(model)
         inputs, goal = example_of(data, values, target, example)
         recorded = trace_example(net, inputs, desired=goal, learn=learn, neurons=neuron,
                                  learning_rate=learning_rate, tag=example)
-    except ValueError as bad:
-        fail(str(bad))
-    for path, write in ((jsonl, recorded.write), (save, net.save)):
-        if path is not None and str(path) != "-":
-            try:
-                write(path)
-            except OSError as bad:
-                fail(f"{path}: {bad.strerror}")
+        for path, write in ((jsonl, recorded.write), (save, net.save)):
+            if path is not None and str(path) != "-":
+                try:
+                    write(path)
+                except OSError as bad:  # name the file asked for, not the temporary one beside it
+                    raise ValueError(f"{path}: {bad.strerror or bad}") from None
     if jsonl is None:
         show(recorded, model, learn, save)
     elif str(jsonl) == "-":
