@@ -12,6 +12,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -479,6 +480,9 @@ def test_exmachina_watch_serves_a_saved_model_until_interrupted(tmp_path):
     (["MODEL", "--port", "70000"], "--port"),
     (["MODEL", "--save", "x.json"], "--save needs --epochs"),
     (["MODEL", "--data", "nothing"], "unknown data 'nothing'"),
+    (["MODEL", "--learning-rate", "-1"], "learning rate must be a positive number"),
+    (["MODEL", "--epochs", "1", "--save", "nowhere/x.json"], "--save nowhere/x.json: no such directory"),
+    (["MODEL", "--frobnicate"], "No such option: --frobnicate"),
 ])
 def test_exmachina_watch_bad_input_is_one_line_and_status_2(tmp_path, arguments, message):
     model = tmp_path / "model.json"
@@ -489,6 +493,36 @@ def test_exmachina_watch_bad_input_is_one_line_and_status_2(tmp_path, arguments,
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+def test_exmachina_watch_on_a_port_in_use_is_one_line_and_status_2(tmp_path):
+    model = tmp_path / "model.json"
+    Network.layered([64, 8, 10], seed=0).save(model)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "exmachina", "watch", str(model), "--port", str(port)],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"cannot serve on 127.0.0.1:{port}" in lines[0], done.stderr
+    assert "Traceback" not in done.stderr and "None" not in done.stderr
+
+
+def test_a_server_that_cannot_start_says_so_and_leaves_nothing_open(monkeypatch):
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: sys.exit(1))  # as uvicorn does
+    net = Network.layered([2, 3, 2], seed=0)
+    with pytest.raises(ValueError, match=r"^cannot serve on 127\.0\.0\.1:(\d+): the server stopped") as bad:
+        serve(net, np.zeros((4, 2)), [0, 1, 0, 1], quiet=True)
+    assert "\n" not in str(bad.value)
+    assert not [t for t in threading.enumerate() if t.name == "exmachina-watch"]
+    port = int(re.match(r"cannot serve on 127\.0\.0\.1:(\d+)", str(bad.value)).group(1))
+    with socket.socket() as again:  # the socket it bound was closed: the port can be listened on again
+        again.bind(("127.0.0.1", port))
+        again.listen()
 
 
 def test_serving_beyond_the_loopback_warns(tmp_path):

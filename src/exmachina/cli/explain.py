@@ -12,9 +12,10 @@ from rich.table import Table
 from ..explain import TOPICS, Grid, Worked
 from ..explain import explain as worked_examples
 from . import app
+from .common import OneLineErrors, reported
 
 
-@app.command()
+@app.command(cls=OneLineErrors)
 def explain(
     topics: Annotated[
         list[str] | None,
@@ -22,11 +23,8 @@ def explain(
     ] = None,
 ) -> None:
     """Step-by-step worked examples: perceptron, NAND, activations, losses, backpropagation."""
-    try:
+    with reported():
         examples = worked_examples(topics or [])
-    except ValueError as bad:
-        typer.echo(f"error: {bad}", err=True)
-        raise typer.Exit(2) from None
     console = Console(markup=False, highlight=False)
     if not console.is_terminal:
         console = Console(width=max(console.width, 200), no_color=True, highlight=False, markup=False)

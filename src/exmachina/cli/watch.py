@@ -10,11 +10,12 @@ import typer
 
 from .. import datasets
 from ..network import Network
+from ..trace import learning_rate_of
 from . import app
-from .common import fail
+from .common import OneLineErrors, reported, writable
 
 
-@app.command()
+@app.command(cls=OneLineErrors)
 def watch(
     model: Annotated[Path, typer.Argument(help="A saved network (JSON), as `learn` writes it.")],
     data: Annotated[str, typer.Option(help=f"The data set to show it: {datasets.SOURCES}.")] = "digits",
@@ -30,44 +31,45 @@ def watch(
     """Serve the live view of a saved network; with --epochs, watch it learn on. Ctrl-C stops it."""
     from ..watch import serve  # only this command pays for the web stack
 
-    if not 0 <= test_fraction < 1:
-        fail(f"--test-fraction must be at least 0 and below 1, got {test_fraction}")
-    if epochs < 0:
-        fail(f"--epochs must not be negative, got {epochs}")
-    if save is not None and not epochs:
-        fail("--save needs --epochs: without learning nothing changes")
-    if not 0 <= port <= 65535:
-        fail(f"--port must be 0..65535, got {port}")
     watcher = None
     try:
-        net = Network.load(model)
-        loaded = datasets.load(data, seed=seed)
-        inputs, labels = loaded.inputs, loaded.labels
-        rate = learning_rate if learning_rate is not None else net.blueprint.training.get("learning_rate", 0.1)
-        learn, held = datasets.split(loaded, test_fraction, seed)
-        watcher = serve(net, inputs[learn], labels[learn], held_out=(inputs[held], labels[held]) if len(held) else None,
-                        host=host, port=port, learning_rate=rate, epochs=epochs or None)
-        if epochs:
-            net.fit(inputs[learn], labels[learn], epochs=epochs, learning_rate=rate, seed=seed,
-                    on_progress=watcher.on_progress)
-            if save is not None:
-                net.save(save)
-            watcher.finish()
-            typer.echo(f"finished {epochs} passes{f'; saved to {save}' if save else ''}; "
-                       "the page stays up until Ctrl-C", err=True)
-        else:
-            watcher.finish(f"this is the saved model {model.name}, shown on {data}; nothing is learning "
-                           "(add --epochs N to watch it learn on)")
+        with reported():
+            if not 0 <= test_fraction < 1:
+                raise ValueError(f"--test-fraction must be at least 0 and below 1, got {test_fraction}")
+            if epochs < 0:
+                raise ValueError(f"--epochs must not be negative, got {epochs}")
+            if save is not None and not epochs:
+                raise ValueError("--save needs --epochs: without learning nothing changes")
+            if not 0 <= port <= 65535:
+                raise ValueError(f"--port must be 0..65535, got {port}")
+            writable(save, "--save")
+            net = Network.load(model)
+            loaded = datasets.load(data, seed=seed)
+            inputs, labels = loaded.inputs, loaded.labels
+            rate = learning_rate_of(net, learning_rate)
+            learn, held = datasets.split(loaded, test_fraction, seed)
+            watcher = serve(net, inputs[learn], labels[learn],
+                            held_out=(inputs[held], labels[held]) if len(held) else None,
+                            host=host, port=port, learning_rate=rate, epochs=epochs or None)
+            try:
+                if epochs:
+                    net.fit(inputs[learn], labels[learn], epochs=epochs, learning_rate=rate, seed=seed,
+                            on_progress=watcher.on_progress)
+                    if save is not None:
+                        net.save(save)
+                    watcher.finish()
+                    typer.echo(f"finished {epochs} passes{f'; saved to {save}' if save else ''}; "
+                               "the page stays up until Ctrl-C", err=True)
+                else:
+                    watcher.finish(f"this is the saved model {model.name}, shown on {data}; nothing is "
+                                   "learning (add --epochs N to watch it learn on)")
+            except (ValueError, OSError) as bad:
+                watcher.finish(str(bad), failed=True)  # a page still open says why it stopped
+                raise
         while True:
             time.sleep(0.5)
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
-    except ValueError as bad:
-        if watcher is not None:
-            watcher.finish(str(bad), failed=True)
-        fail(str(bad))
-    except OSError as bad:
-        fail(f"{bad.filename}: {bad.strerror}")
     finally:
         if watcher is not None:
             watcher.close()

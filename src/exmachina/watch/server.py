@@ -33,6 +33,7 @@ from .session import Session
 STATIC = Path(__file__).parent / "static"
 FRAME_EVERY = 0.2  # seconds: the fastest the page is redrawn
 HEARTBEAT = 5.0  # seconds between keep-alive comments on a quiet stream
+STARTING = 10.0  # seconds the server may take to start
 CURVE_POINTS = 400  # points kept per curve (older ones thinned out)
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'",
@@ -143,15 +144,20 @@ class Watcher:
     # -- serving -----------------------------------------------------------------------------------
 
     def start(self, host: str, port: int) -> str:
-        """Bind (port 0: a free one), serve in a daemon thread, and return the page's address."""
+        """Bind (port 0: a free one), serve in a daemon thread, and return the page's address.
+
+        A ValueError with one line says why it cannot serve; nothing is left open then.
+        """
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock = None
         try:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((host.strip("[]"), port))
         except OSError as bad:
-            sock.close()
-            raise ValueError(f"cannot serve on {host}:{port}: {bad.strerror}") from None
+            if sock is not None:
+                sock.close()
+            raise ValueError(f"cannot serve on {host}:{port}: {bad.strerror or bad}") from None
         port = sock.getsockname()[1]
         shown = f"[{host.strip('[]')}]" if family == socket.AF_INET6 else host
         self.address = f"http://{shown}:{port}/"
@@ -161,15 +167,31 @@ class Watcher:
         config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
                                 timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name="exmachina-watch", daemon=True)
+        failures: list[BaseException] = []
+        self._thread = threading.Thread(target=self._serve, args=(sock, failures), name="exmachina-watch",
+                                        daemon=True)
         self._thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + STARTING
         while not self._server.started and self._thread.is_alive() and time.monotonic() < deadline:
             time.sleep(0.01)
         if not self._server.started:
-            raise RuntimeError(f"the live view did not start on {self.address}")
+            failure = next((f for f in failures if not isinstance(f, SystemExit)), None)
+            reason = (f"the server stopped while starting ({type(failure).__name__}: {failure})" if failure
+                      else "the server stopped while starting" if not self._thread.is_alive()
+                      else f"the server did not start within {STARTING:g} s")
+            self.close()  # stops the thread if it is still trying
+            sock.close()
+            raise ValueError(f"cannot serve on {host}:{port}: {reason}")
         return self.address
+
+    def _serve(self, sock: socket.socket, failures: list[BaseException]) -> None:
+        """The server thread: a failure is kept for `start` to report, not printed as a traceback."""
+        try:
+            self._server.run(sockets=[sock])
+        except BaseException as bad:  # uvicorn may even call sys.exit when it cannot start
+            if self._server.started:
+                raise  # a failure after the start is not start's to report
+            failures.append(bad)
 
     def close(self) -> None:
         """Stop serving; a paused training goes on."""
