@@ -459,16 +459,7 @@ def trace_run(
     seed, so a traced run learns exactly what an untraced one does.
     """
     x = check_inputs(inputs, len(net.blueprint.sensors))
-    labels = np.asarray(targets)
-    outputs = len(net.blueprint.outputs)
-    if labels.ndim == 1:
-        if len(labels) != len(x):
-            raise ValueError(f"{len(labels)} labels for {len(x)} examples")
-        if net.blueprint.classes is None:
-            net.blueprint.classes = classes_of(labels, outputs)  # as `fit` settles them
-        desired = encode(labels, net.blueprint.classes, outputs)[1]
-    else:
-        desired = check_targets(labels, len(x), outputs)
+    _, desired = net._desired(targets, len(x))  # checked, and the classes settled, as `fit` does
     rate = learning_rate_of(net, learning_rate)
     chosen = check_neurons(net.blueprint, neurons)
     head = header(net.blueprint, learning_rate=rate, learn=learn, epochs=epochs,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperCommand
 
+from ..files import atomic_file
 from ..scoreboard import Scoreboard
 
 USAGE_ERROR = 2
@@ -107,15 +107,9 @@ def writable(path: Path | None, option: str) -> None:
 
 
 def write_whole(path: Path, text: str) -> None:
-    """Write a file atomically: a temporary file in the same directory, then a rename."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    """Write a file atomically, so that an interruption never leaves half of it behind."""
+    with atomic_file(path) as f:
+        f.write(text)
 
 
 def percent(value: float | None) -> str:

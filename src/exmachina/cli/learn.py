@@ -36,6 +36,7 @@ from ..losses import LOSSES
 from ..losses import loss as find_loss
 from ..network import ENGINES, Network
 from ..scoreboard import RECENT
+from ..trace import plain  # the CLI loads the tracer for `trace` anyway
 from . import app
 from .common import (
     INTERRUPTED,
@@ -288,7 +289,7 @@ def summarise(net: Network, data: datasets.DataSet, learned: np.ndarray, tested:
         "test_fraction": plan["test_fraction"],
         "train_examples": int(len(learned)),
         "test_examples": int(len(tested)),
-        "classes": _plain(classes),
+        "classes": [plain(c) for c in classes],
         "train_accuracy": train["accuracy"],
         "train_loss": train["loss"],
         "test_accuracy": test["accuracy"],
@@ -299,7 +300,7 @@ def summarise(net: Network, data: datasets.DataSet, learned: np.ndarray, tested:
         "confusion": confusion.tolist(),
         "confusion_set": "test" if len(tested) else "train",
         "test_indices": tested.tolist(),
-        "test_predictions": _plain([classes[i] for i in test["predicted"]]),
+        "test_predictions": [plain(classes[i]) for i in test["predicted"]],
         "history": history,
     }
     net.blueprint.training = {
@@ -310,11 +311,6 @@ def summarise(net: Network, data: datasets.DataSet, learned: np.ndarray, tested:
         )
     }
     return figures
-
-
-def _plain(values: list) -> list:
-    """Labels as JSON can hold them (NumPy integers become ints)."""
-    return [v.item() if isinstance(v, np.generic) else v for v in values]
 
 
 def show(out: Console, figures: dict[str, Any], report: Path | None) -> None:

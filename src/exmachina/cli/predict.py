@@ -15,6 +15,7 @@ from rich.table import Table
 from .. import datasets
 from ..examples import decode
 from ..network import ENGINES, Network
+from ..trace import plain
 from . import app
 from .common import OneLineErrors, choose, console, numbers, percent, reported, writable, write_whole
 
@@ -52,7 +53,7 @@ def predict(
         except ValueError as bad:
             raise ValueError(f"{data or '--values'}: {bad}") from None
         classes = net.blueprint.classes
-        predicted = None if classes is None else [_plain(classes[i]) for i in decode(outputs)]
+        predicted = None if classes is None else [plain(classes[i]) for i in decode(outputs)]
         if output is not None:
             write_whole(output, as_csv(outputs, predicted, labels))
     listing(out, outputs, predicted, labels, show)
@@ -81,7 +82,7 @@ def examples(net: Network, data: str | None, values: list[str] | None, label: st
     if found.features != net.sensors:
         raise ValueError(f"{found.name}: the examples have {found.features} features but the network has "
                          f"{net.sensors} sensors")
-    return [found.origin(i) for i in range(found.examples)], found.inputs, [_plain(v) for v in found.labels]
+    return [found.origin(i) for i in range(found.examples)], found.inputs, [plain(v) for v in found.labels]
 
 
 def check_labels(net: Network, names: list[str], labels: list | None) -> None:
@@ -132,7 +133,3 @@ def as_csv(outputs: np.ndarray, predicted: list | None, labels: list | None) -> 
         fields = [i] + ([predicted[i]] if predicted is not None else []) + ([labels[i]] if labels is not None else [])
         writer.writerow(fields + [repr(float(v)) for v in row])
     return text.getvalue()
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value

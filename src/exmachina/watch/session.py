@@ -18,11 +18,10 @@ from typing import Any
 import numpy as np
 
 from ..blueprint import Blueprint
-from ..scoreboard import Scoreboard
+from ..scoreboard import RECENT, Scoreboard  # the recent loss is averaged over the scoreboard's window
 
 SNAPSHOT_EVERY = 0.2  # seconds between two snapshots of the weights while training runs, at least
 SNAPSHOT_SHARE = 0.05  # and at most this share of the training's time goes into snapshots
-RECENT = 200  # examples over which the recent loss is averaged (the scoreboard's own window)
 RECENT_PREDICTIONS = 12  # examples the page shows as recent predictions
 
 
