@@ -123,19 +123,24 @@ def test_unknown_labels_at_prediction_time_and_unknown_names():
         Network.layered([2])
 
 
-def test_the_learning_rate_can_change_while_learning():
+def learn_slowing_down_after_ten(engine: str):
+    """Learn 20 examples at rate 0.5, then 0.0001 from the eleventh on; the weights seen along the way."""
     x = np.random.default_rng(0).normal(size=(20, 4))
-    y = (x[:, 0] > 0).astype(int)
+    net, seen = Network.layered([4, 3, 2], seed=0), []
+
+    def slow_down_after_ten(epoch, board):
+        seen.append(net.snapshot().weights.copy())  # the weights mid-fit, before this example's update
+        return 0.0001 if board.seen >= 10 else None
+
+    net.fit(x, (x[:, 0] > 0).astype(int), epochs=1, learning_rate=0.5, shuffle=False, engine=engine,
+            on_progress=slow_down_after_ten)
+    return net, seen
+
+
+def test_the_learning_rate_can_change_while_learning():
     learned = {}
     for engine in ("actors", "matrix"):
-        seen = []
-
-        def slow_down_after_ten(epoch, board):
-            seen.append(net.snapshot().weights.copy())  # the weights mid-fit, before this example's update
-            return 0.0001 if board.seen >= 10 else None
-
-        net = Network.layered([4, 3, 2], seed=0)
-        net.fit(x, y, epochs=1, learning_rate=0.5, shuffle=False, engine=engine, on_progress=slow_down_after_ten)
+        net, seen = learn_slowing_down_after_ten(engine)
         moves = [np.abs(b - a).max() for a, b in zip(seen, seen[1:])]
         assert min(moves[:9]) > 100 * max(moves[10:]), engine  # big steps, then tiny ones
         assert net.blueprint.training["learning_rate"] == 0.0001
