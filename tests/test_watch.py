@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -451,12 +452,22 @@ def test_training_without_the_view_imports_none_of_it():
 # -- the command -------------------------------------------------------------------------------------
 
 
-def test_exmachina_watch_serves_a_saved_model_until_interrupted(tmp_path):
+@contextmanager
+def watching_a_saved_model(tmp_path, *options: str):
+    """`exmachina watch` on a saved 64-8-10 network, in a subprocess that Ctrl-C must end cleanly."""
     model = tmp_path / "model.json"
     Network.layered([64, 8, 10], seed=0).save(model)
-    process = subprocess.Popen([sys.executable, "-m", "exmachina", "watch", str(model), "--data", "digits"],
+    process = subprocess.Popen([sys.executable, "-m", "exmachina", "watch", str(model), *options],
                                stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(20) == 0
+
+
+def test_exmachina_watch_serves_a_saved_model_until_interrupted(tmp_path):
+    with watching_a_saved_model(tmp_path, "--data", "digits") as process:
         line = process.stderr.readline()
         address = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
         assert request(address, "GET", "/", {}) == 200
@@ -469,9 +480,6 @@ def test_exmachina_watch_serves_a_saved_model_until_interrupted(tmp_path):
         network = json.loads(stream.readline().decode()[len("data: "):])
         assert network["neurons"] == 82 and network["data"]["kind"] == "image"
         connection.close()
-    finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(20) == 0
     assert "Traceback" not in process.stderr.read()
 
 
@@ -526,16 +534,9 @@ def test_a_server_that_cannot_start_says_so_and_leaves_nothing_open(monkeypatch)
 
 
 def test_serving_beyond_the_loopback_warns(tmp_path):
-    model = tmp_path / "model.json"
-    Network.layered([64, 8, 10], seed=0).save(model)
-    process = subprocess.Popen([sys.executable, "-m", "exmachina", "watch", str(model), "--host", "0.0.0.0"],
-                               stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    try:
+    with watching_a_saved_model(tmp_path, "--host", "0.0.0.0") as process:
         assert process.stderr.readline().startswith("warning: serving on 0.0.0.0")
         assert "watch it learn at http://0.0.0.0:" in process.stderr.readline()
-    finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(20) == 0
 
 
 # -- the picture for the README ----------------------------------------------------------------------
