@@ -12,7 +12,6 @@ mini-batch (see `signals`); the bias is always a float.
 from __future__ import annotations
 
 import random
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -79,7 +78,7 @@ class Neuron:
         # 6. own error: delta = f'(z) * sum_j(delta_j * w_j), with the weights used in step 3
         error = self.df(total_input, activity) * self.signals.backpropagate(errors, weights_then)
         # 7. send it back to every input
-        self.runtime.send(ERROR, tag, self.dendrites, repeat(error))
+        self.runtime.send(ERROR, tag, self.dendrites, [error] * self.fan_in)
         # 8. the gradient of each outgoing weight is delta_j * a (its mean over a batch); 9. descend it
         if self.learns_weights:
             self.weights = self.signals.descend(self.weights, errors, activity, self.learning_rate)

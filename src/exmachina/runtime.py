@@ -15,6 +15,7 @@ random order (keeping each synapse's own order) to prove that the order does not
 from __future__ import annotations
 
 import random
+from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
@@ -79,12 +80,17 @@ class Wave:
     handles them: the runtime then recycles the wave for a later example.
     """
 
-    __slots__ = ("slots", "missing", "open")
-
-    def __init__(self, fan: list[int], waiting: int) -> None:
+    def __init__(self, fan: array, waiting: int) -> None:
         self.slots = [[None] * f for f in fan]
-        self.missing = list(fan)
+        self.missing = array("i", fan)  # for each process, the slots still empty
         self.open = waiting  # processes that still wait for some slot
+
+    def reopen(self, fan: array, waiting: int) -> None:
+        """Empty again, for the next example."""
+        missing = self.missing
+        for receiver in range(len(fan)):
+            missing[receiver] = fan[receiver]
+        self.open = waiting
 
 
 class LocalRuntime:
@@ -95,7 +101,7 @@ class LocalRuntime:
         self.messages = 0  # delivered so far
         self._ready: deque = deque()
         # for each kind of message: each process's fan and handler, open waves by tag, spare waves
-        self._fan: tuple[list[int], list[int]] = ([], [])
+        self._fan: tuple[array, array] = (array("i"), array("i"))
         self._handlers: tuple[list, list] = ([], [])
         self._waves: tuple[dict, dict] = ({}, {})
         self._spare: tuple[list, list] = ([], [])
@@ -117,27 +123,28 @@ class LocalRuntime:
         self._spare[ACTIVITY].clear()
         self._spare[ERROR].clear()
 
-    def send(self, kind: int, tag: Any, routes: Routes, values: Iterable) -> None:
+    def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
         """One message of `kind` (ACTIVITY or ERROR) along each route, carrying its value."""
-        # The hot path: every message of every example passes here, so it is written flat.
-        waves = self._waves[kind]
-        wave = waves.get(tag) or self._open(kind, tag)
-        slots, missing, ready = wave.slots, wave.missing, self._ready
-        receivers = routes.receivers
+        # The hot path: every message of every example passes here (compiled, see runtime.pxd).
+        receivers, slots = routes.receivers, routes.slots
+        if len(values) != len(receivers):
+            raise ValueError(f"{len(receivers)} routes but {len(values)} values")
+        wave = self._waves[kind].get(tag) or self._open(kind, tag)
+        boxes, missing = wave.slots, wave.missing
         self.messages += len(receivers)
-        for receiver, slot, value in zip(receivers, routes.slots, values):
-            slots[receiver][slot] = value
-            left = missing[receiver] - 1
-            missing[receiver] = left
-            if not left:
-                ready.append((kind, receiver, tag, wave))
+        for i in range(len(receivers)):
+            receiver, slot = receivers[i], slots[i]
+            box = boxes[receiver]
+            box[slot] = values[i]
+            missing[receiver] -= 1
+            if not missing[receiver]:
+                self._ready.append((kind, receiver, tag, wave))
 
     def _open(self, kind: int, tag: Any) -> Wave:
         spare, fan = self._spare[kind], self._fan[kind]
         if spare:
             wave = spare.pop()
-            wave.missing[:] = fan
-            wave.open = self._waiting[kind]
+            wave.reopen(fan, self._waiting[kind])
         else:
             wave = Wave(fan, self._waiting[kind])
         self._waves[kind][tag] = wave
