@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from exmachina import Network, layered
+from exmachina.runtime import ACTIVITY, LocalRuntime, Routes
 from exmachina.society import Society
 
 from recording import RecordingRuntime, ShuffledRecordingRuntime
@@ -75,3 +80,20 @@ def test_several_in_flight_pipelines_the_examples():
     entered = {tag: min(i for i, (s, _, t) in enumerate(log) if t == tag) for _, _, tag in log}
     left = {tag: max(i for i, (s, a, t) in enumerate(log) if t == tag and s == "learn" and a < 6) for tag in entered}
     assert max(sum(entered[t] <= i <= left[t] for t in entered) for i in range(len(log))) == 4
+
+
+@pytest.mark.parametrize("name", ["runtime", "neuron", "signals", "activations"])
+def test_the_hot_path_runs_compiled_from_its_current_source(name):
+    """The messages' path is Cython-compiled at install; a stale build would hide an edit to the source."""
+    module = importlib.import_module(f"exmachina.{name}")
+    compiled = Path(module.__file__)
+    assert compiled.name.endswith(tuple(EXTENSION_SUFFIXES)), f"{compiled} is not compiled: run pip install ."
+    for source in (compiled.parent / f"{name}.py", compiled.parent / f"{name}.pxd"):
+        if source.exists():
+            assert compiled.stat().st_mtime >= source.stat().st_mtime, f"{compiled} is older than {source}"
+
+
+def test_a_message_without_a_value_is_refused():
+    runtime = LocalRuntime()
+    with pytest.raises(ValueError, match="2 routes but 1 values"):
+        runtime.send(ACTIVITY, "x", Routes.of([(0, 0), (0, 1)]), [0.5])
