@@ -1,13 +1,17 @@
 """The hot path in C: Cython compiles these plain Python modules, typed by the .pxd files beside them."""
 
+import sys
+
 from Cython.Build import cythonize
-from setuptools import setup
+from setuptools import Extension, setup
 
 COMPILED = ["runtime", "neuron", "signals", "activations"]
+# No fused multiply-add: the compiled arithmetic must round exactly as Python's floats do.
+EXACT = [] if sys.platform == "win32" else ["-ffp-contract=off"]
 
 setup(
     ext_modules=cythonize(
-        [f"src/exmachina/{module}.py" for module in COMPILED],
+        [Extension(f"exmachina.{m}", [f"src/exmachina/{m}.py"], extra_compile_args=EXACT) for m in COMPILED],
         compiler_directives={"language_level": 3, "annotation_typing": False},
     )
 )

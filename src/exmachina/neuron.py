@@ -18,7 +18,7 @@ import numpy as np
 
 from .activations import Activation
 from .runtime import ACTIVITY, ERROR, LocalRuntime, Routes
-from .signals import Scalars, Vectors
+from .signals import SCALARS, VECTORS
 
 
 class Neuron:
@@ -46,7 +46,7 @@ class Neuron:
         self.bias = float(bias)
         self.dendrites = dendrites  # who sends to us: where our error goes back to (step 7)
         self.axon = axon  # whom we send to, one route per outgoing synapse
-        self.signals = Vectors if batched else Scalars
+        self.signals = VECTORS if batched else SCALARS
         # one weight per synapse of the axon
         self.weights = np.array(weights, dtype=float) if batched else [float(w) for w in weights]
         self.learning_rate = learning_rate  # None: this neuron only predicts

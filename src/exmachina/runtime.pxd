@@ -11,7 +11,7 @@ cdef class Wave:
     cdef readonly int[:] missing
     cdef public int open
 
-    cpdef reopen(self, fan, int waiting)
+    cpdef reopen(self, int[:] fan, int waiting)
 
 
 cdef class LocalRuntime:

@@ -87,9 +87,7 @@ class Wave:
 
     def reopen(self, fan: array, waiting: int) -> None:
         """Empty again, for the next example."""
-        missing = self.missing
-        for receiver in range(len(fan)):
-            missing[receiver] = fan[receiver]
+        self.missing[:] = fan
         self.open = waiting
 
 

@@ -7,37 +7,48 @@ each form gets the arithmetic that suits it.
 
 from __future__ import annotations
 
-from operator import mul
-
 import numpy as np
 
 
 class Scalars:
-    """One example at a time: every signal is a float, the weights a list of floats."""
+    """One example at a time: every signal is a float, the weights a list of floats.
 
-    @staticmethod
-    def gather(errors: list) -> list:
+    Written as loops over floats so that Cython compiles them to C arithmetic (see signals.pxd);
+    the sums run in order, as Python's own `sum` of floats does.
+    """
+
+    def gather(self, errors: list) -> list:
         return errors
 
-    @staticmethod
-    def total(weighted_inputs: list, bias: float) -> float:
-        return sum(weighted_inputs, bias)
+    def total(self, weighted_inputs: list, bias: float) -> float:
+        total = bias
+        for weighted_input in weighted_inputs:
+            total += weighted_input
+        return total
 
-    @staticmethod
-    def weigh(activity: float, weights: list) -> list:
-        return [activity * w for w in weights]
+    def weigh(self, activity: float, weights: list) -> list:
+        weighted = []
+        for i in range(len(weights)):
+            w = weights[i]
+            weighted.append(activity * w)
+        return weighted
 
-    @staticmethod
-    def backpropagate(errors: list, weights: list) -> float:
-        return sum(map(mul, errors, weights))
+    def backpropagate(self, errors: list, weights: list) -> float:
+        total = 0.0
+        for i in range(len(errors)):
+            e, w = errors[i], weights[i]
+            total += e * w
+        return total
 
-    @staticmethod
-    def descend(weights: list, errors: list, activity: float, rate: float) -> list:
+    def descend(self, weights: list, errors: list, activity: float, rate: float) -> list:
         """Each weight one step down its gradient, `delta_j * a`."""
-        return [w - rate * (e * activity) for w, e in zip(weights, errors)]
+        descended = []
+        for i in range(len(weights)):
+            w, e = weights[i], errors[i]
+            descended.append(w - rate * (e * activity))
+        return descended
 
-    @staticmethod
-    def mean(error: float) -> float:
+    def mean(self, error: float) -> float:
         return error
 
 
@@ -45,29 +56,26 @@ class Vectors:
     """A mini-batch at a time: every signal is a vector with one value per example; the weights
     are a NumPy vector and each gradient is the mean over the batch."""
 
-    @staticmethod
-    def gather(errors: list) -> np.ndarray:
+    def gather(self, errors: list) -> np.ndarray:
         """The errors as one matrix (synapses, examples), so the steps that follow are one product each."""
         return np.array(errors)
 
-    @staticmethod
-    def total(weighted_inputs: list, bias: float) -> np.ndarray:
+    def total(self, weighted_inputs: list, bias: float) -> np.ndarray:
         if len(weighted_inputs) == 1:  # a sensor, or a neuron with one input: nothing to add up
             return weighted_inputs[0] + bias if bias else weighted_inputs[0]
         return np.add.reduce(weighted_inputs) + bias
 
-    @staticmethod
-    def weigh(activity: np.ndarray, weights: np.ndarray) -> list:
+    def weigh(self, activity: np.ndarray, weights: np.ndarray) -> list:
         return list(np.multiply.outer(weights, activity))
 
-    @staticmethod
-    def backpropagate(errors: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    def backpropagate(self, errors: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return weights @ errors
 
-    @staticmethod
-    def descend(weights: np.ndarray, errors: np.ndarray, activity: np.ndarray, rate: float) -> np.ndarray:
+    def descend(self, weights: np.ndarray, errors: np.ndarray, activity: np.ndarray, rate: float) -> np.ndarray:
         return weights - rate / len(activity) * (errors @ activity)
 
-    @staticmethod
-    def mean(error: np.ndarray) -> float:
+    def mean(self, error: np.ndarray) -> float:
         return float(error.mean())
+
+
+SCALARS, VECTORS = Scalars(), Vectors()  # the arithmetic has no state: every neuron shares these
