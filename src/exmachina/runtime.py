@@ -10,6 +10,11 @@ order they arrived in; when the last slot of a tag fills, the process is schedul
 lightweight processes in the sense of Erlang, with no threads or event loop between them, which is
 what makes one message per synapse affordable. `ShuffledRuntime` delivers the same messages in a
 random order (keeping each synapse's own order) to prove that the order does not matter.
+
+Every message of every example passes through `send`, so this module, and the neuron and its
+arithmetic, are compiled by Cython when the package is installed (`setup.py`). They stay plain
+Python, which is what runs; the `.pxd` file beside each gives C types to the fields and loops on
+the messages' path, and the compiled code rounds exactly as Python's floats do.
 """
 
 from __future__ import annotations
@@ -123,7 +128,6 @@ class LocalRuntime:
 
     def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
         """One message of `kind` (ACTIVITY or ERROR) along each route, carrying its value."""
-        # The hot path: every message of every example passes here (compiled, see runtime.pxd).
         receivers, slots = routes.receivers, routes.slots
         if len(values) != len(receivers):
             raise ValueError(f"{len(receivers)} routes but {len(values)} values")
