@@ -8,7 +8,7 @@ cdef class Scalars:
     @cython.locals(total=double, weighted_input=double)
     cpdef double total(self, list weighted_inputs, double bias)
 
-    @cython.locals(i=Py_ssize_t, w=double, weighted=list)
+    @cython.locals(w=double, weighted=list)
     cpdef list weigh(self, double activity, list weights)
 
     @cython.locals(total=double, i=Py_ssize_t, e=double, w=double)

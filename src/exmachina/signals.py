@@ -28,8 +28,7 @@ class Scalars:
 
     def weigh(self, activity: float, weights: list) -> list:
         weighted = []
-        for i in range(len(weights)):
-            w = weights[i]
+        for w in weights:
             weighted.append(activity * w)
         return weighted
 
