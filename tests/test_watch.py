@@ -498,8 +498,8 @@ def test_exmachina_watch_bad_input_is_one_line_and_status_2(tmp_path, arguments,
     arguments = [str(model) if a == "MODEL" else a for a in arguments]
     done = subprocess.run([sys.executable, "-m", "exmachina", "watch", *arguments], capture_output=True,
                           text=True, cwd=tmp_path, timeout=60)
-    assert done.returncode == 2
-    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -65,7 +65,7 @@ class Vectors:
         return np.add.reduce(weighted_inputs) + bias
 
     def weigh(self, activity: np.ndarray, weights: np.ndarray) -> list:
-        return list(np.multiply.outer(weights, activity))
+        return list(weights[:, np.newaxis] * activity)  # a row per synapse: one product, then views
 
     def backpropagate(self, errors: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return weights @ errors
