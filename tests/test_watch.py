@@ -74,8 +74,9 @@ class Run:
     (indices, outputs) as the teacher scored them, `board` the scoreboard of the pass.
     """
 
-    def __init__(self, net, x, y, epochs=1, learning_rate=0.5, paused=False, held_out=None, **fit):
+    def __init__(self, net, x, y, epochs=1, learning_rate=0.5, paused=False, held_out=None, pace=0.0, **fit):
         self.net, self.x, self.y, self.epochs, self.rate, self.fit = net, x, y, epochs, learning_rate, fit
+        self.pace = pace  # seconds to wait after each example: holds a fast machine to a pace the page can follow
         self.watcher = serve(net, x, y, held_out=held_out, learning_rate=learning_rate, epochs=epochs,
                              paused=paused, engine=fit.get("engine", "actors"), quiet=True)
         self.rates = []  # what on_progress handed back to fit
@@ -88,6 +89,7 @@ class Run:
         def progress(epoch, board):
             if self.stopping:
                 raise Stopped
+            time.sleep(self.pace)
             self.scored.append((board.last[0].copy(), np.array(board.last[1])))
             self.board = board
             rate = self.watcher.on_progress(epoch, board)
@@ -177,10 +179,14 @@ def test_the_page_loads_and_draws_every_neuron_of_the_blueprint(page, runs, shap
 
 
 def watched_digits(page, runs, epochs: int):
-    """A 64-16-10 network learning 1,400 digits (the rest held out), on a page that is open."""
+    """A 64-16-10 network learning 1,400 digits (the rest held out), on a page that is open.
+
+    At most about 1,000 examples a second, so that the page's first frames (five a second) come
+    before the network has learned, however fast the machine.
+    """
     x, y = digits()
     run = runs(Network.layered([64, 16, 10], seed=0), x[:1400], y[:1400], epochs=epochs,
-               held_out=(x[1400:], y[1400:]))
+               held_out=(x[1400:], y[1400:]), pace=0.001)
     page.goto(run.watcher.address)
     page.wait_for_selector("#network .neuron", timeout=WAIT)
     return run.start()
