@@ -12,6 +12,7 @@ EXACT = [] if sys.platform == "win32" else ["-ffp-contract=off"]
 setup(
     ext_modules=cythonize(
         [Extension(f"exmachina.{m}", [f"src/exmachina/{m}.py"], extra_compile_args=EXACT) for m in COMPILED],
-        compiler_directives={"language_level": 3, "annotation_typing": False},
+        # the .pxd files give the types; ** and None behave as in Python (an error, never a crash)
+        compiler_directives={"language_level": 3, "annotation_typing": False, "cpow": True, "nonecheck": True},
     )
 )

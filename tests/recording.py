@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import islice
-
 from exmachina.neuron import Neuron
 from exmachina.runtime import ERROR, LocalRuntime, ShuffledRuntime
 
@@ -38,7 +36,6 @@ class Recording:
         super().spawn(process)
 
     def send(self, kind, tag, routes, values) -> None:
-        values = list(islice(values, len(routes)))
         if kind == ERROR and self.running is not None:
             self.errors[self.running.address, tag] = values[0]
         super().send(kind, tag, routes, values)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import importlib
+import json
+import os
+import shutil
+import subprocess
+import sys
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import exmachina
 from exmachina import Network, layered
 from exmachina.runtime import ACTIVITY, LocalRuntime, Routes
 from exmachina.society import Society
@@ -100,3 +106,48 @@ def test_a_message_without_a_value_is_refused():
     runtime = LocalRuntime()
     with pytest.raises(ValueError, match="2 routes but 1 values"):
         runtime.send(ACTIVITY, "x", Routes.of([(0, 0), (0, 1)]), [0.5])
+
+
+def test_the_compiled_modules_are_typed_by_their_pxd_files():
+    """Compiled without its .pxd file, a module would still import, with plain classes and no C fields."""
+    from exmachina.neuron import Neuron
+    from exmachina.runtime import LocalRuntime, Wave
+    from exmachina.signals import SCALARS
+
+    for cls, field in [(Neuron, "bias"), (LocalRuntime, "messages"), (Wave, "open")]:
+        assert type(cls.__dict__[field]).__name__ == "getset_descriptor", f"{cls.__name__}.{field} is not a C field"
+    assert not hasattr(SCALARS, "__dict__")
+
+
+LEARN = """
+import json
+import numpy as np
+import exmachina.runtime
+from exmachina import Network
+rng = np.random.default_rng(0)
+x, y = rng.normal(size=(40, 64)), rng.integers(0, 3, 40)
+learned = {"source": exmachina.runtime.__file__.endswith(".py")}
+for name, net, fit in [
+    ("noise", Network.layered([64, 5, 3], activation="sigmoid", seed=1), {"noise": 0.3}),
+    ("batch", Network.layered([64, 5, 4, 3], activation="tanh", loss="cross_entropy", seed=2), {"batch_size": 4}),
+    ("in flight", Network.layered([64, 5, 3], activation="relu", loss="mse", seed=3), {"in_flight": 3}),
+]:
+    net.fit(x, y, epochs=3, learning_rate=0.1, **fit)
+    learned[name] = [net.blueprint.weights.tobytes().hex(), net.blueprint.biases.tobytes().hex()]
+print(json.dumps(learned))
+"""
+
+
+def test_the_compiled_modules_compute_exactly_what_their_python_source_computes(tmp_path):
+    """The .py files are the program: run from source alone, they must learn the very same bits."""
+    shutil.copytree(Path(exmachina.__file__).parent, tmp_path / "exmachina",
+                    ignore=shutil.ignore_patterns(*(f"*{suffix}" for suffix in EXTENSION_SUFFIXES), "*.c"))
+
+    def learn(**env):
+        done = subprocess.run([sys.executable, "-c", LEARN], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, **env}, check=True)
+        return json.loads(done.stdout)
+
+    compiled, source = learn(), learn(PYTHONPATH=str(tmp_path))
+    assert not compiled.pop("source") and source.pop("source")
+    assert source == compiled

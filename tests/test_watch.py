@@ -89,7 +89,8 @@ class Run:
         def progress(epoch, board):
             if self.stopping:
                 raise Stopped
-            time.sleep(self.pace)
+            if self.pace:
+                time.sleep(self.pace)
             self.scored.append((board.last[0].copy(), np.array(board.last[1])))
             self.board = board
             rate = self.watcher.on_progress(epoch, board)

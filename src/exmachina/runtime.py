@@ -12,9 +12,9 @@ what makes one message per synapse affordable. `ShuffledRuntime` delivers the sa
 random order (keeping each synapse's own order) to prove that the order does not matter.
 
 Every message of every example passes through `send`, so this module, and the neuron and its
-arithmetic, are compiled by Cython when the package is installed (`setup.py`). They stay plain
-Python, which is what runs; the `.pxd` file beside each gives C types to the fields and loops on
-the messages' path, and the compiled code rounds exactly as Python's floats do.
+arithmetic, are compiled by Cython when the package is installed (`setup.py`). Their source stays
+plain Python; the `.pxd` file beside each gives C types to the fields and loops on the messages'
+path, and the compiled code computes exactly what the source does (a test compares the two).
 """
 
 from __future__ import annotations
@@ -182,7 +182,9 @@ class ShuffledRuntime(LocalRuntime):
         self._tickets: list[tuple[int, int, int]] = []  # one per message in transit
         self._runnable: list = []
 
-    def send(self, kind: int, tag: Any, routes: Routes, values: Iterable) -> None:
+    def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
+        if len(values) != len(routes):
+            raise ValueError(f"{len(routes)} routes but {len(values)} values")
         for (receiver, slot), value in zip(routes, values):
             channel = (kind, receiver, slot)
             self._channels.setdefault(channel, deque()).append((tag, value))

@@ -18,7 +18,6 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -197,8 +196,8 @@ class TracingRuntime(LocalRuntime):
             observer = Observer(process, self)
         super().spawn(observer)
 
-    def send(self, kind: int, tag: Any, routes: Routes, values: Iterable) -> None:
-        values = list(islice(values, len(routes)))  # a handler may pass an iterator; we read it twice
+    def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
+        values = list(values)  # our own copy: recorded after the handler's step
         sender = self.size if self.running is None else self.running.address  # outside handlers: the feeder
         if self.running is not None:
             self.held.append((kind, tag, sender, routes, values))
