@@ -2,6 +2,7 @@
 
 import sys
 
+import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
@@ -11,7 +12,11 @@ EXACT = [] if sys.platform == "win32" else ["-ffp-contract=off"]
 
 setup(
     ext_modules=cythonize(
-        [Extension(f"exmachina.{m}", [f"src/exmachina/{m}.py"], extra_compile_args=EXACT) for m in COMPILED],
+        [
+            Extension(f"exmachina.{m}", [f"src/exmachina/{m}.py"], include_dirs=[numpy.get_include()],
+                      define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")], extra_compile_args=EXACT)
+            for m in COMPILED
+        ],
         # the .pxd files give the types; ** and None behave as in Python (an error, never a crash)
         compiler_directives={"language_level": 3, "annotation_typing": False, "cpow": True, "nonecheck": True},
     )

@@ -1,6 +1,8 @@
 # C types for signals.py (see runtime.pxd): one example's arithmetic on C doubles.
 cimport cython
 
+from exmachina cimport buffers
+
 
 cdef class Scalars:
     cpdef list gather(self, list errors)
@@ -18,3 +20,25 @@ cdef class Scalars:
     cpdef list descend(self, list weights, list errors, double activity, double rate)
 
     cpdef double mean(self, double error)
+
+
+cdef class Vectors:
+    cpdef list gather(self, list errors)
+
+    @cython.locals(size=Py_ssize_t, sums="double*", inputs="double*", b=Py_ssize_t)
+    cpdef object total(self, list weighted_inputs, double bias)
+
+    @cython.locals(size=Py_ssize_t, fan_out=Py_ssize_t, a="double*", w="double*", p="double*", weighted=list,
+                   i=Py_ssize_t, b=Py_ssize_t)
+    cpdef list weigh(self, object activity, object weights)
+
+    @cython.locals(fan_out=Py_ssize_t, size=Py_ssize_t, w="double*", sums="double*", e="double*", i=Py_ssize_t,
+                   b=Py_ssize_t)
+    cpdef object backpropagate(self, list errors, object weights)
+
+    @cython.locals(fan_out=Py_ssize_t, size=Py_ssize_t, w="double*", a="double*", new="double*", e="double*",
+                   step=double, gradient=double, i=Py_ssize_t, b=Py_ssize_t)
+    cpdef object descend(self, object weights, list errors, object activity, double rate)
+
+    @cython.locals(size=Py_ssize_t, e="double*", total=double, b=Py_ssize_t)
+    cpdef double mean(self, object error)

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import buffers
+
+buffers.load()
+
 
 class Scalars:
     """One example at a time: every signal is a float, the weights a list of floats.
@@ -52,29 +56,76 @@ class Scalars:
 
 
 class Vectors:
-    """A mini-batch at a time: every signal is a vector with one value per example; the weights
-    are a NumPy vector and each gradient is the mean over the batch."""
+    """A mini-batch at a time: every signal is a NumPy vector with one value per example, the
+    weights a NumPy vector, and each gradient the mean over the batch.
 
-    def gather(self, errors: list) -> np.ndarray:
-        """The errors as one matrix (synapses, examples), so the steps that follow are one product each."""
-        return np.array(errors)
+    Written, like `Scalars`, as loops: compiled, they run over the vectors' memory (see `buffers`),
+    because on a neuron's short vectors a NumPy call costs more than the arithmetic it does. Each
+    value is the sum that `Scalars` computes for one example, added up in the same order.
+    """
+
+    def gather(self, errors: list) -> list:
+        return errors
 
     def total(self, weighted_inputs: list, bias: float) -> np.ndarray:
-        if len(weighted_inputs) == 1:  # a sensor, or a neuron with one input: nothing to add up
-            return weighted_inputs[0] + bias if bias else weighted_inputs[0]
-        return np.add.reduce(weighted_inputs) + bias
+        size = len(weighted_inputs[0])
+        total = buffers.empty(size)
+        sums = buffers.values(total, size)
+        for b in range(size):
+            sums[b] = bias
+        for weighted_input in weighted_inputs:
+            inputs = buffers.values(weighted_input, size)
+            for b in range(size):
+                sums[b] += inputs[b]
+        return total
 
     def weigh(self, activity: np.ndarray, weights: np.ndarray) -> list:
-        return list(weights[:, np.newaxis] * activity)  # a row per synapse: one product, then views
+        size, fan_out = len(activity), len(weights)
+        a, w = buffers.values(activity, size), buffers.values(weights, fan_out)
+        weighted = []
+        for i in range(fan_out):
+            products = buffers.empty(size)
+            p = buffers.values(products, size)
+            for b in range(size):
+                p[b] = a[b] * w[i]
+            weighted.append(products)
+        return weighted
 
-    def backpropagate(self, errors: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        return weights @ errors
+    def backpropagate(self, errors: list, weights: np.ndarray) -> np.ndarray:
+        fan_out, size = len(errors), len(errors[0])
+        w = buffers.values(weights, fan_out)
+        total = buffers.empty(size)
+        sums = buffers.values(total, size)
+        for b in range(size):
+            sums[b] = 0.0
+        for i in range(fan_out):
+            e = buffers.values(errors[i], size)
+            for b in range(size):
+                sums[b] += e[b] * w[i]
+        return total
 
-    def descend(self, weights: np.ndarray, errors: np.ndarray, activity: np.ndarray, rate: float) -> np.ndarray:
-        return weights - rate / len(activity) * (errors @ activity)
+    def descend(self, weights: np.ndarray, errors: list, activity: np.ndarray, rate: float) -> np.ndarray:
+        """Each weight one step down its mean gradient over the batch, `mean(delta_j * a)`."""
+        fan_out, size = len(weights), len(activity)
+        w, a = buffers.values(weights, fan_out), buffers.values(activity, size)
+        descended = buffers.empty(fan_out)
+        new = buffers.values(descended, fan_out)
+        step = rate / size
+        for i in range(fan_out):
+            e = buffers.values(errors[i], size)
+            gradient = 0.0
+            for b in range(size):
+                gradient += e[b] * a[b]
+            new[i] = w[i] - step * gradient
+        return descended
 
     def mean(self, error: np.ndarray) -> float:
-        return float(error.mean())
+        size = len(error)
+        e = buffers.values(error, size)
+        total = 0.0
+        for b in range(size):
+            total += e[b]
+        return total / size
 
 
 SCALARS, VECTORS = Scalars(), Vectors()  # the arithmetic has no state: every neuron shares these
