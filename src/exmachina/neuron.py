@@ -76,7 +76,7 @@ class Neuron:
         total_input, activity, weights_then = self.memory.pop(tag)
         errors = self.signals.gather(errors)  # a list of floats, or a matrix for a batch
         # 6. own error: delta = f'(z) * sum_j(delta_j * w_j), with the weights used in step 3
-        error = self.df(total_input, activity) * self.signals.backpropagate(errors, weights_then)
+        error = self.signals.backpropagate(errors, weights_then, self.df(total_input, activity))
         # 7. send it back to every input
         self.runtime.send(ERROR, tag, self.dendrites, [error] * self.fan_in)
         # 8. the gradient of each outgoing weight is delta_j * a (its mean over a batch); 9. descend it

@@ -14,7 +14,7 @@ cdef class Scalars:
     cpdef list weigh(self, double activity, list weights)
 
     @cython.locals(total=double, i=Py_ssize_t, e=double, w=double)
-    cpdef double backpropagate(self, list errors, list weights)
+    cpdef double backpropagate(self, list errors, list weights, double derivative)
 
     @cython.locals(i=Py_ssize_t, w=double, e=double, descended=list)
     cpdef list descend(self, list weights, list errors, double activity, double rate)
@@ -33,8 +33,8 @@ cdef class Vectors:
     cpdef list weigh(self, object activity, object weights)
 
     @cython.locals(fan_out=Py_ssize_t, size=Py_ssize_t, w="double*", sums="double*", e="double*", i=Py_ssize_t,
-                   b=Py_ssize_t)
-    cpdef object backpropagate(self, list errors, object weights)
+                   b=Py_ssize_t, slope=double, d="double*")
+    cpdef object backpropagate(self, list errors, object weights, object derivative)
 
     @cython.locals(fan_out=Py_ssize_t, size=Py_ssize_t, w="double*", a="double*", new="double*", e="double*",
                    step=double, gradient=double, i=Py_ssize_t, b=Py_ssize_t)

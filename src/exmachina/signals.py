@@ -36,12 +36,13 @@ class Scalars:
             weighted.append(activity * w)
         return weighted
 
-    def backpropagate(self, errors: list, weights: list) -> float:
+    def backpropagate(self, errors: list, weights: list, derivative: float) -> float:
+        """`f'(z) * sum_j(delta_j * w_j)`: the errors of the targets, back through the synapses."""
         total = 0.0
         for i in range(len(errors)):
             e, w = errors[i], weights[i]
             total += e * w
-        return total
+        return derivative * total
 
     def descend(self, weights: list, errors: list, activity: float, rate: float) -> list:
         """Each weight one step down its gradient, `delta_j * a`."""
@@ -91,7 +92,9 @@ class Vectors:
             weighted.append(products)
         return weighted
 
-    def backpropagate(self, errors: list, weights: np.ndarray) -> np.ndarray:
+    def backpropagate(self, errors: list, weights: np.ndarray, derivative: np.ndarray | float) -> np.ndarray:
+        """The derivative is a vector, or one number for every example (an activation whose
+        derivative is constant)."""
         fan_out, size = len(errors), len(errors[0])
         w = buffers.values(weights, fan_out)
         total = buffers.empty(size)
@@ -102,6 +105,14 @@ class Vectors:
             e = buffers.values(errors[i], size)
             for b in range(size):
                 sums[b] += e[b] * w[i]
+        if isinstance(derivative, float):
+            slope = derivative
+            for b in range(size):
+                sums[b] = slope * sums[b]
+        else:
+            d = buffers.values(derivative, size)
+            for b in range(size):
+                sums[b] = d[b] * sums[b]
         return total
 
     def descend(self, weights: np.ndarray, errors: list, activity: np.ndarray, rate: float) -> np.ndarray:
