@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 import exmachina
-from exmachina import Network, layered
+from exmachina import Network, buffers, layered
 from exmachina.runtime import ACTIVITY, LocalRuntime, Routes
+from exmachina.signals import SCALARS, VECTORS
 from exmachina.society import Society
 
 from recording import RecordingRuntime, ShuffledRecordingRuntime
@@ -97,7 +98,10 @@ def test_the_hot_path_runs_compiled_from_its_current_source(name):
     if not compiled.with_name(f"{name}.c").exists():
         return  # installed from a wheel: built from these very sources (the files' times are the install's)
     # compiled in place, in a development checkout: an edit since the last build would not be running
-    for source in (compiled.with_name(f"{name}.py"), compiled.with_name(f"{name}.pxd")):
+    sources = [compiled.with_name(f"{name}.py"), compiled.with_name(f"{name}.pxd")]
+    if name == "signals":
+        sources.append(compiled.with_name("buffers.pxd"))  # cimported: compiled into signals
+    for source in sources:
         if source.exists():
             assert compiled.stat().st_mtime >= source.stat().st_mtime, f"{source} changed since {compiled} was built"
 
@@ -112,11 +116,27 @@ def test_the_compiled_modules_are_typed_by_their_pxd_files():
     """Compiled without its .pxd file, a module would still import, with plain classes and no C fields."""
     from exmachina.neuron import Neuron
     from exmachina.runtime import LocalRuntime, Wave
-    from exmachina.signals import SCALARS
 
     for cls, field in [(Neuron, "bias"), (LocalRuntime, "messages"), (Wave, "open")]:
         assert type(cls.__dict__[field]).__name__ == "getset_descriptor", f"{cls.__name__}.{field} is not a C field"
-    assert not hasattr(SCALARS, "__dict__")
+    assert not hasattr(SCALARS, "__dict__") and not hasattr(VECTORS, "__dict__")
+
+
+@pytest.mark.parametrize("activity", [
+    np.arange(4),  # integers
+    np.ones(8)[::2],  # every other value of a longer vector
+    np.ones(3),  # one value short
+    [1.0, 2.0, 3.0, 4.0],  # not a NumPy vector
+], ids=["integers", "strided", "short", "list"])
+def test_a_batch_vector_that_is_not_what_the_loops_expect_is_refused(activity):
+    """The compiled loops read a vector's memory directly: what they cannot read is an error, the
+    same one that the Python source gives, never a crash or a wrong number."""
+    with pytest.raises(ValueError) as compiled:
+        VECTORS.backpropagate([np.ones(4), activity], np.ones(2), 1.0)  # the second error is wrong
+    with pytest.raises(ValueError) as source:
+        buffers.values(activity, 4)  # buffers.py is never compiled: this is the Python check
+    assert str(compiled.value) == str(source.value)
+    assert str(source.value).startswith("expected a contiguous vector of 4 floats, got a ")
 
 
 LEARN = """
