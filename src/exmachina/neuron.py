@@ -74,7 +74,6 @@ class Neuron:
     def on_errors(self, tag: Any, errors: list) -> None:
         """Steps 5-9: every target has sent its error; pass ours back and learn."""
         total_input, activity, weights_then = self.memory.pop(tag)
-        errors = self.signals.gather(errors)  # a list of floats, or a matrix for a batch
         # 6. own error: delta = f'(z) * sum_j(delta_j * w_j), with the weights used in step 3
         error = self.signals.backpropagate(errors, weights_then, self.df(total_input, activity))
         # 7. send it back to every input

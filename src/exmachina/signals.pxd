@@ -1,12 +1,10 @@
-# C types for signals.py (see runtime.pxd): one example's arithmetic on C doubles.
+# C types for signals.py (see runtime.pxd): the arithmetic on C doubles, for one example or a batch's vectors.
 cimport cython
 
 from exmachina cimport buffers
 
 
 cdef class Scalars:
-    cpdef list gather(self, list errors)
-
     @cython.locals(total=double, weighted_input=double)
     cpdef double total(self, list weighted_inputs, double bias)
 
@@ -23,8 +21,6 @@ cdef class Scalars:
 
 
 cdef class Vectors:
-    cpdef list gather(self, list errors)
-
     @cython.locals(size=Py_ssize_t, sums="double*", inputs="double*", b=Py_ssize_t)
     cpdef object total(self, list weighted_inputs, double bias)
 

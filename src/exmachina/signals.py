@@ -1,8 +1,8 @@
 """Arithmetic on signals: a float for one example, or a vector of one value per example of a batch.
 
-A neuron does the same nine steps either way; only the arithmetic differs. Python's own floats
-are many times faster than NumPy on single numbers, and NumPy is many times faster on vectors, so
-each form gets the arithmetic that suits it.
+A neuron does the same nine steps either way; only the arithmetic differs. One example's signals
+are Python floats, a batch's are NumPy vectors; both are added up by plain loops, which Cython
+compiles to C (see signals.pxd), in the same order for every value.
 """
 
 from __future__ import annotations
@@ -20,9 +20,6 @@ class Scalars:
     Written as loops over floats so that Cython compiles them to C arithmetic (see signals.pxd);
     every sum runs left to right in plain double arithmetic, compiled or not.
     """
-
-    def gather(self, errors: list) -> list:
-        return errors
 
     def total(self, weighted_inputs: list, bias: float) -> float:
         total = bias
@@ -64,9 +61,6 @@ class Vectors:
     because on a neuron's short vectors a NumPy call costs more than the arithmetic it does. Each
     value is the sum that `Scalars` computes for one example, added up in the same order.
     """
-
-    def gather(self, errors: list) -> list:
-        return errors
 
     def total(self, weighted_inputs: list, bias: float) -> np.ndarray:
         size = len(weighted_inputs[0])
