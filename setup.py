@@ -17,7 +17,8 @@ setup(
                       define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")], extra_compile_args=EXACT)
             for m in COMPILED
         ],
-        # the .pxd files give the types; ** and None behave as in Python (an error, never a crash)
+        # the .pxd files give the types; ** and None behave as in Python, and indexing a list stays
+        # bounds-checked (an error, never a crash)
         compiler_directives={"language_level": 3, "annotation_typing": False, "cpow": True, "nonecheck": True},
     )
 )

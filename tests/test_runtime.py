@@ -122,19 +122,21 @@ def test_the_compiled_modules_are_typed_by_their_pxd_files():
     assert not hasattr(SCALARS, "__dict__") and not hasattr(VECTORS, "__dict__")
 
 
-@pytest.mark.parametrize("activity", [
+@pytest.mark.parametrize("vector", [
     np.arange(4),  # integers
     np.ones(8)[::2],  # every other value of a longer vector
     np.ones(3),  # one value short
     [1.0, 2.0, 3.0, 4.0],  # not a NumPy vector
-], ids=["integers", "strided", "short", "list"])
-def test_a_batch_vector_that_is_not_what_the_loops_expect_is_refused(activity):
+    np.ones(4).astype(">f8" if np.little_endian else "<f8"),  # the other byte order
+    np.zeros(33, np.uint8)[1:].view(np.float64),  # unaligned
+], ids=["integers", "strided", "short", "list", "byte-swapped", "unaligned"])
+def test_a_batch_vector_that_is_not_what_the_loops_expect_is_refused(vector):
     """The compiled loops read a vector's memory directly: what they cannot read is an error, the
     same one that the Python source gives, never a crash or a wrong number."""
     with pytest.raises(ValueError) as compiled:
-        VECTORS.backpropagate([np.ones(4), activity], np.ones(2), 1.0)  # the second error is wrong
+        VECTORS.backpropagate([np.ones(4), vector], np.ones(2), 1.0)  # the second error is wrong
     with pytest.raises(ValueError) as source:
-        buffers.values(activity, 4)  # buffers.py is never compiled: this is the Python check
+        buffers.values(vector, 4)  # buffers.py is never compiled: this is the Python check
     assert str(compiled.value) == str(source.value)
     assert str(source.value).startswith("expected a contiguous vector of 4 floats, got a ")
 
@@ -150,6 +152,8 @@ learned = {"source": exmachina.runtime.__file__.endswith(".py")}
 for name, net, fit in [
     ("noise", Network.layered([64, 5, 3], activation="sigmoid", seed=1), {"noise": 0.3}),
     ("batch", Network.layered([64, 5, 4, 3], activation="tanh", loss="cross_entropy", seed=2), {"batch_size": 4}),
+    ("short batches in flight, noise", Network.layered([64, 5, 3], activation="sigmoid", seed=4),
+     {"batch_size": 6, "in_flight": 2, "noise": 0.1}),
     ("in flight", Network.layered([64, 5, 3], activation="relu", loss="mse", seed=3), {"in_flight": 3}),
 ]:
     net.fit(x, y, epochs=3, learning_rate=0.1, **fit)

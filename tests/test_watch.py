@@ -71,7 +71,8 @@ class Run:
     """A network served live and learning in a thread, the way `learn --watch` runs it.
 
     It keeps what `fit` reported, for the tests to compare with the page: `scored` holds each call's
-    (indices, outputs) as the teacher scored them, `board` the scoreboard of the pass.
+    (indices, outputs) as the teacher scored them, `hits` whether each example was right (across
+    passes: a pass's scoreboard starts empty).
     """
 
     def __init__(self, net, x, y, epochs=1, learning_rate=0.5, paused=False, held_out=None, pace=0.0, **fit):
@@ -81,7 +82,7 @@ class Run:
                              paused=paused, engine=fit.get("engine", "actors"), quiet=True)
         self.rates = []  # what on_progress handed back to fit
         self.scored = []
-        self.board = None
+        self.hits = []
         self.stopping = False
         self.thread = threading.Thread(target=self._learn, daemon=True)
 
@@ -92,7 +93,7 @@ class Run:
             if self.pace:
                 time.sleep(self.pace)
             self.scored.append((board.last[0].copy(), np.array(board.last[1])))
-            self.board = board
+            self.hits.extend(list(board.recent)[-len(board.last[0]):])
             rate = self.watcher.on_progress(epoch, board)
             if rate is not None:
                 self.rates.append(rate)
@@ -305,7 +306,7 @@ def test_recent_predictions_are_the_last_twelve_scored_marked_right_or_wrong_aga
     assert [s["guess"] for s in shown] == [guess_of(net, row) for row in outputs]
     rights = [s["right"] == "true" for s in shown]
     assert rights == [guess_of(net, row) == str(y[i]) for i, row in zip(indices, outputs)]
-    assert rights == list(run.board.recent)[-12:][::-1]  # the teacher's own hits
+    assert rights == run.hits[-12:][::-1]  # the teacher's own hits
     assert [("right" if r else "wrong") in s["class"].split() for r, s in zip(rights, shown)] == [True] * 12
     assert page.get_attribute("#example", "data-index") == str(indices[0])
 

@@ -11,11 +11,12 @@ cdef inline double* values(object vector, Py_ssize_t size) except NULL:
     cdef cnp.ndarray array
     if cnp.PyArray_Check(vector):
         array = <cnp.ndarray>vector
+        # ISCARRAY_RO: contiguous, aligned and in the machine's byte order
         if (cnp.PyArray_TYPE(array) == cnp.NPY_DOUBLE and cnp.PyArray_NDIM(array) == 1
-                and cnp.PyArray_DIM(array, 0) == size and cnp.PyArray_IS_C_CONTIGUOUS(array)):
+                and cnp.PyArray_DIM(array, 0) == size and cnp.PyArray_ISCARRAY_RO(array)):
             return <double*>cnp.PyArray_DATA(array)
-    from exmachina.buffers import refuse
-    refuse(vector, size)  # the error that the Python version raises
+    from exmachina.buffers import refusal
+    raise refusal(vector, size)  # the error that the Python version raises
 
 
 cdef inline cnp.ndarray empty(Py_ssize_t size):

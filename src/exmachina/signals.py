@@ -99,8 +99,8 @@ class Vectors:
             e = buffers.values(errors[i], size)
             for b in range(size):
                 sums[b] += e[b] * w[i]
-        if isinstance(derivative, float):
-            slope = derivative
+        if not isinstance(derivative, np.ndarray):
+            slope = float(derivative)
             for b in range(size):
                 sums[b] = slope * sums[b]
         else:
@@ -112,6 +112,8 @@ class Vectors:
     def descend(self, weights: np.ndarray, errors: list, activity: np.ndarray, rate: float) -> np.ndarray:
         """Each weight one step down its mean gradient over the batch, `mean(delta_j * a)`."""
         fan_out, size = len(weights), len(activity)
+        if len(errors) != fan_out:
+            raise ValueError(f"{fan_out} weights but {len(errors)} errors")
         w, a = buffers.values(weights, fan_out), buffers.values(activity, size)
         descended = buffers.empty(fan_out)
         new = buffers.values(descended, fan_out)
@@ -130,7 +132,7 @@ class Vectors:
         total = 0.0
         for b in range(size):
             total += e[b]
-        return total / size
+        return float(total / size)
 
 
 SCALARS, VECTORS = Scalars(), Vectors()  # the arithmetic has no state: every neuron shares these
