@@ -6,14 +6,14 @@ import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-COMPILED = ["runtime", "neuron", "signals", "activations"]
+COMPILED = ["runtimes/local", "neuron", "signals", "activations"]
 # No fused multiply-add: the compiled arithmetic must round exactly as Python's floats do.
 EXACT = [] if sys.platform == "win32" else ["-ffp-contract=off"]
 
 setup(
     ext_modules=cythonize(
         [
-            Extension(f"exmachina.{m}", [f"src/exmachina/{m}.py"], include_dirs=[numpy.get_include()],
+            Extension(f"exmachina.{m.replace('/', '.')}", [f"src/exmachina/{m}.py"], include_dirs=[numpy.get_include()],
                       define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")], extra_compile_args=EXACT)
             for m in COMPILED
         ],

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from exmachina import Network
-from exmachina.runtime import LocalRuntime
+from exmachina.runtimes import LocalRuntime
 from exmachina.society import Society
 
 from .memory import MIB, peak_rss, reset_peak, rss

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exmachina.neuron import Neuron
-from exmachina.runtime import ERROR, LocalRuntime, ShuffledRuntime
+from exmachina.runtimes import ERROR, LocalRuntime, ShuffledRuntime
 
 
 class Recording:

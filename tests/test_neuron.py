@@ -10,7 +10,7 @@ import pytest
 from exmachina import Blueprint, MatrixEngine, Network
 from exmachina.activations import activation
 from exmachina.neuron import Neuron
-from exmachina.runtime import ACTIVITY, ERROR, LocalRuntime, Routes
+from exmachina.runtimes import ACTIVITY, ERROR, LocalRuntime, Routes
 
 
 class Neighbour:

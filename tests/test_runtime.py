@@ -16,7 +16,7 @@ import pytest
 
 import exmachina
 from exmachina import Network, buffers, layered
-from exmachina.runtime import ACTIVITY, LocalRuntime, Routes
+from exmachina.runtimes import ACTIVITY, LocalRuntime, Routes
 from exmachina.signals import SCALARS, VECTORS
 from exmachina.society import Society
 
@@ -89,16 +89,17 @@ def test_several_in_flight_pipelines_the_examples():
     assert max(sum(entered[t] <= i <= left[t] for t in entered) for i in range(len(log))) == 4
 
 
-@pytest.mark.parametrize("name", ["runtime", "neuron", "signals", "activations"])
+@pytest.mark.parametrize("name", ["runtimes.local", "neuron", "signals", "activations"])
 def test_the_hot_path_runs_compiled_from_its_current_source(name):
     """The messages' path is Cython-compiled at install; a stale build would hide an edit to the source."""
     module = importlib.import_module(f"exmachina.{name}")
     compiled = Path(module.__file__)
     assert compiled.name.endswith(tuple(EXTENSION_SUFFIXES)), f"{compiled} is not compiled: run pip install ."
-    if not compiled.with_name(f"{name}.c").exists():
+    stem = name.rpartition(".")[2]
+    if not compiled.with_name(f"{stem}.c").exists():
         return  # installed from a wheel: built from these very sources (the files' times are the install's)
     # compiled in place, in a development checkout: an edit since the last build would not be running
-    sources = [compiled.with_name(f"{name}.py"), compiled.with_name(f"{name}.pxd")]
+    sources = [compiled.with_name(f"{stem}.py"), compiled.with_name(f"{stem}.pxd")]
     if name == "signals":
         sources.append(compiled.with_name("buffers.pxd"))  # cimported: compiled into signals
     for source in sources:
@@ -115,7 +116,7 @@ def test_a_message_without_a_value_is_refused():
 def test_the_compiled_modules_are_typed_by_their_pxd_files():
     """Compiled without its .pxd file, a module would still import, with plain classes and no C fields."""
     from exmachina.neuron import Neuron
-    from exmachina.runtime import LocalRuntime, Wave
+    from exmachina.runtimes.local import LocalRuntime, Wave
 
     for cls, field in [(Neuron, "bias"), (LocalRuntime, "messages"), (Wave, "open")]:
         assert type(cls.__dict__[field]).__name__ == "getset_descriptor", f"{cls.__name__}.{field} is not a C field"
@@ -144,11 +145,11 @@ def test_a_batch_vector_that_is_not_what_the_loops_expect_is_refused(vector):
 LEARN = """
 import json
 import numpy as np
-import exmachina.runtime
+import exmachina.runtimes.local
 from exmachina import Network
 rng = np.random.default_rng(0)
 x, y = rng.normal(size=(40, 64)), rng.integers(0, 3, 40)
-learned = {"source": exmachina.runtime.__file__.endswith(".py")}
+learned = {"source": exmachina.runtimes.local.__file__.endswith(".py")}
 for name, net, fit in [
     ("noise", Network.layered([64, 5, 3], activation="sigmoid", seed=1), {"noise": 0.3}),
     ("batch", Network.layered([64, 5, 4, 3], activation="tanh", loss="cross_entropy", seed=2), {"batch_size": 4}),

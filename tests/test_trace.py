@@ -229,7 +229,8 @@ def test_the_library_runs_untraced_when_nobody_asks_for_a_trace():
     program = """
 import sys
 import numpy as np
-from exmachina import Network, runtime
+from exmachina import Network
+from exmachina.runtimes import local as runtime
 send, spawn, run = runtime.LocalRuntime.send, runtime.LocalRuntime.spawn, runtime.LocalRuntime.run
 net = Network.layered([3, 4, 2], seed=1)
 x = np.random.default_rng(0).uniform(0, 1, (20, 3)); y = (x[:, 0] > 0.5).astype(int)

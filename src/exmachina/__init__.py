@@ -5,7 +5,7 @@ from .blueprint import Blueprint, layered
 from .losses import LOSSES
 from .matrix import MatrixEngine
 from .network import Network
-from .runtime import LocalRuntime, ShuffledRuntime
+from .runtimes import LocalRuntime, ShuffledRuntime
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "Blueprint", "LocalRuntime", "MatrixEngine", "Network",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .runtime import ACTIVITY, LocalRuntime, Routes
+from .runtimes import ACTIVITY, LocalRuntime, Routes
 
 Example = tuple[Any, list, Any]  # (tag, one input value per sensor, desired outputs or None)
 

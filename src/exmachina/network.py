@@ -11,7 +11,7 @@ import numpy as np
 from .blueprint import Blueprint, layered
 from .examples import check_inputs, check_targets, classes_of, decode, encode
 from .matrix import MatrixEngine
-from .runtime import LocalRuntime, ShuffledRuntime
+from .runtimes import LocalRuntime, ShuffledRuntime
 from .scoreboard import Scoreboard
 from .society import Society
 

@@ -1,5 +1,5 @@
 # C types for neuron.py (see runtime.pxd): a neuron's own state as fields, not a dictionary.
-from exmachina.runtime cimport LocalRuntime, Routes
+from exmachina.runtimes.local cimport LocalRuntime, Routes
 
 
 cdef class Neuron:

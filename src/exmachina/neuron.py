@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .activations import Activation
-from .runtime import ACTIVITY, ERROR, LocalRuntime, Routes
+from .runtimes.local import ACTIVITY, ERROR, LocalRuntime, Routes
 from .signals import SCALARS, VECTORS
 
 

@@ -9,7 +9,7 @@ from .blueprint import Blueprint
 from .feeder import Feeder
 from .losses import loss
 from .neuron import Neuron, Output, Sensor
-from .runtime import LocalRuntime, Routes
+from .runtimes import LocalRuntime, Routes
 from .teacher import Listener, Teacher
 
 KIND = {"sensor": Sensor, "hidden": Neuron, "output": Output}

@@ -25,7 +25,7 @@ import numpy as np
 from .blueprint import Blueprint
 from .examples import check_inputs, check_targets, classes_of, encode
 from .files import atomic_file
-from .runtime import ACTIVITY, ERROR, LocalRuntime, Routes
+from .runtimes import ACTIVITY, ERROR, LocalRuntime, Routes
 from .society import Society
 
 FORMAT = "exmachina-trace"

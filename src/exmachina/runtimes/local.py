@@ -8,8 +8,7 @@ order they arrived in; when the last slot of a tag fills, the process is schedul
 
 `LocalRuntime` runs every process in this Python process, one at a time, from a run queue:
 lightweight processes in the sense of Erlang, with no threads or event loop between them, which is
-what makes one message per synapse affordable. `ShuffledRuntime` delivers the same messages in a
-random order (keeping each synapse's own order) to prove that the order does not matter.
+what makes one message per synapse affordable.
 
 Every message of every example passes through `send`, so this module, and the neuron and its
 arithmetic, are compiled by Cython when the package is installed (`setup.py`). Their source stays
@@ -19,7 +18,6 @@ path, and the compiled code computes exactly what the source does (a test compar
 
 from __future__ import annotations
 
-import random
 from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -166,47 +164,3 @@ class LocalRuntime:
     def idle(self) -> bool:
         """True when no message is waiting anywhere."""
         return not self._ready and not any(self._waves)
-
-
-class ShuffledRuntime(LocalRuntime):
-    """Delivers messages and runs ready processes in a random (seeded) order.
-
-    Only each synapse keeps its own order, as a real network of processes would guarantee, so
-    every interleaving that such a network could produce is possible here.
-    """
-
-    def __init__(self, seed: int = 0) -> None:
-        super().__init__()
-        self._random = random.Random(seed)
-        self._channels: dict[tuple[int, int, int], deque] = {}
-        self._tickets: list[tuple[int, int, int]] = []  # one per message in transit
-        self._runnable: list = []
-
-    def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
-        if len(values) != len(routes):
-            raise ValueError(f"{len(routes)} routes but {len(values)} values")
-        for (receiver, slot), value in zip(routes, values):
-            channel = (kind, receiver, slot)
-            self._channels.setdefault(channel, deque()).append((tag, value))
-            self._tickets.append(channel)
-
-    def run(self) -> None:
-        pick = self._random.randrange
-        while self._tickets or self._runnable:
-            n = len(self._tickets)
-            i = pick(n + len(self._runnable))
-            if i < n:
-                self._tickets[i], self._tickets[-1] = self._tickets[-1], self._tickets[i]
-                kind, receiver, slot = self._tickets.pop()
-                tag, value = self._channels[kind, receiver, slot].popleft()
-                super().send(kind, tag, Routes([receiver], [slot]), [value])
-                self._runnable.extend(self._ready)
-                self._ready.clear()
-            else:
-                i -= n
-                self._runnable[i], self._runnable[-1] = self._runnable[-1], self._runnable[i]
-                self._ready.append(self._runnable.pop())
-                super().run()
-
-    def idle(self) -> bool:
-        return not self._tickets and not self._runnable and super().idle()
