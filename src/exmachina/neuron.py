@@ -55,7 +55,7 @@ class Neuron:
         self.df = activation.vector_derivative if batched else activation.scalar_derivative
         # Gaussian noise on each weighted input sums to noise * sqrt(fan_in) on the total input.
         self.noise = noise * len(dendrites) ** 0.5
-        self.random = random.Random(seed * 1_000_003 + address) if noise else None
+        self.random = random.Random(seed) if noise else None  # seed: this neuron's own
         self.memory: dict[Any, tuple] = {}  # per example in flight: what steps 6 and 8 need
 
     def on_activities(self, tag: Any, weighted_activities: list) -> None:

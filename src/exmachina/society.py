@@ -2,105 +2,133 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
 from .activations import activation
 from .blueprint import Blueprint
-from .feeder import Feeder
+from .feeder import Example, Feeder
 from .losses import loss
 from .neuron import Neuron, Output, Sensor
-from .runtimes import LocalRuntime, Routes
+from .runtimes.local import LocalRuntime, Routes
+from .runtimes.placement import Layout, Part, Table
 from .teacher import Listener, Teacher
 
 KIND = {"sensor": Sensor, "hidden": Neuron, "output": Output}
 
 
 class Society:
-    """Every neuron of a blueprint as its own process, with a feeder and a teacher, in one runtime.
+    """The processes of a blueprint, each its own process in one runtime: every neuron, the feeder
+    and the teacher, or, given one `part` of a layout, the ones that live at that place.
 
-    Addresses: neuron i of the blueprint lives at address i, the feeder at N and the teacher at
-    N + 1. A neuron's dendrite slots follow the numbers of the neurons that feed it, and its axon
-    follows the numbers of its targets, so the order of summation never depends on timing.
+    Addresses: in one place, neuron i of the blueprint lives at address i, the feeder at N and the
+    teacher at N + 1. A neuron's dendrite slots follow the numbers of the neurons that feed it, and
+    its axon follows the numbers of its targets, so the order of summation never depends on timing.
     """
 
     def __init__(
         self,
-        blueprint: Blueprint,
+        blueprint: Blueprint | None,
         runtime: LocalRuntime,
-        listener: Listener,
+        listener: Listener | None = None,
         learning_rate: float | None = None,
         in_flight: int = 1,
         noise: float = 0.0,
         seed: int = 0,
         batched: bool = False,
+        part: Part | None = None,
     ) -> None:
         self.blueprint = blueprint
+        self.part = part = part or Layout(blueprint).part(0)
         self.runtime = runtime
-        n = blueprint.size
-        feeder, teacher = n, n + 1
-        sensors, outputs = blueprint.sensors.tolist(), blueprint.outputs.tolist()
-        sources, targets = blueprint.sources, blueprint.targets
-        # the axon of each neuron in order of target, its dendrites in order of source
-        by_source = np.lexsort((targets, sources))
-        by_target = np.lexsort((sources, targets))
-        axon_start = np.searchsorted(sources[by_source], np.arange(n + 1))
-        dendrite_start = np.searchsorted(targets[by_target], np.arange(n + 1))
-        slot = np.empty(len(sources), dtype=np.int64)  # each synapse's slot at its target
-        slot[by_target] = np.arange(len(sources)) - dendrite_start[targets[by_target]]
-        index = np.empty(len(sources), dtype=np.int64)  # each synapse's place on its source's axon
-        index[by_source] = np.arange(len(sources)) - axon_start[sources[by_source]]
-        self._by_source, self._axon_start = by_source, axon_start
-
+        self.settings = (learning_rate, noise, seed, batched)
+        ids = part.ids.tolist()
         # One int object per number, shared by every route that names it: with millions of
         # synapses, a fresh int per route would cost more than the routes themselves.
-        fans = np.diff(axon_start).max(initial=0), np.diff(dendrite_start).max(initial=0)
-        number = list(range(max(n + 2, *fans)))
+        forward, backward = part.forward, part.backward
+        largest = max(len(ids) + len(part.posts), forward.slots.max(initial=0) + 1, backward.slots.max(initial=0) + 1)
+        number = list(range(largest))
 
-        def shared(values: np.ndarray) -> list[int]:
-            return list(map(number.__getitem__, values.tolist()))
+        def routes(table: Table, i: int) -> Routes:
+            a, b = table.start[i], table.start[i + 1]
+            return Routes(list(map(number.__getitem__, table.receivers[a:b].tolist())),
+                          list(map(number.__getitem__, table.slots[a:b].tolist())))
 
-        axon_receivers, axon_slots = shared(targets[by_source]), shared(slot[by_source])
-        dendrite_senders, dendrite_slots = shared(sources[by_target]), shared(index[by_target])
-        weights = blueprint.weights[by_source].tolist()
-        output_slot = {o: k for k, o in enumerate(outputs)}
-        sensor_slot = {s: k for k, s in enumerate(sensors)}
-
-        self.neurons = []
-        for i, (kind, name) in enumerate(zip(blueprint.kinds, blueprint.activations)):
-            a, b = axon_start[i], axon_start[i + 1]
-            c, d = dendrite_start[i], dendrite_start[i + 1]
-            if kind == "output":
-                axon, axon_weights = Routes([teacher], [number[output_slot[i]]]), [1.0]
+        weights = part.weights.tolist()
+        self.neurons: list[Neuron] = []
+        self.feeder: Feeder | None = None
+        self.teacher: Teacher | None = None
+        neurons = len(part.kinds)
+        for i, name in enumerate(ids):
+            axon, dendrites = routes(forward, i), routes(backward, i)
+            if i < neurons:
+                a, b = forward.start[i], forward.start[i + 1]
+                neuron = KIND[part.kinds[i]](
+                    i, runtime, activation(part.activations[i]), part.biases[i], dendrites, axon, weights[a:b],
+                    learning_rate, noise, seed * 1_000_003 + name, batched,  # noise seeded by the neuron's number
+                )
+                self.neurons.append(neuron)
+                process = neuron
+            elif name == part.size:
+                sensors = Routes(axon.receivers[:-1], axon.slots[:-1])
+                teacher = Routes(axon.receivers[-1:], axon.slots[-1:])
+                process = self.feeder = Feeder(i, runtime, sensors, teacher, in_flight)
             else:
-                axon, axon_weights = Routes(axon_receivers[a:b], axon_slots[a:b]), weights[a:b]
-            if kind == "sensor":
-                dendrites = Routes([feeder], [number[sensor_slot[i]]])
-            else:
-                dendrites = Routes(dendrite_senders[c:d], dendrite_slots[c:d])
-            neuron = KIND[kind](
-                i, runtime, activation(name), blueprint.biases[i], dendrites, axon, axon_weights,
-                learning_rate, noise, seed, batched,
-            )
-            runtime.spawn(neuron)
-            self.neurons.append(neuron)
-        self.feeder = Feeder(
-            feeder, runtime, Routes(sensors, [0] * len(sensors)), Routes([teacher], [len(outputs)]), in_flight
-        )
-        runtime.spawn(self.feeder)
-        self.teacher = Teacher(teacher, runtime, loss(blueprint.loss), Routes(outputs, [0] * len(outputs)), listener)
-        runtime.spawn(self.teacher)
+                process = self.teacher = Teacher(i, runtime, loss(part.loss), dendrites, listener or _deaf)
+            runtime.spawn(process)
+
+    def feed(self, examples: Iterable[Example], learning: bool = True) -> None:
+        """Present examples and let every process work until nothing is left to do."""
+        self.feeder.feed(examples, learning)
+        self.runtime.run()
+
+    @property
+    def messages(self) -> int:
+        return self.runtime.messages
 
     def set_learning_rate(self, rate: float) -> None:
         """Every neuron learns at this rate from the next example on (said between examples)."""
         for neuron in self.neurons:
             neuron.learning_rate = rate
 
+    def learned(self) -> dict[str, Any]:
+        """This place's neurons' state, as arrays: what a checkpoint keeps and `restore` puts back."""
+        weights = [n.weights for n in self.neurons if n.learns_weights]
+        return {
+            "biases": np.array([n.bias for n in self.neurons]),
+            "weights": np.concatenate(weights) if weights else np.empty(0),
+            "randoms": [n.random.getstate() if n.random else None for n in self.neurons],
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Give every neuron of this place the bias, weights and noise it had in `state`."""
+        batched = self.settings[3]
+        at = 0
+        for neuron, bias, random in zip(self.neurons, state["biases"].tolist(), state["randoms"]):
+            neuron.bias = bias
+            if neuron.learns_weights:
+                weights = state["weights"][at:at + neuron.fan_out]
+                neuron.weights = weights.copy() if batched else weights.tolist()
+                at += neuron.fan_out
+            if random is not None:
+                neuron.random.setstate(random)
+
+    def write(self, learned: Blueprint, state: dict[str, Any]) -> None:
+        """Write this place's `learned()` state into a blueprint."""
+        part = self.part
+        neurons = part.ids[:len(part.kinds)]
+        learned.biases[neurons] = state["biases"]
+        synapses = part.forward.synapses[:part.forward.start[len(neurons)]]
+        learned.weights[synapses[synapses >= 0]] = state["weights"]
+
     def state(self) -> Blueprint:
         """A copy of the blueprint with each neuron's current weights and bias."""
         learned = self.blueprint.copy()
-        start, order = self._axon_start, self._by_source
-        for i, neuron in enumerate(self.neurons):
-            learned.biases[i] = neuron.bias
-            if learned.kinds[i] != "output":
-                learned.weights[order[start[i]:start[i + 1]]] = neuron.weights
+        self.write(learned, self.learned())
         return learned
+
+
+def _deaf(tag: Any, outputs: np.ndarray, losses: Any) -> None:
+    """The teacher's listener when nobody listens."""

@@ -1,0 +1,210 @@
+"""Where each process lives, and the routes it uses there.
+
+Every message of a network is a line from a sender to a slot in a receiver's mailbox: forward, a
+weighted activity along a synapse (and the feeder's inputs, and the outputs' activities to the
+teacher); backward, an error along the same synapse the other way (and the teacher's errors, and
+the sensors' errors to the feeder). A layout puts every process on a place: one place holds the
+whole society in one process; with shards, place 0 is the driver (the feeder and the teacher) and
+places 1..N are the shards.
+
+A line whose receiver lives elsewhere goes to a **post**: a process standing in for the other place.
+Lines are grouped into channels by (from, to, direction, depth of the sender), and a channel's post
+has one mailbox slot per line. It fills once per example as the sender's wave passes, and then the
+whole channel leaves as one parcel of values. The receiving place knows the channel's receivers and
+slots from the layout, so a parcel carries only a tag and its values. Grouping by depth keeps the
+waves apart: a post never waits for a message that depends on its own delivery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .local import ACTIVITY, ERROR
+
+PARTITIONS = ("spread", "layers")
+
+
+@dataclass
+class Lines:
+    """The lines of one direction, sorted by sender (a sender's lines in the order of its routes)."""
+
+    senders: np.ndarray
+    receivers: np.ndarray
+    slots: np.ndarray
+    synapses: np.ndarray  # the synapse a forward line weighs (-1 for the feeder's and teacher's lines)
+
+
+@dataclass
+class Table:
+    """Each process's routes in one direction, as local addresses: process i owns lines start[i]:start[i+1]."""
+
+    start: np.ndarray
+    receivers: np.ndarray
+    slots: np.ndarray
+    synapses: np.ndarray
+
+
+@dataclass
+class Part:
+    """Everything one place needs to build its processes, and nothing about the others."""
+
+    place: int
+    size: int  # neurons in the whole blueprint: the feeder's number
+    ids: np.ndarray  # the blueprint numbers of its processes, ascending (feeder = N, teacher = N + 1)
+    kinds: list[str]
+    activations: list[str]
+    biases: np.ndarray
+    weights: np.ndarray  # one per forward line of its processes (1.0 on an output's line to the teacher)
+    loss: str
+    forward: Table
+    backward: Table
+    posts: list[tuple[int, int, int, int]] = field(default_factory=list)  # (channel, kind, fan, to place)
+    imports: dict[int, tuple[int, np.ndarray, np.ndarray]] = field(default_factory=dict)  # channel: kind, where
+
+
+def lines(blueprint) -> tuple[Lines, Lines]:
+    """Every message line of a blueprint, forward and backward."""
+    n, sources, targets = blueprint.size, blueprint.sources, blueprint.targets
+    feeder, teacher = n, n + 1
+    sensors, outputs = blueprint.sensors, blueprint.outputs
+    by_source = np.lexsort((targets, sources))  # an axon in order of target
+    by_target = np.lexsort((sources, targets))  # dendrites in order of source
+    axon_start = np.searchsorted(sources[by_source], np.arange(n + 1))
+    dendrite_start = np.searchsorted(targets[by_target], np.arange(n + 1))
+    slot = np.empty(len(sources), dtype=np.int64)  # each synapse's slot at its target
+    slot[by_target] = np.arange(len(sources)) - dendrite_start[targets[by_target]]
+    index = np.empty(len(sources), dtype=np.int64)  # each synapse's place on its source's axon
+    index[by_source] = np.arange(len(sources)) - axon_start[sources[by_source]]
+    none = np.full(len(outputs), -1)
+
+    def sort(senders, receivers, slots, synapses) -> Lines:
+        order = np.argsort(np.concatenate(senders), kind="stable")
+        return Lines(*(np.concatenate(part)[order] for part in (senders, receivers, slots, synapses)))
+
+    forward = sort(
+        (sources[by_source], outputs, np.full(len(sensors) + 1, feeder)),
+        (targets[by_source], np.full(len(outputs), teacher), np.append(sensors, teacher)),
+        (slot[by_source], np.arange(len(outputs)), np.append(np.zeros(len(sensors), np.int64), len(outputs))),
+        (by_source, none, np.full(len(sensors) + 1, -1)),
+    )
+    backward = sort(
+        (targets[by_target], sensors, np.full(len(outputs), teacher)),
+        (sources[by_target], np.full(len(sensors), feeder), outputs),
+        (index[by_target], np.arange(len(sensors)), np.zeros(len(outputs), np.int64)),
+        (by_target, np.full(len(sensors), -1), none),
+    )
+    return forward, backward
+
+
+def place(blueprint, shards: int, partition: str = "spread") -> np.ndarray:
+    """The place of every process: 0 for the feeder and teacher, 1..shards for the neurons.
+
+    `spread` splits every layer evenly over the shards, so that every shard works in every wave;
+    `layers` gives each shard whole consecutive layers of about equal work, which pipelines examples
+    when several are in flight.
+    """
+    if partition not in PARTITIONS:
+        raise ValueError(f"unknown partition {partition!r}; choose one of {', '.join(PARTITIONS)}")
+    if shards < 1:
+        raise ValueError(f"shards must be at least 1, got {shards}")
+    layers = blueprint.layers()
+    home = np.zeros(blueprint.size + 2, dtype=np.int64)
+    if partition == "spread":
+        smallest = min(len(layer) for layer in layers)
+        if shards > smallest:
+            raise ValueError(f"{shards} shards but the smallest layer has {smallest} neurons: spread over the "
+                             f"shards, every layer needs a neuron on each; use at most {smallest} shards")
+        for layer in layers:
+            home[layer] = 1 + np.arange(len(layer)) * shards // len(layer)
+        return home
+    if shards > len(layers):
+        raise ValueError(f"{shards} shards but the network has {len(layers)} layers: with whole layers on "
+                         f"each shard, use at most {len(layers)} shards")
+    fans = np.bincount(blueprint.sources, minlength=blueprint.size) + np.bincount(blueprint.targets,
+                                                                                 minlength=blueprint.size)
+    work = np.array([fans[layer].sum() + len(layer) for layer in layers], dtype=float)
+    share, shard = work.sum() / shards, 0
+    done = 0.0
+    for i, layer in enumerate(layers):
+        left = len(layers) - i  # layers not yet placed, this one included
+        if shard < shards - 1 and (left == shards - 1 - shard or (done >= share * (shard + 1) and i > 0)):
+            shard += 1
+        home[layer] = 1 + shard
+        done += work[i]
+    return home
+
+
+class Layout:
+    """Every line of a blueprint assigned to places: local routes, channels between places, posts."""
+
+    def __init__(self, blueprint, home: np.ndarray | None = None) -> None:
+        self.blueprint = blueprint
+        n = blueprint.size
+        self.home = np.zeros(n + 2, dtype=np.int64) if home is None else home
+        self.places = int(self.home.max()) + 1
+        depth = np.empty(n + 2, dtype=np.int64)
+        for d, layer in enumerate(blueprint.layers()):
+            depth[layer] = d + 1
+        depth[n], depth[n + 1] = 0, depth[:n].max() + 1  # the feeder before the sensors, the teacher last
+        # each process's address at its place: its rank among the processes living there
+        order = np.argsort(self.home, kind="stable")
+        counts = np.bincount(self.home, minlength=self.places)
+        self.local = np.empty(n + 2, dtype=np.int64)
+        self.local[order] = np.arange(n + 2) - np.repeat(np.cumsum(counts) - counts, counts)
+        self.counts = counts
+        self.lines = lines(blueprint)
+        # channels: forward ones first, then backward ones, each numbered by (from, to, depth)
+        self.channels: list[tuple[int, int, int, int]] = []  # (from place, to place, kind, fan)
+        self.channel, self.rank = [], []
+        groups = depth.max() + 1
+        for kind, line in zip((ACTIVITY, ERROR), self.lines):
+            origin, there = self.home[line.senders], self.home[line.receivers]
+            crossing = np.flatnonzero(origin != there)
+            key = (origin[crossing] * self.places + there[crossing]) * groups + depth[line.senders[crossing]]
+            keys, which = np.unique(key, return_inverse=True)
+            channel = np.full(len(line.senders), -1, dtype=np.int64)
+            channel[crossing] = len(self.channels) + which
+            fans = np.bincount(which, minlength=len(keys))
+            rank = np.zeros(len(line.senders), dtype=np.int64)  # a crossing line's slot in its post
+            by_channel = np.argsort(which, kind="stable")
+            rank[crossing[by_channel]] = np.arange(len(crossing)) - np.repeat(np.cumsum(fans) - fans, fans)
+            for k, fan in zip(keys.tolist(), fans.tolist()):
+                pair = k // groups
+                self.channels.append((pair // self.places, pair % self.places, kind, fan))
+            self.channel.append(channel)
+            self.rank.append(rank)
+
+    def part(self, place: int) -> Part:
+        """What the processes of one place need: their state, their routes, their posts and imports."""
+        bp, n = self.blueprint, self.blueprint.size
+        ids = np.flatnonzero(self.home == place)
+        mine = [c for c, (origin, _, _, _) in enumerate(self.channels) if origin == place]
+        post_address = {c: int(self.counts[place]) + k for k, c in enumerate(mine)}
+        tables = []
+        for direction, line in enumerate(self.lines):
+            chosen = np.flatnonzero(self.home[line.senders] == place)
+            receivers = self.local[line.receivers[chosen]]
+            slots = line.slots[chosen].copy()
+            channel = self.channel[direction][chosen]
+            crossing = channel >= 0
+            receivers[crossing] = [post_address[c] for c in channel[crossing].tolist()]
+            slots[crossing] = self.rank[direction][chosen[crossing]]
+            start = np.searchsorted(line.senders[chosen], np.append(ids, n + 2))
+            tables.append(Table(start, receivers, slots, line.synapses[chosen]))
+        neurons = ids[ids < n]
+        synapses = tables[0].synapses
+        weights = np.where(synapses >= 0, bp.weights[synapses], 1.0)
+        imports = {}
+        for c, (origin, there, kind, _) in enumerate(self.channels):
+            if there == place:
+                line = self.lines[kind]
+                chosen = np.flatnonzero(self.channel[kind] == c)  # in line order, which is slot order
+                imports[c] = (kind, self.local[line.receivers[chosen]], line.slots[chosen])
+        return Part(
+            place, n, ids, [bp.kinds[i] for i in neurons], [bp.activations[i] for i in neurons], bp.biases[neurons],
+            weights, bp.loss, *tables,
+            posts=[(c, self.channels[c][2], self.channels[c][3], self.channels[c][1]) for c in mine],
+            imports=imports,
+        )
