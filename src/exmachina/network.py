@@ -78,6 +78,9 @@ class Network:
         shuffle_delivery: bool = False,
         on_progress: Callable[[int, Scoreboard], float | None] | None = None,
         on_pass: Callable[[dict], None] | None = None,
+        shards: int | None = None,
+        cluster: str | None = None,
+        partition: str = "spread",
     ) -> list[dict]:
         """Learn by stochastic gradient descent; returns one dict of figures per pass.
 
@@ -90,8 +93,12 @@ class Network:
         `on_progress(epoch, scoreboard)` is called after each example (or batch) is scored; if it
         returns a number, that is the learning rate from the next example on. `on_pass(figures)` is
         called after each pass with that pass's figures, once `self.blueprint` holds its weights.
+        `shards=N` splits the neurons over N processes on Ray (started here, or the cluster at the
+        address `cluster`), every layer spread over them, or whole layers with `partition="layers"`:
+        see `exmachina.runtimes.sharded`. The learned weights are the same bits.
         """
         _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine)
+        _check_shards(shards, engine, shuffle_delivery)
         x = check_inputs(inputs, self.sensors)
         labels, desired = self._desired(targets, len(x))
         order_random = np.random.default_rng(seed)
@@ -100,14 +107,12 @@ class Network:
             matrix = MatrixEngine(self.blueprint)
             self._live = matrix.state
         else:
-            runtime = ShuffledRuntime(seed) if shuffle_delivery else LocalRuntime()
-            society = Society(
-                self.blueprint, runtime, lesson.listen, learning_rate, in_flight, noise, seed,
-                batched=batch_size > 1,
-            )
+            society = self._society(lesson.listen, learning_rate, in_flight, noise, seed, batch_size > 1,
+                                    shuffle_delivery, shards, cluster, partition)
             lesson.retune = society.set_learning_rate
-            lesson.messages = lambda: runtime.messages
+            lesson.messages = lambda: society.messages
             self._live = society.state
+            traffic = society.traffic() if shards else None
         history = []
         try:
             for epoch in range(1, epochs + 1):
@@ -121,10 +126,12 @@ class Network:
                     self.blueprint = matrix.state()
                     figures = {}
                 else:
-                    society.feeder.feed(lesson.examples(x, desired, batches, batched=batch_size > 1))
-                    runtime.run()
+                    society.feed(lesson.examples(x, desired, batches, batched=batch_size > 1))
                     self.blueprint = society.state()
-                    figures = {"messages": runtime.messages - lesson.sent}
+                    figures = {"messages": society.messages - lesson.sent}
+                    if shards:
+                        figures.update(society.traffic(since=traffic))
+                        traffic = society.traffic()
                 history.append({
                     "epoch": epoch,
                     "loss": board.loss,
@@ -138,6 +145,8 @@ class Network:
                     on_pass(history[-1])
         finally:
             self._live = None
+            if engine == "actors" and shards:
+                society.close()
         self.blueprint.training = {
             "epochs": self.blueprint.training.get("epochs", 0) + epochs,
             "learning_rate": lesson.learning_rate,
@@ -163,8 +172,22 @@ class Network:
 
     # -- predicting ------------------------------------------------------------------------------
 
-    def predict(self, inputs: Any, engine: str = "actors") -> np.ndarray:
-        """The output neurons' activities, one row per example."""
+    def _society(self, listener: Callable, learning_rate: float | None = None, in_flight: int = 1,
+                 noise: float = 0.0, seed: int = 0, batched: bool = False, shuffled: bool = False,
+                 shards: int | None = None, cluster: str | None = None, partition: str = "spread") -> Any:
+        """The processes of this network: in this process, or on shards (Ray is imported only then)."""
+        if not shards:
+            runtime = ShuffledRuntime(seed) if shuffled else LocalRuntime()
+            return Society(self.blueprint, runtime, listener, learning_rate, in_flight, noise, seed, batched)
+        from .runtimes.sharded import Shards
+
+        return Shards(self.blueprint, shards, listener, learning_rate, in_flight, noise, seed, batched,
+                      partition, cluster)
+
+    def predict(self, inputs: Any, engine: str = "actors", shards: int | None = None, cluster: str | None = None,
+                partition: str = "spread") -> np.ndarray:
+        """The output neurons' activities, one row per example (on shards as `fit` puts them)."""
+        _check_shards(shards, engine, False)
         x = check_inputs(inputs, self.sensors)
         if engine == "matrix":
             return MatrixEngine(self.blueprint).predict(x)
@@ -175,12 +198,14 @@ class Network:
         def listen(tag: int, activities: np.ndarray, losses: None) -> None:
             outputs[tag] = activities
 
-        runtime = LocalRuntime()
-        society = Society(self.blueprint, runtime, listen)
-        for start in range(0, len(x), PREDICT_CHUNK):
-            chunk = range(start, min(start + PREDICT_CHUNK, len(x)))
-            society.feeder.feed(((i, x[i].tolist(), None) for i in chunk), learning=False)
-            runtime.run()
+        society = self._society(listen, shards=shards, cluster=cluster, partition=partition)
+        try:
+            for start in range(0, len(x), PREDICT_CHUNK):
+                chunk = range(start, min(start + PREDICT_CHUNK, len(x)))
+                society.feed(((i, x[i].tolist(), None) for i in chunk), learning=False)
+        finally:
+            if shards:
+                society.close()
         return outputs
 
     def classify(self, inputs: Any, engine: str = "actors") -> np.ndarray:
@@ -259,3 +284,14 @@ def _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine)
         raise ValueError("the matrix engine adds no noise: use the actors for noise")
     if not (np.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be zero or a positive number, got {noise}")
+
+
+def _check_shards(shards: int | None, engine: str, shuffle_delivery: bool) -> None:
+    if shards is None:
+        return
+    if isinstance(shards, bool) or not isinstance(shards, int | np.integer) or shards < 1:
+        raise ValueError(f"shards must be a whole number of at least 1, got {shards!r}")
+    if engine != "actors":
+        raise ValueError("shards host neuron processes: use engine=\"actors\"")
+    if shuffle_delivery:
+        raise ValueError("shuffle_delivery runs in one process: leave out shards")

@@ -115,19 +115,18 @@ class Society:
             if random is not None:
                 neuron.random.setstate(random)
 
-    def write(self, learned: Blueprint, state: dict[str, Any]) -> None:
-        """Write this place's `learned()` state into a blueprint."""
-        part = self.part
-        neurons = part.ids[:len(part.kinds)]
-        learned.biases[neurons] = state["biases"]
-        synapses = part.forward.synapses[:part.forward.start[len(neurons)]]
-        learned.weights[synapses[synapses >= 0]] = state["weights"]
-
     def state(self) -> Blueprint:
         """A copy of the blueprint with each neuron's current weights and bias."""
         learned = self.blueprint.copy()
-        self.write(learned, self.learned())
+        write(learned, self.part.owned(), self.learned())
         return learned
+
+
+def write(learned: Blueprint, owned: tuple[np.ndarray, np.ndarray], state: dict[str, Any]) -> None:
+    """Write one place's `learned()` state into a blueprint, given the neurons and synapses it owns."""
+    neurons, synapses = owned
+    learned.biases[neurons] = state["biases"]
+    learned.weights[synapses] = state["weights"]
 
 
 def _deaf(tag: Any, outputs: np.ndarray, losses: Any) -> None:

@@ -51,6 +51,7 @@ class Part:
     """Everything one place needs to build its processes, and nothing about the others."""
 
     place: int
+    places: int
     size: int  # neurons in the whole blueprint: the feeder's number
     ids: np.ndarray  # the blueprint numbers of its processes, ascending (feeder = N, teacher = N + 1)
     kinds: list[str]
@@ -62,6 +63,12 @@ class Part:
     backward: Table
     posts: list[tuple[int, int, int, int]] = field(default_factory=list)  # (channel, kind, fan, to place)
     imports: dict[int, tuple[int, np.ndarray, np.ndarray]] = field(default_factory=dict)  # channel: kind, where
+
+    def owned(self) -> tuple[np.ndarray, np.ndarray]:
+        """The blueprint numbers of its neurons and of the synapses on their axons, in state order."""
+        neurons = len(self.kinds)
+        synapses = self.forward.synapses[:self.forward.start[neurons]]
+        return self.ids[:neurons], synapses[synapses >= 0]
 
 
 def lines(blueprint) -> tuple[Lines, Lines]:
@@ -158,7 +165,7 @@ class Layout:
         # channels: forward ones first, then backward ones, each numbered by (from, to, depth)
         self.channels: list[tuple[int, int, int, int]] = []  # (from place, to place, kind, fan)
         self.channel, self.rank = [], []
-        groups = depth.max() + 1
+        groups = int(depth.max()) + 1
         for kind, line in zip((ACTIVITY, ERROR), self.lines):
             origin, there = self.home[line.senders], self.home[line.receivers]
             crossing = np.flatnonzero(origin != there)
@@ -203,7 +210,7 @@ class Layout:
                 chosen = np.flatnonzero(self.channel[kind] == c)  # in line order, which is slot order
                 imports[c] = (kind, self.local[line.receivers[chosen]], line.slots[chosen])
         return Part(
-            place, n, ids, [bp.kinds[i] for i in neurons], [bp.activations[i] for i in neurons], bp.biases[neurons],
+            place, self.places, n, ids, [bp.kinds[i] for i in neurons], [bp.activations[i] for i in neurons], bp.biases[neurons],
             weights, bp.loss, *tables,
             posts=[(c, self.channels[c][2], self.channels[c][3], self.channels[c][1]) for c in mine],
             imports=imports,

@@ -1,0 +1,118 @@
+"""A shard: one run queue hosting one place's processes, and the posts that link it to the others.
+
+What leaves a shard is a **bundle**, four arrays: the channel of each parcel, its example tag, its
+width (0 for one float per line, else the batch's size) and all the values one after another. The
+channel says which receivers and slots at the other end the values are for (both ends know it from
+the layout), so a bundle is the same whatever process sent it; a C core could fill one directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..society import Society
+from .local import ACTIVITY, LocalRuntime, Routes
+from .placement import Part
+
+Bundle = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # channels, tags, widths, values
+
+
+class Post:
+    """A process standing in for another place: when a channel's slots fill for a tag, it posts them."""
+
+    def __init__(self, address: int, channel: int, kind: int, fan: int, outbox: list) -> None:
+        self.address, self.channel, self.outbox = address, channel, outbox
+        self.fan_in, self.fan_out = (fan, 0) if kind == ACTIVITY else (0, fan)
+
+    def on_activities(self, tag: Any, values: list) -> None:
+        self.outbox.append((self.channel, tag, np.array(values, dtype=float)))  # copied: the wave is recycled
+
+    on_errors = on_activities
+
+
+class Shard:
+    """One place's processes on one run queue, exchanging bundles with the other places."""
+
+    def __init__(self, part: Part, listener: Any = None, learning_rate: float | None = None, in_flight: int = 1,
+                 noise: float = 0.0, seed: int = 0, batched: bool = False) -> None:
+        self.part = part
+        self.options = (listener, learning_rate, in_flight, noise, seed, batched)
+        self.fans = {c: fan for c, _, fan, _ in part.posts}
+        self.destination = {c: to for c, _, _, to in part.posts}
+        self.imports = {c: (kind, Routes(receivers.tolist(), slots.tolist()), len(receivers))
+                        for c, (kind, receivers, slots) in part.imports.items()}
+        self.imported = 0  # messages delivered here a second time, from a post at another place
+        self.build()
+
+    def build(self) -> None:
+        """Every process of this place anew, with the part's weights, and empty mailboxes."""
+        self.runtime = LocalRuntime()
+        self.society = Society(None, self.runtime, *self.options, part=self.part)
+        self.outbox: list[tuple[int, Any, np.ndarray]] = []
+        start = len(self.part.ids)
+        for k, (channel, kind, fan, _) in enumerate(self.part.posts):
+            self.runtime.spawn(Post(start + k, channel, kind, fan, self.outbox))
+        self.imported = 0
+
+    @property
+    def messages(self) -> int:
+        """Messages the neurons sent: a message to another place counts once, not at both posts."""
+        return self.runtime.messages - self.imported
+
+    def deliver(self, bundle: Bundle | None) -> None:
+        """Leave each value of a bundle in its receiver's mailbox."""
+        if bundle is None:
+            return
+        channels, tags, widths, values = bundle
+        at = 0
+        for channel, tag, width in zip(channels.tolist(), tags.tolist(), widths.tolist()):
+            kind, routes, fan = self.imports[channel]
+            size = fan * max(width, 1)
+            block = values[at:at + size]
+            at += size
+            self.runtime.send(kind, tag, routes, block.tolist() if width == 0 else list(block.reshape(fan, width)))
+            self.imported += fan
+
+    def exchange(self, rate: float | None, *bundles: Bundle | None) -> dict[int, Bundle]:
+        """Deliver what the other places sent, run until nothing is left to do, and post the rest."""
+        if rate is not None:
+            self.society.set_learning_rate(rate)
+        for bundle in bundles:
+            self.deliver(bundle)
+        self.runtime.run()
+        return self.collect()
+
+    def collect(self) -> dict[int, Bundle]:
+        """The outbox as one bundle per place it goes to."""
+        parcels: dict[int, list] = {}
+        for parcel in self.outbox:
+            parcels.setdefault(self.destination[parcel[0]], []).append(parcel)
+        self.outbox.clear()
+        return {place: bundle(found) for place, found in parcels.items()}
+
+    def checkpoint(self) -> dict[str, Any]:
+        return self.society.learned()
+
+    def restore(self, state: dict[str, Any], rate: float | None) -> None:
+        """Back to a checkpoint: every process rebuilt, mailboxes empty, the neurons' state as it was."""
+        self.build()
+        self.society.restore(state)
+        if rate is not None:
+            self.society.set_learning_rate(rate)
+
+
+def bundle(parcels: list[tuple[int, Any, np.ndarray]]) -> Bundle:
+    """Parcels (channel, tag, values) as four arrays."""
+    return (
+        np.array([c for c, _, _ in parcels], dtype=np.int32),
+        np.array([t for _, t, _ in parcels], dtype=np.int64),
+        np.array([0 if v.ndim == 1 else v.shape[1] for _, _, v in parcels], dtype=np.int32),
+        np.concatenate([v.ravel() for _, _, v in parcels]),
+    )
+
+
+def size(bundle: Bundle) -> int:
+    """Bytes of a bundle's arrays."""
+    return sum(a.nbytes for a in bundle)

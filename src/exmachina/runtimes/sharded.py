@@ -1,0 +1,304 @@
+"""The sharded runtime: the society split over shards, each an OS process on Ray, which survive crashes.
+
+A shard is a Ray actor hosting many neuron processes on its own run queue (`shard.Shard`, the same
+compiled runtime as one process): one scheduler per core, as the BEAM runs, on one machine or on a
+Ray cluster. One Ray actor per neuron would cost a millisecond a message and tens of megabytes a
+neuron; a shard costs that once.
+
+The feeder and the teacher live here, in the driver (place 0), beside the supervisor: they are the
+ones who know which examples were presented and scored, which is what recovery replays, and the
+teacher's listener (progress, the live view) runs in this process anyway. The driver moves the
+shards in rounds: each shard takes the bundles sent to it, runs until its queue is empty and hands
+back one bundle per place. Bundles between shards go from shard to shard as Ray objects, never
+through the driver; transfers scale with the waves of an example, not with its synapses.
+
+Let it crash: a shard's process that dies (killed, or a neuron's handler raised) is restarted by
+Ray (`max_restarts`). Every `checkpoint_every` examples, when no example is in the network, the
+driver asks every shard for its neurons' state and keeps it in its own memory: the checkpoint lives
+with the supervisor, which outlives any shard. After a crash every shard goes back to that
+checkpoint, the feeder presents the examples since then again, and the teacher drops by tag the
+outputs of examples it has already scored. With one example in flight the run ends with the very
+bits of an undisturbed run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+import traceback
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+import numpy as np
+
+from ..blueprint import Blueprint
+from ..society import write
+from .placement import Layout, place
+from .shard import Shard, size
+
+CHECKPOINT_EVERY = 100  # examples (or batches) between checkpoints
+MAX_RESTARTS = 3  # restarts of one shard's process before the run gives up
+CONNECT_SECONDS = 10  # to reach a cluster's address
+
+
+class ShardLost(RuntimeError):
+    """A shard died more often than it may be restarted; holds the last checkpointed model."""
+
+    def __init__(self, message: str, model: Blueprint) -> None:
+        super().__init__(message)
+        self.model = model
+
+
+def ray_module():
+    """Ray, or a one-line error saying how to install it."""
+    try:
+        import ray
+    except ImportError:
+        raise ValueError('shards run on Ray, which is not installed: pip install "exmachina[cluster]"') from None
+    return ray
+
+
+def connect(cluster: str | None, shards: int):
+    """Ray, started here (no address) or joined (a cluster started with `ray start`)."""
+    ray = ray_module()
+    if ray.is_initialized():
+        return ray
+    if cluster is None:
+        ray.init(include_dashboard=False, log_to_driver=False,
+                 logging_level="ERROR")
+        return ray
+    host, _, port = cluster.rpartition(":")
+    try:
+        socket.create_connection((host or cluster, int(port or 6379)), timeout=CONNECT_SECONDS).close()
+    except (OSError, ValueError) as bad:
+        raise ValueError(f"--cluster {cluster}: cannot reach a Ray cluster there ({bad})") from None
+    ray.init(address=cluster, log_to_driver=False, logging_level="ERROR")
+    return ray
+
+
+class ShardProcess(Shard):
+    """A shard as a Ray actor: what the driver calls on it."""
+
+    def round(self, rate: float | None, *bundles) -> list:
+        """Deliver, run, collect: element 0 for the driver (its bundle and figures), then one per place."""
+        try:
+            messages = self.messages
+            out = self.exchange(rate, *bundles)
+        except Exception:
+            # let it crash: the process ends, Ray restarts it and the driver recovers it
+            traceback.print_exc(file=sys.stderr)
+            os._exit(1)
+        figures = {"messages": self.messages - messages, "bytes": sum(size(b) for p, b in out.items() if p),
+                   "to": sorted(p for p in out if p)}
+        return [(out.get(0), figures)] + [out.get(p) for p in range(1, self.part.places)]
+
+    def where(self) -> tuple[int, str]:
+        """This shard's process and node."""
+        import ray
+
+        return os.getpid(), ray.get_runtime_context().get_node_id()
+
+
+class Shards:
+    """N shards on Ray, moved in rounds from this process, which hosts the feeder and the teacher."""
+
+    def __init__(self, blueprint: Blueprint, shards: int, listener: Any, learning_rate: float | None = None,
+                 in_flight: int = 1, noise: float = 0.0, seed: int = 0, batched: bool = False,
+                 partition: str = "spread", cluster: str | None = None,
+                 checkpoint_every: int = CHECKPOINT_EVERY, max_restarts: int = MAX_RESTARTS) -> None:
+        self.home = place(blueprint, shards, partition)
+        self.ray = ray = connect(cluster, shards)
+        layout = Layout(blueprint, self.home)
+        self.blueprint, self.places = blueprint, layout.places
+        self.listener, self.scored = listener, set()
+        self.checkpoint_every, self.max_restarts = checkpoint_every, max_restarts
+        self.hub = Shard(layout.part(0), self._listen, learning_rate, in_flight, noise, seed, batched)
+        # no CPU reserved: Ray spreads the shards over the nodes, and more shards than cores share them
+        actor = ray.remote(ShardProcess).options(max_restarts=max_restarts, max_task_retries=0, num_cpus=0,
+                                                 scheduling_strategy="SPREAD")
+        self.owned, self.actors = {}, {}
+        for p in range(1, self.places):
+            part = layout.part(p)
+            self.owned[p] = part.owned()
+            self.actors[p] = actor.remote(part, None, learning_rate, in_flight, noise, seed, batched)
+        del layout
+        self.rate = self.saved_rate = learning_rate
+        self.told = dict.fromkeys(self.actors, learning_rate)  # the rate each shard was last given
+        self.messages = self.transfers = self.bytes = 0
+        self.restarts = dict.fromkeys(self.actors, 0)
+        self.saved = self._gather("checkpoint")
+
+    # -- what Network.fit and predict use --------------------------------------------------------
+
+    def feed(self, examples: Iterable, learning: bool = True) -> None:
+        """Present the examples, `checkpoint_every` at a time, recovering from crashes on the way."""
+        examples = iter(examples)
+        while True:
+            log: list = []
+            fresh = self._logged(examples, log)
+            source: Iterator = fresh
+            while True:
+                try:
+                    self.hub.society.feeder.feed(source, learning)
+                    self._run()
+                    if learning and log:
+                        self.saved, self.saved_rate = self._gather("checkpoint"), self.rate
+                    break
+                except _Died as died:
+                    self._recover(died.places, log)
+                    source = self._replayed(list(log), fresh)
+            self.scored.clear()
+            if not log:
+                return
+
+    def set_learning_rate(self, rate: float) -> None:
+        self.rate = rate
+
+    def traffic(self, since: dict[str, int] | None = None) -> dict[str, int]:
+        """Shards, transfers between places, their bytes and the shards' restarts (since a former count)."""
+        now = {"shards": len(self.actors), "transfers": self.transfers, "bytes": self.bytes,
+               "restarts": sum(self.restarts.values())}
+        return now if since is None else {k: v - since[k] if k != "shards" else v for k, v in now.items()}
+
+    def state(self) -> Blueprint:
+        return self._model(self._gather("checkpoint"))
+
+    def where(self) -> dict[int, tuple[int, str]]:
+        """Each shard's process id and Ray node."""
+        return dict(zip(self.actors, self._gather("where")))
+
+    def close(self) -> None:
+        for actor in self.actors.values():
+            self.ray.kill(actor)
+
+    # -- rounds ---------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        """Rounds until no bundle is left anywhere: every shard runs on what it was sent, at once."""
+        inbox: dict[int, list] = defaultdict(list)
+        self.hub.runtime.run()
+        self._post(inbox)
+        while inbox:
+            calls = {}
+            for p, bundles in inbox.items():
+                rate = None if self.told[p] == self.rate else self.rate
+                self.told[p] = self.rate
+                calls[p] = self.actors[p].round.options(num_returns=self.places).remote(rate, *bundles)
+            inbox = defaultdict(list)
+            heads, died = {}, set()
+            for p, refs in calls.items():
+                try:
+                    heads[p] = self.ray.get(refs[0])
+                except self.ray.exceptions.RayActorError:
+                    died.add(p)
+            if died:
+                raise _Died(died)
+            for p, (bundle, figures) in heads.items():
+                self.hub.deliver(bundle)
+                self.messages += figures["messages"]
+                self.bytes += figures["bytes"] + (size(bundle) if bundle is not None else 0)
+                self.transfers += len(figures["to"]) + (bundle is not None)
+                for q in figures["to"]:
+                    inbox[q].append(calls[p][q])
+            self.hub.runtime.run()
+            self._post(inbox)
+
+    def _post(self, inbox: dict[int, list]) -> None:
+        """What the feeder and the teacher sent, to the shards' inboxes."""
+        for p, bundle in self.hub.collect().items():
+            inbox[p].append(bundle)
+            self.transfers += 1
+            self.bytes += size(bundle)
+        self.messages += self.hub.messages
+        self.hub.imported = self.hub.runtime.messages = 0
+
+    def _listen(self, tag: Any, outputs: np.ndarray, losses: Any) -> None:
+        """The teacher's listener: an example replayed after a crash is scored once only."""
+        if tag not in self.scored:
+            self.scored.add(tag)
+            self.listener(tag, outputs, losses)
+
+    # -- checkpoints and recovery -----------------------------------------------------------------
+
+    def _logged(self, examples: Iterator, log: list) -> Iterator:
+        """The next `checkpoint_every` examples, each kept with the learning rate it was presented at."""
+        for example in islice(examples, self.checkpoint_every):
+            log.append((example, self.rate))
+            yield example
+
+    def _replayed(self, log: list, rest: Iterator) -> Iterator:
+        """The examples since the checkpoint again, then the rest of the segment."""
+        for example, rate in log:
+            self.rate = rate
+            yield example
+        yield from rest
+
+    def _gather(self, method: str, *args) -> list:
+        """One call on every shard; recovers from a crash first if one dies."""
+        refs = {p: getattr(a, method).remote(*args) for p, a in self.actors.items()}
+        values, died = [], set()
+        for p, ref in refs.items():
+            try:
+                values.append(self.ray.get(ref))
+            except self.ray.exceptions.RayActorError:
+                died.add(p)
+        if died:
+            raise _Died(died)
+        return values
+
+    def _recover(self, died: set[int], log: list) -> None:
+        """Restart what died, and take every shard and the driver back to the last checkpoint."""
+        while True:
+            for p in died:
+                self.restarts[p] += 1
+                if self.restarts[p] > self.max_restarts:
+                    unscored = [example[0] for example, _ in log if example[0] not in self.scored]
+                    at = f" at example {unscored[0]}" if unscored else ""
+                    raise ShardLost(f"shard {p} died {self.restarts[p]} times{at}, past its {self.max_restarts} "
+                                    "restarts: the run stops", self._model(self.saved))
+            try:
+                self._restore()
+                return
+            except _Died as again:
+                died = again.places
+
+    def _restore(self) -> None:
+        deadline = time.monotonic() + 60
+        refs = [a.restore.remote(state, self.saved_rate) for a, state in zip(self.actors.values(), self.saved)]
+        died = set()
+        for p, ref in zip(self.actors, refs):
+            while True:
+                try:
+                    self.ray.get(ref)
+                    break
+                except self.ray.exceptions.ActorUnavailableError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+                    ref = self.actors[p].restore.remote(self.saved[p - 1], self.saved_rate)
+                except self.ray.exceptions.RayActorError:
+                    died.add(p)
+                    break
+        if died:
+            raise _Died(died)
+        self.hub.restore({"biases": np.empty(0), "weights": np.empty(0), "randoms": []}, self.saved_rate)
+        self.rate = self.saved_rate
+        self.told = dict.fromkeys(self.actors, self.saved_rate)
+
+    def _model(self, states: list) -> Blueprint:
+        learned = self.blueprint.copy()
+        for p, state in zip(self.actors, states):
+            write(learned, self.owned[p], state)
+        return learned
+
+
+class _Died(Exception):
+    """Some shards' processes died during a call."""
+
+    def __init__(self, places: set[int]) -> None:
+        super().__init__(f"shards {sorted(places)} died")
+        self.places = places
