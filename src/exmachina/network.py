@@ -81,6 +81,7 @@ class Network:
         shards: int | None = None,
         cluster: str | None = None,
         partition: str = "spread",
+        checkpoint_every: int = 100,
     ) -> list[dict]:
         """Learn by stochastic gradient descent; returns one dict of figures per pass.
 
@@ -95,10 +96,12 @@ class Network:
         called after each pass with that pass's figures, once `self.blueprint` holds its weights.
         `shards=N` splits the neurons over N processes on Ray (started here, or the cluster at the
         address `cluster`), every layer spread over them, or whole layers with `partition="layers"`:
-        see `exmachina.runtimes.sharded`. The learned weights are the same bits.
+        see `exmachina.runtimes.sharded`. The learned weights are the same bits. The shards'
+        state is checkpointed every `checkpoint_every` examples (or batches): a shard that crashes is
+        restarted and the examples since the checkpoint are replayed.
         """
         _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine)
-        _check_shards(shards, engine, shuffle_delivery)
+        _check_shards(shards, engine, shuffle_delivery, checkpoint_every)
         x = check_inputs(inputs, self.sensors)
         labels, desired = self._desired(targets, len(x))
         order_random = np.random.default_rng(seed)
@@ -108,7 +111,7 @@ class Network:
             self._live = matrix.state
         else:
             society = self._society(lesson.listen, learning_rate, in_flight, noise, seed, batch_size > 1,
-                                    shuffle_delivery, shards, cluster, partition)
+                                    shuffle_delivery, shards, cluster, partition, checkpoint_every)
             lesson.retune = society.set_learning_rate
             lesson.messages = lambda: society.messages
             self._live = society.state
@@ -174,7 +177,8 @@ class Network:
 
     def _society(self, listener: Callable, learning_rate: float | None = None, in_flight: int = 1,
                  noise: float = 0.0, seed: int = 0, batched: bool = False, shuffled: bool = False,
-                 shards: int | None = None, cluster: str | None = None, partition: str = "spread") -> Any:
+                 shards: int | None = None, cluster: str | None = None, partition: str = "spread",
+                 checkpoint_every: int = 100) -> Any:
         """The processes of this network: in this process, or on shards (Ray is imported only then)."""
         if not shards:
             runtime = ShuffledRuntime(seed) if shuffled else LocalRuntime()
@@ -182,7 +186,7 @@ class Network:
         from .runtimes.sharded import Shards
 
         return Shards(self.blueprint, shards, listener, learning_rate, in_flight, noise, seed, batched,
-                      partition, cluster)
+                      partition, cluster, checkpoint_every)
 
     def predict(self, inputs: Any, engine: str = "actors", shards: int | None = None, cluster: str | None = None,
                 partition: str = "spread") -> np.ndarray:
@@ -286,9 +290,11 @@ def _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine)
         raise ValueError(f"noise must be zero or a positive number, got {noise}")
 
 
-def _check_shards(shards: int | None, engine: str, shuffle_delivery: bool) -> None:
+def _check_shards(shards: int | None, engine: str, shuffle_delivery: bool, checkpoint_every: int = 1) -> None:
     if shards is None:
         return
+    if checkpoint_every < 1:
+        raise ValueError(f"checkpoint_every must be at least 1, got {checkpoint_every}")
     if isinstance(shards, bool) or not isinstance(shards, int | np.integer) or shards < 1:
         raise ValueError(f"shards must be a whole number of at least 1, got {shards!r}")
     if engine != "actors":

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -21,6 +21,7 @@ from ..files import atomic_file
 from ..scoreboard import Scoreboard
 
 USAGE_ERROR = 2
+FAILED = 1  # the run itself failed (a shard lost for good), not the way it was asked for
 INTERRUPTED = 130  # what a shell reports for a program stopped by Ctrl-C (128 + SIGINT)
 
 
@@ -71,6 +72,35 @@ def choose(option: str, value: str | None, choices: Any) -> None:
     """A named choice (activation, loss, engine) or a ValueError that lists the ones there are."""
     if value is not None and value not in choices:
         raise ValueError(f"{option} {value!r} is unknown; choose one of {', '.join(choices)}")
+
+
+Shards = Annotated[int | None, typer.Option(
+    help="Split the neurons over N processes on Ray, which restarts one that crashes "
+         '(pip install "exmachina[cluster]").', show_default=False)]
+Cluster = Annotated[str | None, typer.Option(
+    metavar="ADDRESS", help="With --shards: join the Ray cluster started there with `ray start --head` "
+                            "(default: start Ray on this machine).", show_default=False)]
+Partition = Annotated[str, typer.Option(
+    help="With --shards: spread (every layer over every shard) or layers (whole layers on each shard).")]
+
+
+def check_shards(shards: int | None, cluster: str | None, partition: str, engine: str, blueprint: Any) -> None:
+    """--shards and its companions, checked before any work: Ray is there, the network can be split."""
+    from ..runtimes.placement import PARTITIONS, place  # plain NumPy
+
+    choose("--partition", partition, PARTITIONS)
+    if shards is None:
+        if cluster is not None:
+            raise ValueError("--cluster needs --shards N: how many processes to split the neurons over")
+        return
+    if shards < 1:
+        raise ValueError(f"--shards must be at least 1, got {shards}")
+    if engine != "actors":
+        raise ValueError("--shards hosts neuron processes: it needs --engine actors")
+    place(blueprint, shards, partition)
+    from ..runtimes.sharded import ray_module
+
+    ray_module()
 
 
 def numbers(text: str, what: str) -> list[float]:

@@ -6,12 +6,16 @@ The report (`--report FILE.json`) holds these keys:
   train_accuracy, train_loss, test_accuracy, test_loss (null without a test set),
   seconds (time spent learning), wall_seconds (the whole run), examples_per_second (while learning),
   messages (messages the neurons sent while learning; null for the matrix engine),
+  shards, partition (null in one process), transfers (bundles of messages sent between shards and
+  the driver while learning), restarts (shard processes that crashed and were recovered; both null
+  in one process),
   confusion (test set, or the training set without one: rows are true classes, columns predicted),
   confusion_set ("test" or "train"), test_indices and test_predictions (which examples were held
   back and what the network predicts for each), model (where it was saved, or null), and
   history: one entry per pass with epoch, loss and accuracy (while learning, as the teacher scored
   each example), recent_accuracy (the last 200 predictions of the pass), train_accuracy,
-  train_loss, test_accuracy, test_loss (after the pass), seconds, examples_per_second, messages.
+  train_loss, test_accuracy, test_loss (after the pass), seconds, examples_per_second, messages, and
+  with --shards also shards, transfers, bytes (of the transfers) and restarts.
   The after-the-pass figures come from the matrix engine on the network's weights (the engines
   agree to 1e-12, and it keeps testing cheap); with more than 20 passes only every few passes are
   measured, the others have null there. The final figures use the chosen --engine.
@@ -35,13 +39,19 @@ from ..examples import decode, encode
 from ..losses import LOSSES
 from ..losses import loss as find_loss
 from ..network import ENGINES, Network
+from ..runtimes.sharded import ShardLost
 from ..scoreboard import RECENT
 from ..trace import plain  # the CLI loads the tracer for `trace` anyway
 from . import app
 from .common import (
+    FAILED,
     INTERRUPTED,
+    Cluster,
     LearningBar,
     OneLineErrors,
+    Partition,
+    Shards,
+    check_shards,
     choose,
     console,
     percent,
@@ -100,6 +110,9 @@ def learn(
     watch: Annotated[bool, typer.Option(help="Serve a live view of the learning and print its address.")] = False,
     host: Annotated[str, typer.Option(help="With --watch: the address to serve on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="With --watch: the port (0: a free one).")] = 0,
+    shards: Shards = None,
+    cluster: Cluster = None,
+    partition: Partition = "spread",
 ) -> None:
     """Train a network and show it learning: the digits by default, every neuron its own process."""
     started = time.perf_counter()
@@ -116,11 +129,14 @@ def learn(
         learned, tested = datasets.split(data_set, test_fraction, seed)
         net = Network.layered(plan["layers"], plan["activation"], output_activation, plan["loss"], seed=seed)
         net.blueprint.classes = list(data_set.classes)
+        check_shards(shards, cluster, partition, engine, net.blueprint)
         plan.update(batch_size=batch, in_flight=in_flight, noise=noise, engine=engine, seed=seed,
-                    test_fraction=test_fraction, output_activation=net.blueprint.activations[-1])
+                    test_fraction=test_fraction, output_activation=net.blueprint.activations[-1],
+                    shards=shards, cluster=cluster, partition=partition if shards else None)
     held = f"{len(tested)} held back to test" if data_set.split else "the same ones tested (a truth table)"
+    where = f" on {shards} shards ({partition})" if shards else ""
     out.print(f"Learning {data_set.name}: {len(learned)} examples, {held}; "
-              f"layers {'-'.join(map(str, plan['layers']))}, {engine} engine")
+              f"layers {'-'.join(map(str, plan['layers']))}, {engine} engine{where}")
     history: list[dict] = []
     saved = False
     watcher = None
@@ -144,6 +160,14 @@ def learn(
     except KeyboardInterrupt:
         err.print(interrupted(history, plan["epochs"], save, saved), soft_wrap=True)
         raise typer.Exit(INTERRUPTED) from None
+    except ShardLost as lost:
+        kept = "nothing saved"
+        if save is not None:
+            with reported():
+                Network(lost.model).save(save)
+            kept = f"the last checkpointed model was saved to {save}"
+        err.print(f"[bold red]error:[/] {lost}; {kept}", soft_wrap=True)
+        raise typer.Exit(FAILED) from None
     finally:
         if watcher is not None:
             watcher.finish()
@@ -233,19 +257,22 @@ def teach(net: Network, data: datasets.DataSet, learned: np.ndarray, tested: np.
                         test_accuracy=test.get("accuracy"), test_loss=test.get("loss"))
             done.setdefault("messages", None)
             history.append(done)
+            traffic = (f", {done['transfers']:,} transfers between {done['shards']} shards and the driver, "
+                       f"{done['restarts']} restarts" if "shards" in done else "")
             if tested_now:
                 bar.note(
                     f"pass {done['epoch']}/{epochs}: loss {done['loss']:.4f}, "
                     f"accuracy while learning {percent(done['accuracy'])}, last {RECENT} "
                     f"{percent(done['recent_accuracy'])}, after the pass {percent(done['train_accuracy'])} "
                     f"(test {percent(done['test_accuracy'])}), "
-                    f"{done['examples_per_second']:.0f} examples/s, {done['seconds']:.1f} s"
+                    f"{done['examples_per_second']:.0f} examples/s, {done['seconds']:.1f} s{traffic}"
                 )
 
         net.fit(
             x, y, epochs=epochs, learning_rate=plan["learning_rate"], batch_size=plan["batch_size"],
             in_flight=plan["in_flight"], noise=plan["noise"], seed=plan["seed"], engine=plan["engine"],
-            on_progress=progress, on_pass=after,
+            on_progress=progress, on_pass=after, shards=plan["shards"], cluster=plan["cluster"],
+            partition=plan["partition"] or "spread",
         )
 
 
@@ -297,6 +324,10 @@ def summarise(net: Network, data: datasets.DataSet, learned: np.ndarray, tested:
         "seconds": seconds,
         "examples_per_second": examples / seconds if seconds else None,
         "messages": messages,
+        "shards": plan["shards"],
+        "partition": plan["partition"],
+        "transfers": sum(h["transfers"] for h in history) if plan["shards"] else None,
+        "restarts": sum(h["restarts"] for h in history) if plan["shards"] else None,
         "confusion": confusion.tolist(),
         "confusion_set": "test" if len(tested) else "train",
         "test_indices": tested.tolist(),

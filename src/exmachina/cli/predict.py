@@ -17,7 +17,20 @@ from ..examples import decode
 from ..network import ENGINES, Network
 from ..trace import plain
 from . import app
-from .common import OneLineErrors, choose, console, numbers, percent, reported, writable, write_whole
+from .common import (
+    Cluster,
+    OneLineErrors,
+    Partition,
+    Shards,
+    check_shards,
+    choose,
+    console,
+    numbers,
+    percent,
+    reported,
+    writable,
+    write_whole,
+)
 
 
 @app.command(cls=OneLineErrors)
@@ -35,6 +48,9 @@ def predict(
     points: Annotated[int, typer.Option(help="2-D sets: how many points.")] = datasets.DEFAULT_POINTS,
     spread: Annotated[float, typer.Option(help="2-D sets: how much the classes blur.")] = 0.0,
     seed: Annotated[int, typer.Option(help="2-D sets: the seed that generates them.")] = 0,
+    shards: Shards = None,
+    cluster: Cluster = None,
+    partition: Partition = "spread",
 ) -> None:
     """Predict with a saved network; with labels, also how many it gets right."""
     out = console()
@@ -46,10 +62,11 @@ def predict(
             raise ValueError(f"--show must be 0 or more, got {show}")
         writable(output, "--output")
         net = Network.load(model)
+        check_shards(shards, cluster, partition, engine, net.blueprint)
         names, inputs, labels = examples(net, data, values, label, points, spread, seed)
         check_labels(net, names, labels)
         try:
-            outputs = net.predict(inputs, engine=engine)
+            outputs = net.predict(inputs, engine=engine, shards=shards, cluster=cluster, partition=partition)
         except ValueError as bad:
             raise ValueError(f"{data or '--values'}: {bad}") from None
         classes = net.blueprint.classes

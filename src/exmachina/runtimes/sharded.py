@@ -28,6 +28,7 @@ import socket
 import sys
 import time
 import traceback
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -40,7 +41,6 @@ from ..society import write
 from .placement import Layout, place
 from .shard import Shard, size
 
-CHECKPOINT_EVERY = 100  # examples (or batches) between checkpoints
 MAX_RESTARTS = 3  # restarts of one shard's process before the run gives up
 CONNECT_SECONDS = 10  # to reach a cluster's address
 
@@ -81,7 +81,15 @@ def connect(cluster: str | None, shards: int):
 
 
 class ShardProcess(Shard):
-    """A shard as a Ray actor: what the driver calls on it."""
+    """A shard as a Ray actor: what the driver calls on it.
+
+    Every answer carries the process's `life`, drawn when it starts: a shard that Ray restarted
+    between two calls answers with another, and the driver knows it lost its state.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.life = uuid.uuid4().hex
 
     def round(self, rate: float | None, *bundles) -> list:
         """Deliver, run, collect: element 0 for the driver (its bundle and figures), then one per place."""
@@ -93,14 +101,21 @@ class ShardProcess(Shard):
             traceback.print_exc(file=sys.stderr)
             os._exit(1)
         figures = {"messages": self.messages - messages, "bytes": sum(size(b) for p, b in out.items() if p),
-                   "to": sorted(p for p in out if p)}
+                   "to": sorted(p for p in out if p), "life": self.life}
         return [(out.get(0), figures)] + [out.get(p) for p in range(1, self.part.places)]
 
-    def where(self) -> tuple[int, str]:
+    def where(self) -> tuple[str, tuple[int, str]]:
         """This shard's process and node."""
         import ray
 
-        return os.getpid(), ray.get_runtime_context().get_node_id()
+        return self.life, (os.getpid(), ray.get_runtime_context().get_node_id())
+
+    def checkpoint(self) -> tuple[str, dict[str, Any]]:
+        return self.life, super().checkpoint()
+
+    def restore(self, state: dict[str, Any], rate: float | None) -> tuple[str, None]:
+        super().restore(state, rate)
+        return self.life, None
 
 
 class Shards:
@@ -109,7 +124,7 @@ class Shards:
     def __init__(self, blueprint: Blueprint, shards: int, listener: Any, learning_rate: float | None = None,
                  in_flight: int = 1, noise: float = 0.0, seed: int = 0, batched: bool = False,
                  partition: str = "spread", cluster: str | None = None,
-                 checkpoint_every: int = CHECKPOINT_EVERY, max_restarts: int = MAX_RESTARTS) -> None:
+                 checkpoint_every: int = 100, max_restarts: int = MAX_RESTARTS) -> None:
         self.home = place(blueprint, shards, partition)
         self.ray = ray = connect(cluster, shards)
         layout = Layout(blueprint, self.home)
@@ -130,6 +145,7 @@ class Shards:
         self.told = dict.fromkeys(self.actors, learning_rate)  # the rate each shard was last given
         self.messages = self.transfers = self.bytes = 0
         self.restarts = dict.fromkeys(self.actors, 0)
+        self.lives: dict[int, str | None] = dict.fromkeys(self.actors)  # None: not known yet
         self.saved = self._gather("checkpoint")
 
     # -- what Network.fit and predict use --------------------------------------------------------
@@ -195,6 +211,9 @@ class Shards:
                     heads[p] = self.ray.get(refs[0])
                 except self.ray.exceptions.RayActorError:
                     died.add(p)
+                    continue
+                if heads[p][1]["life"] != self.lives[p]:
+                    died.add(p)  # restarted between two calls: what it knew is lost
             if died:
                 raise _Died(died)
             for p, (bundle, figures) in heads.items():
@@ -243,9 +262,15 @@ class Shards:
         values, died = [], set()
         for p, ref in refs.items():
             try:
-                values.append(self.ray.get(ref))
+                life, value = self.ray.get(ref)
             except self.ray.exceptions.RayActorError:
                 died.add(p)
+                continue
+            if self.lives[p] is None:
+                self.lives[p] = life
+            elif life != self.lives[p]:
+                died.add(p)
+            values.append(value)
         if died:
             raise _Died(died)
         return values
@@ -273,7 +298,7 @@ class Shards:
         for p, ref in zip(self.actors, refs):
             while True:
                 try:
-                    self.ray.get(ref)
+                    self.lives[p] = self.ray.get(ref)[0]
                     break
                 except self.ray.exceptions.ActorUnavailableError:
                     if time.monotonic() > deadline:
