@@ -94,14 +94,14 @@ class ShardProcess(Shard):
     def round(self, rate: float | None, *bundles) -> list:
         """Deliver, run, collect: element 0 for the driver (its bundle and figures), then one per place."""
         try:
-            messages = self.messages
+            messages, started = self.messages, time.perf_counter()
             out = self.exchange(rate, *bundles)
         except Exception:
             # let it crash: the process ends, Ray restarts it and the driver recovers it
             traceback.print_exc(file=sys.stderr)
             os._exit(1)
         figures = {"messages": self.messages - messages, "bytes": sum(size(b) for p, b in out.items() if p),
-                   "to": sorted(p for p in out if p), "life": self.life}
+                   "to": sorted(p for p in out if p), "life": self.life, "busy": time.perf_counter() - started}
         return [(out.get(0), figures)] + [out.get(p) for p in range(1, self.part.places)]
 
     def where(self) -> tuple[str, tuple[int, str]]:
@@ -143,7 +143,8 @@ class Shards:
         del layout
         self.rate = self.saved_rate = learning_rate
         self.told = dict.fromkeys(self.actors, learning_rate)  # the rate each shard was last given
-        self.messages = self.transfers = self.bytes = 0
+        self.messages = self.transfers = self.bytes = self.rounds = 0
+        self.busy = dict.fromkeys(self.actors, 0.0)  # seconds each shard spent working in rounds
         self.restarts = dict.fromkeys(self.actors, 0)
         self.lives: dict[int, str | None] = dict.fromkeys(self.actors)  # None: not known yet
         self.saved = self._gather("checkpoint")
@@ -205,6 +206,7 @@ class Shards:
                 self.told[p] = self.rate
                 calls[p] = self.actors[p].round.options(num_returns=self.places).remote(rate, *bundles)
             inbox = defaultdict(list)
+            self.rounds += 1
             heads, died = {}, set()
             for p, refs in calls.items():
                 try:
@@ -221,6 +223,7 @@ class Shards:
                 self.messages += figures["messages"]
                 self.bytes += figures["bytes"] + (size(bundle) if bundle is not None else 0)
                 self.transfers += len(figures["to"]) + (bundle is not None)
+                self.busy[p] += figures["busy"]
                 for q in figures["to"]:
                     inbox[q].append(calls[p][q])
             self.hub.runtime.run()
