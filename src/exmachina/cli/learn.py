@@ -7,15 +7,15 @@ The report (`--report FILE.json`) holds these keys:
   seconds (time spent learning), wall_seconds (the whole run), examples_per_second (while learning),
   messages (messages the neurons sent while learning; null for the matrix engine),
   shards, partition (null in one process), transfers (bundles of messages sent between shards and
-  the driver while learning), restarts (shard processes that crashed and were recovered; both null
-  in one process),
+  the driver while learning), restarts (shard processes that crashed and were recovered),
+  shard_nodes (the Ray node each shard ran on at the end; these three null in one process),
   confusion (test set, or the training set without one: rows are true classes, columns predicted),
   confusion_set ("test" or "train"), test_indices and test_predictions (which examples were held
   back and what the network predicts for each), model (where it was saved, or null), and
   history: one entry per pass with epoch, loss and accuracy (while learning, as the teacher scored
   each example), recent_accuracy (the last 200 predictions of the pass), train_accuracy,
   train_loss, test_accuracy, test_loss (after the pass), seconds, examples_per_second, messages, and
-  with --shards also shards, transfers, bytes (of the transfers) and restarts.
+  with --shards also shards, transfers, bytes (of the transfers), restarts and nodes.
   The after-the-pass figures come from the matrix engine on the network's weights (the engines
   agree to 1e-12, and it keeps testing cheap); with more than 20 passes only every few passes are
   measured, the others have null there. The final figures use the chosen --engine.
@@ -328,6 +328,7 @@ def summarise(net: Network, data: datasets.DataSet, learned: np.ndarray, tested:
         "partition": plan["partition"],
         "transfers": sum(h["transfers"] for h in history) if plan["shards"] else None,
         "restarts": sum(h["restarts"] for h in history) if plan["shards"] else None,
+        "shard_nodes": history[-1]["nodes"] if plan["shards"] and history else None,
         "confusion": confusion.tolist(),
         "confusion_set": "test" if len(tested) else "train",
         "test_indices": tested.tolist(),

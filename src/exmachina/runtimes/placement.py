@@ -108,7 +108,8 @@ def lines(blueprint) -> tuple[Lines, Lines]:
 def place(blueprint, shards: int, partition: str = "spread") -> np.ndarray:
     """The place of every process: 0 for the feeder and teacher, 1..shards for the neurons.
 
-    `spread` splits every layer evenly over the shards, so that every shard works in every wave;
+    `spread` splits every layer evenly over the shards, so that every shard works in every wave (a
+    layer with fewer neurons than shards has one on each of as many shards);
     `layers` gives each shard whole consecutive layers of about equal work, which pipelines examples
     when several are in flight.
     """
@@ -119,12 +120,15 @@ def place(blueprint, shards: int, partition: str = "spread") -> np.ndarray:
     layers = blueprint.layers()
     home = np.zeros(blueprint.size + 2, dtype=np.int64)
     if partition == "spread":
-        smallest = min(len(layer) for layer in layers)
-        if shards > smallest:
-            raise ValueError(f"{shards} shards but the smallest layer has {smallest} neurons: spread over the "
-                             f"shards, every layer needs a neuron on each; use at most {smallest} shards")
-        for layer in layers:
-            home[layer] = 1 + np.arange(len(layer)) * shards // len(layer)
+        largest = max(len(layer) for layer in layers)
+        if shards > largest:
+            raise ValueError(f"{shards} shards but the largest layer has {largest} neurons: spread over the "
+                             f"shards, some shard would host none; use at most {largest}")
+        for depth, layer in enumerate(layers):
+            if len(layer) >= shards:
+                home[layer] = 1 + np.arange(len(layer)) * shards // len(layer)
+            else:  # fewer neurons than shards: one on each of as many shards, a different few each layer
+                home[layer] = 1 + (np.arange(len(layer)) + depth) % shards
         return home
     if shards > len(layers):
         raise ValueError(f"{shards} shards but the network has {len(layers)} layers: with whole layers on "

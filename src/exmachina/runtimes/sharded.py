@@ -67,16 +67,19 @@ def connect(cluster: str | None, shards: int):
     ray = ray_module()
     if ray.is_initialized():
         return ray
-    if cluster is None:
-        ray.init(include_dashboard=False, log_to_driver=False,
-                 logging_level="ERROR")
+    if cluster is None:  # a Ray of our own, even where a cluster runs on this machine
+        ray.init(address="local", include_dashboard=False, log_to_driver=False, logging_level="ERROR")
         return ray
     host, _, port = cluster.rpartition(":")
     try:
         socket.create_connection((host or cluster, int(port or 6379)), timeout=CONNECT_SECONDS).close()
     except (OSError, ValueError) as bad:
         raise ValueError(f"--cluster {cluster}: cannot reach a Ray cluster there ({bad})") from None
-    ray.init(address=cluster, log_to_driver=False, logging_level="ERROR")
+    try:
+        ray.init(address=cluster, log_to_driver=False, logging_level="ERROR")
+    except (ConnectionError, ray.exceptions.RayError) as refused:
+        raise ValueError(f"--cluster {cluster}: Ray refused to connect ({refused}); a cluster with token "
+                         "authentication needs RAY_AUTH_MODE=token and its token here") from None
     return ray
 
 
@@ -148,6 +151,7 @@ class Shards:
         self.restarts = dict.fromkeys(self.actors, 0)
         self.lives: dict[int, str | None] = dict.fromkeys(self.actors)  # None: not known yet
         self.saved = self._gather("checkpoint")
+        self.nodes = [node for _, node in self._gather("where")]  # where each shard's process runs
 
     # -- what Network.fit and predict use --------------------------------------------------------
 
@@ -177,15 +181,16 @@ class Shards:
 
     def traffic(self, since: dict[str, int] | None = None) -> dict[str, int]:
         """Shards, transfers between places, their bytes and the shards' restarts (since a former count)."""
-        now = {"shards": len(self.actors), "transfers": self.transfers, "bytes": self.bytes,
-               "restarts": sum(self.restarts.values())}
-        return now if since is None else {k: v - since[k] if k != "shards" else v for k, v in now.items()}
+        now = {"transfers": self.transfers, "bytes": self.bytes, "restarts": sum(self.restarts.values())}
+        if since is not None:
+            now = {k: v - since[k] for k, v in now.items()}
+        return {"shards": len(self.actors), **now, "nodes": list(self.nodes)}
 
     def state(self) -> Blueprint:
         return self._model(self._gather("checkpoint"))
 
     def where(self) -> dict[int, tuple[int, str]]:
-        """Each shard's process id and Ray node."""
+        """Each shard's process id and Ray node, asked now."""
         return dict(zip(self.actors, self._gather("where")))
 
     def close(self) -> None:
@@ -316,6 +321,7 @@ class Shards:
         self.hub.restore({"biases": np.empty(0), "weights": np.empty(0), "randoms": []}, self.saved_rate)
         self.rate = self.saved_rate
         self.told = dict.fromkeys(self.actors, self.saved_rate)
+        self.nodes = [node for _, node in self._gather("where")]
 
     def _model(self, states: list) -> Blueprint:
         learned = self.blueprint.copy()

@@ -1,0 +1,345 @@
+"""Shards on a real two-node Ray cluster started on this machine: the same bits, and they survive kills.
+
+The cluster (a head and a second node, each with its own ports and temporary folder) is started once
+per test session; every test here runs in one pytest-xdist group, so one worker drives it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_cli import assert_refused, environment, run
+from test_oracle import skip_wiring
+
+from exmachina import Network
+
+pytestmark = pytest.mark.xdist_group("ray")
+RAY = str(Path(sys.executable).parent / "ray")
+PORTS = ("port", "node-manager-port", "object-manager-port", "dashboard-agent-listen-port",
+         "dashboard-agent-grpc-port", "runtime-env-agent-port", "metrics-export-port")
+
+
+def free_ports(n: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def start_node(folder: Path, head: str | None) -> tuple[subprocess.Popen, str]:
+    """`ray start --block` for one node, with ports and a temporary folder of its own."""
+    folder.mkdir(parents=True)
+    ports = dict(zip(PORTS, free_ports(len(PORTS))))
+    port = ports.pop("port")
+    role = ["--head", f"--port={port}", "--include-dashboard=false"] if head is None else [f"--address={head}"]
+    command = [RAY, "start", "--block", *role, "--node-ip-address=127.0.0.1", f"--temp-dir={folder}",
+               "--num-cpus=2", "--disable-usage-stats", *(f"--{k}={v}" for k, v in ports.items())]
+    log = open(folder / "start.log", "w")
+    node = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=cluster_environment())
+    deadline = time.monotonic() + 90
+    while "Ray runtime started" not in (folder / "start.log").read_text():
+        if node.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"ray start failed: {(folder / 'start.log').read_text()[-2000:]}")
+        time.sleep(0.2)
+    return node, head or f"127.0.0.1:{port}"
+
+
+def cluster_environment() -> dict[str, str]:
+    # a test cluster on loopback: no token to hand around
+    return {**environment(), "RAY_AUTH_MODE": "disabled"}
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory):
+    """The address of a running two-node cluster."""
+    root = tmp_path_factory.mktemp("ray")
+    nodes = []
+    try:
+        head, address = start_node(root / "head", None)
+        nodes.append(head)
+        nodes.append(start_node(root / "second", address)[0])
+        yield address
+    finally:
+        for node in nodes:
+            node.send_signal(signal.SIGTERM)
+        for node in nodes:
+            try:
+                node.wait(60)
+            except subprocess.TimeoutExpired:
+                node.kill()
+
+
+@pytest.fixture(scope="session")
+def ray(cluster):
+    """This process joined to the cluster, as `Network.fit(shards=...)` finds it."""
+    import ray
+
+    ray.init(address=cluster, log_to_driver=False, logging_level="ERROR")
+    deadline = time.monotonic() + 60
+    while sum(n["Alive"] for n in ray.nodes()) < 2:
+        assert time.monotonic() < deadline, "the second node never joined"
+        time.sleep(0.2)
+    yield ray
+    ray.shutdown()
+
+
+def data(n=40, features=12, classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, features)), rng.integers(0, classes, n)
+
+
+def learned(net: Network) -> tuple[bytes, bytes]:
+    return net.blueprint.weights.tobytes(), net.blueprint.biases.tobytes()
+
+
+CASES = [
+    pytest.param("layered", {}, 1, "spread", id="1 shard"),
+    pytest.param("layered", {}, 2, "spread", id="2 shards"),
+    pytest.param("layered", {}, 3, "spread", id="3 shards"),
+    pytest.param("layered", {}, 2, "layers", id="2 shards, whole layers"),
+    pytest.param("layered", {}, 3, "layers", id="3 shards, whole layers"),
+    pytest.param("skip", {}, 2, "spread", id="skip connections, 2 shards"),
+    pytest.param("skip", {}, 3, "layers", id="skip connections, 3 shards, whole layers"),
+    pytest.param("layered", {"batch_size": 4}, 2, "spread", id="batches of 4, 2 shards"),
+    pytest.param("skip", {"batch_size": 3}, 3, "layers", id="batches of 3, skip connections, 3 shards, layers"),
+    pytest.param("layered", {"noise": 0.2}, 3, "spread", id="noise, 3 shards"),
+]
+
+
+@pytest.mark.parametrize("wiring, options, shards, partition", CASES)
+def test_shards_learn_the_very_bits_of_one_process(ray, wiring, options, shards, partition):
+    def network():
+        if wiring == "skip":
+            return Network(skip_wiring("tanh", "squared"))
+        return Network.layered([12, 6, 5, 3], activation="sigmoid", seed=1)
+
+    x, y = data(features=network().sensors, classes=network().outputs)
+    if wiring == "skip":
+        y = np.eye(network().outputs)[y % network().outputs]  # real-valued targets
+    one, split = network(), network()
+    alone = one.fit(x, y, epochs=2, learning_rate=0.2, **options)
+    history = split.fit(x, y, epochs=2, learning_rate=0.2, shards=shards, partition=partition, checkpoint_every=7,
+                        **options)
+    assert learned(split) == learned(one)
+    assert history[-1]["shards"] == shards and history[-1]["restarts"] == 0
+    assert history[-1]["transfers"] > 0 and history[-1]["bytes"] > 0
+    # every message of the network was sent, and counted once
+    assert [h["messages"] for h in history] == [h["messages"] for h in alone]
+
+
+def test_prediction_on_shards_is_the_same(ray):
+    x, y = data()
+    net = Network.layered([12, 6, 5, 3], seed=2)
+    net.fit(x, y, epochs=1)
+    assert np.array_equal(net.predict(x, shards=3), net.predict(x))
+    assert np.array_equal(net.predict(x, shards=2, partition="layers"), net.predict(x))
+
+
+def shard_processes() -> list[int]:
+    """The process ids of every live shard on this machine, from their process titles."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes().startswith(b"ray::ShardProcess"):
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.slow
+def test_three_kills_at_random_moments_leave_the_very_bits_of_an_undisturbed_run(ray):
+    """SIGKILL a shard's process three times while it learns: Ray restarts it, the run recovers."""
+    x, y = data(n=300, features=30, classes=4, seed=3)
+    undisturbed = Network.layered([30, 12, 8, 4], seed=5)
+    undisturbed.fit(x, y, epochs=3, learning_rate=0.1)
+    started, kills = threading.Event(), []
+
+    def chaos():
+        chance = random.Random(11)
+        started.wait()
+        for _ in range(3):
+            time.sleep(chance.uniform(0.2, 0.8))
+            victims = shard_processes()
+            if victims:
+                victim = chance.choice(victims)
+                os.kill(victim, signal.SIGKILL)
+                kills.append(victim)
+
+    killer = threading.Thread(target=chaos)
+    killer.start()
+    net = Network.layered([30, 12, 8, 4], seed=5)
+    history = net.fit(x, y, epochs=3, learning_rate=0.1, shards=2, checkpoint_every=10,
+                      on_progress=lambda epoch, board: started.set())
+    killer.join()
+    assert len(kills) == 3
+    assert sum(h["restarts"] for h in history) == 3
+    assert learned(net) == learned(undisturbed)
+
+
+FAULTY = """
+import sys
+from pathlib import Path
+import numpy as np
+import ray
+from exmachina import Network
+
+MARKER = Path(sys.argv[2])
+
+def install():
+    # runs in every Ray worker as it starts: hidden neurons whose handler raises on example 7
+    import exmachina.society
+    from exmachina.neuron import Neuron
+
+    class Faulty(Neuron):
+        def on_activities(self, tag, values):
+            if tag == 7 and MARKER.exists():
+                if sys.argv[3] == "once":
+                    MARKER.unlink()
+                raise RuntimeError("a neuron's handler failed")
+            super().on_activities(tag, values)
+
+    exmachina.society.KIND["hidden"] = Faulty
+
+ray.init(address=sys.argv[1], log_to_driver=False, logging_level="ERROR",
+         runtime_env={"worker_process_setup_hook": install})
+rng = np.random.default_rng(0)
+x, y = rng.normal(size=(30, 8)), rng.integers(0, 2, 30)
+plain, split = Network.layered([8, 4, 2], seed=1), Network.layered([8, 4, 2], seed=1)
+plain.fit(x, y, epochs=1, shuffle=False)
+try:
+    history = split.fit(x, y, epochs=1, shards=2, shuffle=False, checkpoint_every=5)
+except RuntimeError as lost:
+    print("lost:", lost, np.array_equal(lost.model.weights, Network.layered([8, 4, 2], seed=1).blueprint.weights))
+else:
+    same = np.array_equal(plain.blueprint.weights, split.blueprint.weights)
+    print("same" if same else "different", history[-1]["restarts"])
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", ["once", "always"])
+def test_a_neuron_that_raises_takes_its_shard_down_and_the_shard_is_recovered(cluster, tmp_path, fault):
+    marker = tmp_path / "fault"
+    marker.touch()
+    done = subprocess.run([sys.executable, "-c", FAULTY, cluster, str(marker), fault], capture_output=True,
+                          text=True, timeout=300, env=cluster_environment())
+    assert done.returncode == 0, done.stderr[-3000:]
+    if fault == "once":
+        assert done.stdout.split() == ["same", "1"]
+    else:  # it fails again on every replay: past the restarts, the run stops and names the example
+        line = done.stdout.strip()
+        assert line.startswith("lost: shard ") and "died 4 times at example 7" in line, line
+        assert line.endswith("False")  # the model checkpointed at example 5 has learned
+
+
+@pytest.mark.slow
+def test_learn_on_a_two_node_cluster_places_shards_on_both_and_learns_the_same(cluster, tmp_path):
+    common = ["learn", "--data", "xor2d", "--points", "120", "--epochs", "3", "--layers", "2,6,2"]
+    single = run(*common, "--save", tmp_path / "one.json", cwd=tmp_path)
+    assert single.returncode == 0, single.stderr
+    sharded = run(*common, "--shards", "2", "--cluster", cluster, "--save", tmp_path / "two.json",
+                  "--report", tmp_path / "two-report.json", cwd=tmp_path)
+    assert sharded.returncode == 0, sharded.stderr
+    report = json.loads((tmp_path / "two-report.json").read_text())
+    assert report["shards"] == 2 and report["restarts"] == 0 and report["transfers"] > 0
+    assert len(set(report["shard_nodes"])) == 2, "both shards on one node"
+    assert "transfers between 2 shards" in sharded.stderr
+    one, two = Network.load(tmp_path / "one.json"), Network.load(tmp_path / "two.json")
+    assert np.array_equal(one.blueprint.weights, two.blueprint.weights)
+    assert np.array_equal(one.blueprint.biases, two.blueprint.biases)
+
+
+@pytest.mark.slow
+def test_learn_starts_ray_here_without_an_address_and_predict_takes_shards_too(tmp_path):
+    learned_ = run("learn", "--data", "xor", "--epochs", "20", "--layers", "2,3,2", "--loss", "cross_entropy",
+                   "--shards", "1", "--save", tmp_path / "xor.json", cwd=tmp_path)
+    assert learned_.returncode == 0, learned_.stderr
+    plain = run("predict", tmp_path / "xor.json", "--values", "0,1", "--values", "1,1", cwd=tmp_path)
+    split = run("predict", tmp_path / "xor.json", "--values", "0,1", "--values", "1,1", "--shards", "2",
+                "--partition", "layers", cwd=tmp_path)
+    assert split.returncode == 0, split.stderr
+    assert split.stdout == plain.stdout
+
+
+@pytest.mark.slow
+def test_past_its_restarts_a_run_stops_in_one_line_and_saves_the_last_checkpoint(cluster, tmp_path):
+    command = [*map(str, [Path(sys.executable).parent / "exmachina", "learn", "--epochs", "50", "--shards", "2",
+                          "--cluster", cluster, "--save", tmp_path / "m.json"])]
+    learning = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                                env=cluster_environment())
+    deadline = time.monotonic() + 240
+    while learning.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+        for victim in shard_processes():
+            try:
+                os.kill(victim, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    out, err = learning.communicate(timeout=60)
+    lines = err.strip().splitlines()
+    assert learning.returncode == 1, err
+    assert len(lines) == 1 and lines[0].startswith("error: shard "), err
+    assert "past its 3 restarts" in lines[0] and "saved to" in lines[0]
+    assert "Traceback" not in out + err
+    Network.load(tmp_path / "m.json")  # a whole model
+
+
+def test_bad_shard_options_are_refused_in_one_line(tmp_path):
+    assert_refused(run("learn", "--shards", "0", cwd=tmp_path), "--shards must be at least 1")
+    assert_refused(run("learn", "--data", "xor", "--shards", "4", cwd=tmp_path),
+                   "4 shards but the largest layer has 3 neurons", "at most 3")
+    assert_refused(run("learn", "--data", "xor", "--layers", "2,3,1", "--shards", "4", "--partition", "layers",
+                       cwd=tmp_path), "3 layers")
+    assert_refused(run("learn", "--cluster", "127.0.0.1:6379", cwd=tmp_path), "--cluster needs --shards")
+    assert_refused(run("learn", "--shards", "2", "--engine", "matrix", cwd=tmp_path), "--engine actors")
+    assert_refused(run("learn", "--shards", "2", "--partition", "rows", cwd=tmp_path), "--partition 'rows'")
+
+
+def test_an_unreachable_cluster_is_refused_within_thirty_seconds(tmp_path):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # nobody listens there once closed
+    started = time.monotonic()
+    assert_refused(run("learn", "--shards", "2", "--cluster", f"127.0.0.1:{port}", cwd=tmp_path, timeout=60),
+                   f"--cluster 127.0.0.1:{port}: cannot reach")
+    assert time.monotonic() - started < 30
+
+
+def test_without_ray_installed_shards_are_refused_and_nothing_else_needs_it(tmp_path):
+    without_ray = "import sys; sys.modules['ray'] = None; from exmachina.cli import app; app()"
+    refused = run("learn", "--shards", "2", how=[sys.executable, "-c", without_ray], cwd=tmp_path)
+    assert_refused(refused, 'pip install "exmachina[cluster]"')
+    plain = run("learn", "--data", "xor", "--epochs", "5", how=[sys.executable, "-c", without_ray], cwd=tmp_path)
+    assert plain.returncode == 0, plain.stderr
+
+
+def test_without_shards_ray_is_never_imported():
+    program = """
+import sys
+import numpy as np
+from exmachina import Network
+net = Network.layered([3, 4, 2], seed=1)
+x = np.random.default_rng(0).uniform(0, 1, (20, 3)); y = (x[:, 0] > 0.5).astype(int)
+net.fit(x, y, epochs=2)
+net.predict(x)
+assert "ray" not in sys.modules, "Ray was imported"
+print("no ray")
+"""
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "no ray"
