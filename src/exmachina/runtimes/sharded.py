@@ -62,11 +62,12 @@ def ray_module():
     return ray
 
 
-def connect(cluster: str | None, shards: int):
+def connect(cluster: str | None):
     """Ray, started here (no address) or joined (a cluster started with `ray start`)."""
     ray = ray_module()
     if ray.is_initialized():
         return ray
+    _quiet(ray)
     if cluster is None:  # a Ray of our own, even where a cluster runs on this machine
         ray.init(address="local", include_dashboard=False, log_to_driver=False, logging_level="ERROR")
         return ray
@@ -81,6 +82,17 @@ def connect(cluster: str | None, shards: int):
         raise ValueError(f"--cluster {cluster}: Ray refused to connect ({refused}); a cluster with token "
                          "authentication needs RAY_AUTH_MODE=token and its token here") from None
     return ray
+
+
+def _quiet(ray) -> None:
+    """Ray prints each worker's death on this process's stdout, in the middle of a user's output. The
+    driver says what it recovered from itself, so those notices go to Ray's logger instead."""
+    import logging
+
+    from ray._private import worker
+
+    log = logging.getLogger("ray")
+    worker.print_to_stdstream = lambda data, ignore_prefix=False: log.info("%s", " ".join(data["lines"]))
 
 
 class ShardProcess(Shard):
@@ -129,26 +141,33 @@ class Shards:
                  partition: str = "spread", cluster: str | None = None,
                  checkpoint_every: int = 100, max_restarts: int = MAX_RESTARTS) -> None:
         self.home = place(blueprint, shards, partition)
-        self.ray = ray = connect(cluster, shards)
+        self.ray = ray = connect(cluster)
         layout = Layout(blueprint, self.home)
         self.blueprint, self.places = blueprint, layout.places
         self.listener, self.scored = listener, set()
         self.checkpoint_every, self.max_restarts = checkpoint_every, max_restarts
         self.hub = Shard(layout.part(0), self._listen, learning_rate, in_flight, noise, seed, batched)
-        # no CPU reserved: Ray spreads the shards over the nodes, and more shards than cores share them
-        actor = ray.remote(ShardProcess).options(max_restarts=max_restarts, max_task_retries=0, num_cpus=0,
-                                                 scheduling_strategy="SPREAD")
+        # one shard per node in turn, no CPU reserved (more shards than cores share them); a shard
+        # stays on its node, restarts there, and is lost with it
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        nodes = sorted(n["NodeID"] for n in ray.nodes() if n["Alive"])
+        actor = ray.remote(ShardProcess)
         self.owned, self.actors = {}, {}
         for p in range(1, self.places):
             part = layout.part(p)
             self.owned[p] = part.owned()
-            self.actors[p] = actor.remote(part, None, learning_rate, in_flight, noise, seed, batched)
+            where = NodeAffinitySchedulingStrategy(nodes[(p - 1) % len(nodes)], soft=False)
+            self.actors[p] = actor.options(max_restarts=max_restarts, max_task_retries=0, num_cpus=0,
+                                           scheduling_strategy=where).remote(
+                part, None, learning_rate, in_flight, noise, seed, batched)
         del layout
         self.rate = self.saved_rate = learning_rate
         self.told = dict.fromkeys(self.actors, learning_rate)  # the rate each shard was last given
         self.messages = self.transfers = self.bytes = self.rounds = 0
         self.busy = dict.fromkeys(self.actors, 0.0)  # seconds each shard spent working in rounds
-        self.restarts = dict.fromkeys(self.actors, 0)
+        self.restarts = dict.fromkeys(self.actors, 0)  # lives each shard began after its first
+        self.deaths = dict.fromkeys(self.actors, 0)  # failed calls seen, for the restart limit
         self.lives: dict[int, str | None] = dict.fromkeys(self.actors)  # None: not known yet
         self.saved = self._gather("checkpoint")
         self.nodes = [node for _, node in self._gather("where")]  # where each shard's process runs
@@ -219,7 +238,7 @@ class Shards:
                 except self.ray.exceptions.RayActorError:
                     died.add(p)
                     continue
-                if heads[p][1]["life"] != self.lives[p]:
+                if not self._lived(p, heads[p][1]["life"]):
                     died.add(p)  # restarted between two calls: what it knew is lost
             if died:
                 raise _Died(died)
@@ -274,9 +293,7 @@ class Shards:
             except self.ray.exceptions.RayActorError:
                 died.add(p)
                 continue
-            if self.lives[p] is None:
-                self.lives[p] = life
-            elif life != self.lives[p]:
+            if not self._lived(p, life):
                 died.add(p)
             values.append(value)
         if died:
@@ -284,14 +301,14 @@ class Shards:
         return values
 
     def _recover(self, died: set[int], log: list) -> None:
-        """Restart what died, and take every shard and the driver back to the last checkpoint."""
+        """Take every shard and the driver back to the last checkpoint, once Ray has restarted the dead."""
         while True:
             for p in died:
-                self.restarts[p] += 1
-                if self.restarts[p] > self.max_restarts:
+                self.deaths[p] += 1
+                if self.deaths[p] > self.max_restarts:
                     unscored = [example[0] for example, _ in log if example[0] not in self.scored]
                     at = f" at example {unscored[0]}" if unscored else ""
-                    raise ShardLost(f"shard {p} died {self.restarts[p]} times{at}, past its {self.max_restarts} "
+                    raise ShardLost(f"shard {p} died {self.deaths[p]} times{at}, past its {self.max_restarts} "
                                     "restarts: the run stops", self._model(self.saved))
             try:
                 self._restore()
@@ -301,18 +318,16 @@ class Shards:
 
     def _restore(self) -> None:
         deadline = time.monotonic() + 60
-        refs = [a.restore.remote(state, self.saved_rate) for a, state in zip(self.actors.values(), self.saved)]
         died = set()
-        for p, ref in zip(self.actors, refs):
+        for p, actor in self.actors.items():
             while True:
                 try:
-                    self.lives[p] = self.ray.get(ref)[0]
+                    self._lived(p, self.ray.get(actor.restore.remote(self.saved[p - 1], self.saved_rate))[0])
                     break
-                except self.ray.exceptions.ActorUnavailableError:
+                except self.ray.exceptions.ActorUnavailableError:  # still restarting
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.1)
-                    ref = self.actors[p].restore.remote(self.saved[p - 1], self.saved_rate)
                 except self.ray.exceptions.RayActorError:
                     died.add(p)
                     break
@@ -322,6 +337,14 @@ class Shards:
         self.rate = self.saved_rate
         self.told = dict.fromkeys(self.actors, self.saved_rate)
         self.nodes = [node for _, node in self._gather("where")]
+
+    def _lived(self, p: int, life: str) -> bool:
+        """Note the life a shard answered with; False for a new one (Ray restarted it: its state is lost)."""
+        known, self.lives[p] = self.lives[p], life
+        if known is None or known == life:
+            return True
+        self.restarts[p] += 1
+        return False
 
     def _model(self, states: list) -> Blueprint:
         learned = self.blueprint.copy()
