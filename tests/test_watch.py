@@ -23,8 +23,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
+from test_cli import environment
 
 from exmachina import Network
+from exmachina.runtimes.placement import place
 from exmachina.watch import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -166,6 +168,7 @@ def test_the_page_loads_and_draws_every_neuron_of_the_blueprint(page, runs, shap
     assert page.locator("#network .neuron").count() == net.blueprint.size
     assert page.locator("#network .neuron.output").count() == shape[-1]
     assert page.locator("#network .synapse").count() > 0
+    assert page.is_hidden("#shard-legend") and page.locator("#network .shard-ring, #network [data-shard]").count() == 0
     if shape[0] == 64:  # image data: each hidden neuron's weights as an image
         page.wait_for_selector("#images-panel:not([hidden])", timeout=WAIT)
         assert page.locator("#weights canvas").count() == shape[1]
@@ -401,6 +404,110 @@ def test_a_page_on_a_finished_run_says_so_and_then_that_the_process_ended(page, 
     run.watcher.close()  # the process goes away
     wait_state(page, "ended")
     assert "ended" in page.inner_text("#banner")
+
+
+# -- shards ------------------------------------------------------------------------------------------
+
+
+def shown_shards(page) -> dict[int, int]:
+    """Each neuron's shard as the drawing marks it, and that every ring has its shard's one colour."""
+    cells, rings = page.locator("#network .neuron"), page.locator("#network .shard-ring")
+    shown = {int(cells.nth(k).get_attribute("data-neuron")): int(cells.nth(k).get_attribute("data-shard"))
+             for k in range(cells.count())}
+    colours = {}
+    for k in range(rings.count()):
+        ring = rings.nth(k)
+        colours.setdefault(int(ring.get_attribute("data-shard")), set()).add(ring.get_attribute("stroke"))
+    assert all(len(c) == 1 for c in colours.values()) and len(set.union(*colours.values())) == len(colours), colours
+    return shown
+
+
+def tip_of(page, selector: str, **where) -> str:
+    page.hover(selector, **where)
+    page.wait_for_selector("#tip:not([hidden])", timeout=WAIT)
+    text = page.inner_text("#tip")
+    page.mouse.move(0, 0)
+    return text
+
+
+def check_shards_shown(page, blueprint, home: list[int], hovered: list[int]) -> None:
+    """The drawing, the legend and the tips of the `hovered` neurons show the shards of `home`."""
+    page.wait_for_selector("#shard-legend:not([hidden])", timeout=WAIT)
+    assert shown_shards(page) == dict(enumerate(home))
+    keys = page.locator("#shard-legend .shard-key")
+    assert [keys.nth(k).inner_text().strip() for k in range(keys.count())] == [f"shard {k}" for k in
+                                                                              range(1, max(home) + 1)]
+    for n in hovered:
+        assert f"neuron {n} ({blueprint.kinds[n]}, " in (text := tip_of(page, f"#network .neuron[data-neuron='{n}']"))
+        assert f"on shard {home[n]}" in text, text
+
+
+@pytest.mark.parametrize("shape, shards, partition", [([2, 5, 4, 3], 2, "layers"), ([64, 16, 10], 3, "spread")])
+def test_the_page_shows_the_shard_each_neuron_lives_on(page, shape, shards, partition):
+    net = Network.layered(shape, seed=0)
+    x, y = (digits(100) if shape[0] == 64 else (np.random.default_rng(0).normal(size=(40, 2)), np.arange(40) % 3))
+    home = place(net.blueprint, shards, partition)[:net.blueprint.size].tolist()
+    assert set(home) == set(range(1, shards + 1))
+    with serve(net, x, y, paused=True, quiet=True, shards=shards, partition=partition) as watcher:
+        assert watcher.network["shards"] == home and watcher.network["partition"] == partition
+        assert all(type(k) is int for k in watcher.network["shards"])
+        page.goto(watcher.address)
+        page.wait_for_selector("#network .neuron", timeout=WAIT)
+        hovered = [layer[-1] for layer in net.blueprint.layers()]  # one neuron of each layer
+        check_shards_shown(page, net.blueprint, home, hovered)
+        # an image's sensors are cells edged in their shard's colour; every other neuron has a ring
+        assert page.locator("#network .shard-ring").count() == net.blueprint.size - (64 if shape[0] == 64 else 0)
+        assert page.locator("#network .neuron").count() == net.blueprint.size
+        page.click("#trace")  # the message flow's neurons say where they live too
+        page.wait_for_selector("#flow-position[data-at='1']", timeout=WAIT)
+        n = int(page.get_attribute("#flow .flow-neuron >> nth=-1", "data-process"))
+        assert f"neuron {n} ({net.blueprint.kinds[n]}) on shard {home[n]}" in tip_of(
+            page, "#flow .flow-neuron >> nth=-1", position={"x": 14, "y": 4})  # above its number
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("ray")
+def test_learn_on_shards_with_watch_shows_the_shard_of_every_neuron(page, tmp_path):
+    """`exmachina learn --shards 2 --watch` for real: a local Ray, two shards, the page, then Ctrl-C."""
+    command = [sys.executable, "-m", "exmachina", "learn", "--data", "xor2d", "--points", "80", "--layers", "2,6,2",
+               "--epochs", "200", "--shards", "2", "--watch"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               cwd=tmp_path, env=environment())
+    said: list[str] = []
+    reader = threading.Thread(target=lambda: said.extend(process.stderr), daemon=True)
+    try:
+        while not any("watch it learn at" in line for line in said):
+            line = process.stderr.readline()
+            assert line, f"the command ended without serving: {''.join(said)}"
+            said.append(line)
+        reader.start()  # keeps reading, so that the command never blocks on a full pipe
+        address = re.search(r"http://127\.0\.0\.1:\d+/", said[-1]).group(0)
+        blueprint = Network.layered([2, 6, 2], seed=0).blueprint  # what learn builds: the same wiring
+        home = place(blueprint, 2, "spread")[:blueprint.size].tolist()
+        host, port = address.split("//")[1].strip("/").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", "/events")
+        stream = connection.getresponse()
+        assert stream.readline().decode().strip() == "event: network"
+        network = json.loads(stream.readline().decode()[len("data: "):])
+        connection.close()
+        assert network["shards"] == home and network["partition"] == "spread"
+        page.goto(address)
+        page.wait_for_selector("#network .neuron", timeout=WAIT)
+        wait_examples(page, lambda count: count > 0, seconds=120)  # Ray is up and the shards are learning
+        assert page.get_attribute("#status", "data-state") == "running"
+        check_shards_shown(page, blueprint, home, hovered=list(range(blueprint.size)))
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            code = process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    if reader.ident:
+        reader.join(10)
+    assert code == 130, "".join(said)
+    assert "Traceback" not in "".join(said) and "interrupted during pass" in "".join(said), "".join(said)
 
 
 # -- security ----------------------------------------------------------------------------------------

@@ -147,7 +147,8 @@ def learn(
 
                 held_out = (data_set.inputs[tested], data_set.labels[tested]) if len(tested) else None
                 watcher = serve(net, data_set.inputs[learned], data_set.labels[learned], held_out, host, port,
-                                plan["learning_rate"], plan["epochs"], engine)
+                                plan["learning_rate"], plan["epochs"], engine, shards=plan["shards"],
+                                partition=plan["partition"] or "spread")
             teach(net, data_set, learned, tested, plan, history, err, watcher)
             figures = summarise(net, data_set, learned, tested, plan, history)
             if save is not None:

@@ -64,7 +64,8 @@ class Watcher:
         # message per synapse each way, the feeder's and the teacher's, and the desired outputs, per
         # example or batch; tests check this against the runtime's count over a pass
         self.messages_per_call = 2 * len(bp.sources) + 2 * len(bp.sensors) + 2 * len(bp.outputs) + 1
-        self.network = {**pictures.network(bp), "messages_per_example": self.messages_per_call}
+        self.network = {**pictures.network(bp), "messages_per_example": self.messages_per_call,
+                        "shards": None, "partition": None}  # shards: each neuron's, when it runs on shards
         self.closing = False
         self.address = ""
         self._lock = threading.Lock()
@@ -304,14 +305,20 @@ def build_app(watcher: Watcher, allowed_hosts: set[str] | None) -> Any:
 def serve(net: Any, inputs: Any, targets: Any, held_out: tuple | None = None, host: str = "127.0.0.1",
           port: int = 0, learning_rate: float | None = None, epochs: int | None = None,
           engine: str = "actors", paused: bool = False, shape: tuple[int, int] | None = None,
-          quiet: bool = False) -> Watcher:
+          quiet: bool = False, shards: int | None = None, partition: str = "spread") -> Watcher:
     """Serve the live view of `net` learning `inputs` -> `targets`, and print its address.
 
     `held_out` = (inputs, targets) adds held-out curves; `shape` = (rows, columns) draws the inputs
-    as images (guessed for 64, 256 and 784 sensors). Returns the running `Watcher`.
+    as images (guessed for 64, 256 and 784 sensors); `shards` and `partition`, as given to `fit`,
+    let the page show the shard each neuron lives on. Returns the running `Watcher`.
     """
     session = Session(net, learning_rate, epochs, paused, engine)
     watcher = Watcher(session, Pictures(session.snapshot, inputs, targets, held_out, shape))
+    if shards is not None:  # the same placement `fit` computes, without Ray
+        from ..runtimes.placement import place
+
+        home = place(session.snapshot, shards, partition)
+        watcher.network.update(shards=home[:session.snapshot.size].tolist(), partition=partition)
     if not is_loopback(host) and not quiet:
         print(f"warning: serving on {host}, not on the loopback: anyone who can reach it can watch, "
               "pause and steer the training", file=sys.stderr, flush=True)

@@ -4,6 +4,7 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const POSITIVE = [42, 111, 219], NEGATIVE = [232, 130, 42];
+const SHARD_COLOURS = ["#1b9e77", "#7570b3", "#e7298a", "#a6761d", "#66a61e", "#e6ab02", "#17becf", "#666666"];  // not the weights' blue and orange
 const $ = (id) => document.getElementById(id);
 let network = null;      // the skeleton: layers, neurons, which synapses are drawn, the data's kind
 let frame = null;        // the latest picture
@@ -45,6 +46,8 @@ function paint(canvas, pixels, width, height, colour) {  // 0..255 values -> an 
 }
 const grey = (v) => [v, v, v];
 const ink = (v) => [255 - v, 255 - v, 255 - v];
+function shardColour(k) { return SHARD_COLOURS[(k - 1) % SHARD_COLOURS.length]; }
+function onShard(n) { return network && network.shards ? ` on shard ${network.shards[n]}` : ""; }
 function tip(target, text) {
   target.addEventListener("mouseenter", () => { const t = $("tip"); t.textContent = typeof text === "function" ? text() : text; t.hidden = false; });
   target.addEventListener("mousemove", (e) => { const t = $("tip"); t.style.left = e.clientX + 14 + "px"; t.style.top = e.clientY + 10 + "px"; });
@@ -86,7 +89,8 @@ function drawNetwork(net) {
   const width = svg.clientWidth || 900, height = svg.clientHeight || 430;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   const { positions, radius } = place(net, width, height);
-  const lines = el("g", { class: "synapses" }, svg), neurons = el("g", { class: "neurons" }, svg);
+  const lines = el("g", { class: "synapses" }, svg), rings = net.shards ? el("g", { class: "shards" }, svg) : null;
+  const neurons = el("g", { class: "neurons" }, svg);
   const synapses = net.lines.source.map((s, k) => {
     const t = net.lines.target[k], [x1, y1] = positions[s], [x2, y2] = positions[t];
     return el("line", { class: "synapse", x1, y1, x2, y2, stroke: "#ccc", "stroke-width": 1 }, lines);
@@ -101,12 +105,14 @@ function drawNetwork(net) {
     node.dataset.neuron = n;
     tip(node, () => neuronTip(n));
     cells.push(node);
+    if (net.shards) ringOf(node, net.shards[n], x, y, r, rings);
   }
+  shardLegend(net);
   const labels = [];
   if (net.classes && net.classes.length === net.layers[net.layers.length - 1].length) {
     net.layers[net.layers.length - 1].forEach((n, k) => {
       const [x, y] = positions[n];
-      labels.push(el("text", { x: x + radius[n] + 4, y: y + 3 }, svg));
+      labels.push(el("text", { x: x + radius[n] + (net.shards ? 7 : 4), y: y + 3 }, svg));
       labels[k].textContent = net.classes[k];
     });
   }
@@ -121,9 +127,37 @@ function drawNetwork(net) {
   drawing = { synapses, cells };
 }
 
+function ringOf(node, k, x, y, r, rings) {  // the shard a neuron lives on: a ring in the shard's colour
+  node.dataset.shard = k;
+  if (node.tagName === "rect") {  // an image's sensor: its cell's edge (a ring would cover its neighbours)
+    node.setAttribute("stroke", shardColour(k));
+    return;
+  }
+  const ring = el("circle", { class: "shard-ring", cx: x, cy: y, r: r + 2, fill: "none", stroke: shardColour(k), "stroke-width": 2.5 }, rings);
+  ring.dataset.shard = k;
+  tip(ring, () => neuronTip(Number(node.dataset.neuron)));
+}
+
+function shardLegend(net) {
+  const legend = $("shard-legend");
+  legend.hidden = !net.shards;
+  if (!net.shards) return;
+  legend.replaceChildren(`on ${Math.max(...net.shards)} shards (${net.partition}), a ring per neuron:`);
+  for (let k = 1; k <= Math.max(...net.shards); k++) {
+    const key = document.createElement("span"), swatch = document.createElement("span");
+    key.className = "shard-key";
+    key.dataset.shard = k;
+    key.title = `${net.shards.filter((s) => s === k).length} neurons live on shard ${k}`;
+    swatch.className = "swatch shard";
+    swatch.style.borderColor = shardColour(k);
+    key.append(swatch, `shard ${k}`);
+    legend.appendChild(key);
+  }
+}
+
 function neuronTip(n) {
   const kind = network.kinds[n], activity = frame?.activities?.[n];
-  return `neuron ${n} (${kind}, ${network.activations[n]})\nactivity ${fmt(activity, 4)}`;
+  return `neuron ${n} (${kind}, ${network.activations[n]})${onShard(n)}\nactivity ${fmt(activity, 4)}`;
 }
 
 function scaleOf(layer, activities, activation) {
@@ -418,7 +452,7 @@ function processTip(name, seen) {
     const t = seen.teacher;
     return t ? `teacher: loss ${fmt(t.value, 5)}${t.errors ? "\nerrors " + t.errors.map((v) => fmt(v)).join(", ") : ""}` : name;
   }
-  const lines = [`neuron ${name} (${flow.kinds[name]})`];
+  const lines = [`neuron ${name} (${flow.kinds[name]})${onShard(Number(name))}`];
   if (seen.forward) lines.push(`total input ${fmt(seen.forward.total_input, 5)} (bias ${fmt(seen.forward.bias, 4)})`, `activity ${fmt(seen.forward.value, 5)}`);
   if (seen.backward) lines.push(`f'(z) ${fmt(seen.backward.derivative, 4)}`, `error δ ${fmt(seen.backward.value, 5)}`);
   return lines.join("\n");
