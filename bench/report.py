@@ -118,6 +118,31 @@ def breakdown_table(found: dict[str, Any]) -> Table:
     return table
 
 
+def shard_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(
+        title="One process against 2 shards on Ray, one pass of SGD each, side by side (medians, least-most)",
+        caption="CPU/wall: the machine's CPU-seconds per wall-second during the pass, Ray's own processes "
+                "included (2 cores: at most 2). busy: share of the pass each shard spent working.",
+    )
+    for column in ("workload", "one process ex/s", "2 shards ex/s", "speed-up", "CPU/wall one", "CPU/wall 2",
+                   "transfers/ex", "bytes/transfer", "rounds/ex", "busy", "same weights"):
+        table.add_column(column, justify="left" if column == "workload" else "right")
+    for row in rows:
+        one, split = row["one process"], row["2 shards"]
+
+        def spread(figure: dict[str, float], digits: int = 0) -> str:
+            return f"{figure['median']:,.{digits}f} ({figure['min']:,.{digits}f}-{figure['max']:,.{digits}f})"
+
+        table.add_row(
+            row["workload"], spread(one["examples_per_second"]), spread(split["examples_per_second"]),
+            f"{row['speedup']:.2f}", spread(one["cpu_per_wall"], 2), spread(split["cpu_per_wall"], 2),
+            f"{split['transfers_per_example']['median']:.2f}", f"{split['bytes_per_transfer']['median']:,.0f}",
+            f"{split['rounds_per_example']['median']:.2f}", " ".join(f"{b:.0%}" for b in split["busy_share"]),
+            "yes" if row["same_weights"] else "NO",
+        )
+    return table
+
+
 def show(console: Console, results: dict[str, Any]) -> None:
     machine = results["machine"]
     console.print(
@@ -132,3 +157,11 @@ def show(console: Console, results: dict[str, Any]) -> None:
         console.print(scale_table(results["scale"]["sizes"]))
         if results["scale"].get("breakdown"):
             console.print(breakdown_table(results["scale"]["breakdown"]))
+    if results.get("shards"):
+        console.print(shard_table(results["shards"]))
+    if results.get("shard_scale"):
+        spread = results["shard_scale"]
+        console.print(f"{spread['synapses']:,} synapses, {spread['neurons']:,} neurons over {spread['shards']} shards: "
+                      f"one example forward and backward in {spread['seconds']['example']:.1f} s "
+                      f"(shards built in {spread['seconds']['shards']:.1f} s); peak memory (MiB): "
+                      + ", ".join(f"{k} {v:,.0f}" for k, v in spread["peak_rss_mib"].items()))

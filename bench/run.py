@@ -3,6 +3,8 @@
     python bench/run.py [--quick] [--json bench/results/latest.json]      the speed table
     python bench/run.py --semeion                                         the Exmachina set-up
     python bench/run.py --scale [--neurons 1000000 --synapses 10000000]   the large sparse network
+    python bench/run.py --shards                                          2 shards against one process
+    python bench/run.py --shard-scale [--shard-layers 21]                 a large network over 4 shards
 
 Section flags add up (`--table --semeion --scale` runs all three); with none, the table runs.
 """
@@ -57,13 +59,17 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--synapses", type=int, default=10_000_000, help="largest network's synapses (10,000,000)")
     parser.add_argument("--width", type=int, default=1000, help="neurons per layer of the sparse network (1000)")
     parser.add_argument("--limit-gib", type=float, default=8.0, help="address-space cap of each scale process (8)")
+    parser.add_argument("--shards", action="store_true", help="2 shards on Ray against one process")
+    parser.add_argument("--shard-scale", action="store_true", help="a large network over 4 shards: peak memory")
+    parser.add_argument("--shard-layers", type=int, default=21,
+                        help="layers of 1000 neurons, fully connected, of --shard-scale (21: 20 M synapses)")
     found = parser.parse_args(argv)
     for name in ("repeats", "passes"):
         if getattr(found, name) is not None and getattr(found, name) < 1:
             parser.error(f"--{name} must be at least 1, got {getattr(found, name)}")
     if found.neurons < 2 or found.synapses < found.neurons // 2 or found.width < 1:
         parser.error("--neurons must be at least 2, --synapses at least half of --neurons, --width at least 1")
-    if not (found.table or found.semeion or found.scale):
+    if not (found.table or found.semeion or found.scale or found.shards or found.shard_scale):
         found.table = True
     return found
 
@@ -145,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console() if sys.stdout.isatty() else Console(width=160)  # logs and pipes: no wrapping
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine(), "quick": chosen.quick}
-    results.update(table=None, semeion=None, scale=None)
+    results.update(table=None, semeion=None, scale=None, shards=None, shard_scale=None)
     try:
         if chosen.semeion:
             from bench.semeion import semeion  # checks the data before the long sections run
@@ -157,6 +163,14 @@ def main(argv: list[str] | None = None) -> int:
         if chosen.scale:
             results["scale"] = scale(chosen.neurons, chosen.synapses, chosen.width, chosen.limit_gib,
                                      chosen.quick, console)
+        if chosen.shards:
+            from bench.shards import compare
+
+            results["shards"] = compare(chosen.quick, chosen.repeats or (2 if chosen.quick else 5), console.log)
+        if chosen.shard_scale:
+            from bench.shards import spread_out
+
+            results["shard_scale"] = spread_out(chosen.shard_layers, 1000, 1000, 4, console.log)
     except ValueError as bad:
         console.print(f"error: {bad}", style="red", highlight=False)
         return 2

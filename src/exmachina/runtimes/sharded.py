@@ -24,6 +24,7 @@ bits of an undisturbed run.
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import sys
 import time
@@ -128,6 +129,10 @@ class ShardProcess(Shard):
     def checkpoint(self) -> tuple[str, dict[str, Any]]:
         return self.life, super().checkpoint()
 
+    def peak(self) -> tuple[str, float]:
+        """The most memory this process has held, in MiB."""
+        return self.life, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
     def restore(self, state: dict[str, Any], rate: float | None) -> tuple[str, None]:
         super().restore(state, rate)
         return self.life, None
@@ -198,11 +203,13 @@ class Shards:
     def set_learning_rate(self, rate: float) -> None:
         self.rate = rate
 
-    def traffic(self, since: dict[str, int] | None = None) -> dict[str, int]:
-        """Shards, transfers between places, their bytes and the shards' restarts (since a former count)."""
-        now = {"transfers": self.transfers, "bytes": self.bytes, "restarts": sum(self.restarts.values())}
+    def traffic(self, since: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What crossed between places (since a former count): transfers, their bytes, rounds, the
+        shards' restarts and the seconds each shard worked; and where the shards are."""
+        now = {"transfers": self.transfers, "bytes": self.bytes, "rounds": self.rounds,
+               "restarts": sum(self.restarts.values()), "busy": list(self.busy.values())}
         if since is not None:
-            now = {k: v - since[k] for k, v in now.items()}
+            now = {k: [a - b for a, b in zip(v, since[k])] if k == "busy" else v - since[k] for k, v in now.items()}
         return {"shards": len(self.actors), **now, "nodes": list(self.nodes)}
 
     def state(self) -> Blueprint:
@@ -212,6 +219,11 @@ class Shards:
         """Each shard's process id and Ray node, asked now."""
         return dict(zip(self.actors, self._gather("where")))
 
+    def peaks(self) -> dict[str, float]:
+        """The most memory the driver and each shard's process have held, in MiB."""
+        driver = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return {"driver": driver, **{f"shard {p}": mib for p, mib in zip(self.actors, self._gather("peak"))}}
+
     def close(self) -> None:
         for actor in self.actors.values():
             self.ray.kill(actor)
@@ -219,37 +231,44 @@ class Shards:
     # -- rounds ---------------------------------------------------------------------------------
 
     def _run(self) -> None:
-        """Rounds until no bundle is left anywhere: every shard runs on what it was sent, at once."""
+        """Until no bundle is left anywhere: a shard runs as soon as something is sent to it, and what it
+        sends on goes out as soon as it is done, whatever the other shards are doing (no barrier)."""
+        pending: dict = {}  # the first result of each call in progress -> (shard, all its results, order)
         inbox: dict[int, list] = defaultdict(list)
         self.hub.runtime.run()
         self._post(inbox)
-        while inbox:
-            calls = {}
+        while True:
             for p, bundles in inbox.items():
                 rate = None if self.told[p] == self.rate else self.rate
                 self.told[p] = self.rate
-                calls[p] = self.actors[p].round.options(num_returns=self.places).remote(rate, *bundles)
+                refs = self.actors[p].round.options(num_returns=self.places).remote(rate, *bundles)
+                pending[refs[0]] = (p, refs, self.rounds)
+                self.rounds += 1
+            if not pending:
+                return
             inbox = defaultdict(list)
-            self.rounds += 1
-            heads, died = {}, set()
-            for p, refs in calls.items():
+            ready, _ = self.ray.wait(list(pending), num_returns=1)
+            ready, _ = self.ray.wait(list(pending), num_returns=len(pending), timeout=0) if ready else (ready, 0)
+            died = set()
+            for head in sorted(ready, key=lambda ref: pending[ref][2]):  # in the order they were called
+                p, refs, _ = pending.pop(head)
                 try:
-                    heads[p] = self.ray.get(refs[0])
+                    bundle, figures = self.ray.get(head)
                 except self.ray.exceptions.RayActorError:
                     died.add(p)
                     continue
-                if not self._lived(p, heads[p][1]["life"]):
+                if not self._lived(p, figures["life"]):
                     died.add(p)  # restarted between two calls: what it knew is lost
-            if died:
-                raise _Died(died)
-            for p, (bundle, figures) in heads.items():
+                    continue
                 self.hub.deliver(bundle)
                 self.messages += figures["messages"]
                 self.bytes += figures["bytes"] + (size(bundle) if bundle is not None else 0)
                 self.transfers += len(figures["to"]) + (bundle is not None)
                 self.busy[p] += figures["busy"]
                 for q in figures["to"]:
-                    inbox[q].append(calls[p][q])
+                    inbox[q].append(refs[q])
+            if died:
+                raise _Died(died)
             self.hub.runtime.run()
             self._post(inbox)
 
