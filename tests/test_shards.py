@@ -1,7 +1,7 @@
 """Shards on a real two-node Ray cluster started on this machine: the same bits, and they survive kills.
 
 The cluster (a head and a second node, each with its own ports and temporary folder) is started once
-per test session; every test here runs in one pytest-xdist group, so one worker drives it.
+per test session; pytest-xdist hands a file's tests to one worker (`--dist loadfile`), so one drives it.
 """
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -24,8 +26,8 @@ from test_oracle import skip_wiring
 
 from exmachina import Network
 
-pytestmark = pytest.mark.xdist_group("ray")
 RAY = str(Path(sys.executable).parent / "ray")
+CLUSTER: dict[str, Path] = {}  # the test cluster's folder, once started
 PORTS = ("port", "node-manager-port", "object-manager-port", "dashboard-agent-listen-port",
          "dashboard-agent-grpc-port", "runtime-env-agent-port", "metrics-export-port")
 
@@ -64,9 +66,10 @@ def cluster_environment() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def cluster(tmp_path_factory):
+def cluster():
     """The address of a running two-node cluster."""
-    root = tmp_path_factory.mktemp("ray")
+    root = Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp"))  # short: Ray's socket paths must fit in 107 bytes
+    CLUSTER["folder"] = root
     nodes = []
     try:
         head, address = start_node(root / "head", None)
@@ -81,6 +84,7 @@ def cluster(tmp_path_factory):
                 node.wait(60)
             except subprocess.TimeoutExpired:
                 node.kill()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -150,13 +154,16 @@ def test_prediction_on_shards_is_the_same(ray):
 
 
 def shard_processes() -> list[int]:
-    """The process ids of every live shard on this machine, from their process titles."""
+    """The process ids of the live shards of the test cluster, found by their process titles and their
+    parent, a raylet of the cluster (other tests may run shards of their own meanwhile)."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
             if entry.name.isdigit() and (entry / "cmdline").read_bytes().startswith(b"ray::ShardProcess"):
-                found.append(int(entry.name))
-        except OSError:
+                parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                if str(CLUSTER["folder"]).encode() in Path(f"/proc/{parent}/cmdline").read_bytes():
+                    found.append(int(entry.name))
+        except (OSError, IndexError):
             pass
     return found
 
@@ -194,7 +201,7 @@ def test_three_kills_at_random_moments_leave_the_very_bits_of_an_undisturbed_run
         finished.set()
         killer.join()
     assert len(kills) == 3
-    assert sum(h["restarts"] for h in history) == 3
+    assert sum(h["restarts"] for h in history) == 3, kills
     assert learned(net) == learned(undisturbed)
 
 

@@ -466,7 +466,6 @@ def test_the_page_shows_the_shard_each_neuron_lives_on(page, shape, shards, part
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("ray")
 def test_learn_on_shards_with_watch_shows_the_shard_of_every_neuron(page, tmp_path):
     """`exmachina learn --shards 2 --watch` for real: a local Ray, two shards, the page, then Ctrl-C."""
     command = [sys.executable, "-m", "exmachina", "learn", "--data", "xor2d", "--points", "80", "--layers", "2,6,2",

@@ -174,8 +174,13 @@ class Shards:
         self.restarts = dict.fromkeys(self.actors, 0)  # lives each shard began after its first
         self.deaths = dict.fromkeys(self.actors, 0)  # failed calls seen, for the restart limit
         self.lives: dict[int, str | None] = dict.fromkeys(self.actors)  # None: not known yet
-        self.saved = self._gather("checkpoint")
-        self.nodes = [node for _, node in self._gather("where")]  # where each shard's process runs
+        while True:  # the first checkpoint, and where each shard's process runs
+            try:
+                self.saved = self._gather("checkpoint")
+                self.nodes = [node for _, node in self._gather("where")]
+                break
+            except _Died as died:
+                self._mourn(died.places, [])
 
     # -- what Network.fit and predict use --------------------------------------------------------
 
@@ -213,11 +218,8 @@ class Shards:
         return {"shards": len(self.actors), **now, "nodes": list(self.nodes)}
 
     def state(self) -> Blueprint:
-        return self._model(self._gather("checkpoint"))
-
-    def where(self) -> dict[int, tuple[int, str]]:
-        """Each shard's process id and Ray node, asked now."""
-        return dict(zip(self.actors, self._gather("where")))
+        """The weights as of the last checkpoint: `feed` takes one as it ends, so after it, the current ones."""
+        return self._model(self.saved)
 
     def peaks(self) -> dict[str, float]:
         """The most memory the driver and each shard's process have held, in MiB."""
@@ -322,18 +324,22 @@ class Shards:
     def _recover(self, died: set[int], log: list) -> None:
         """Take every shard and the driver back to the last checkpoint, once Ray has restarted the dead."""
         while True:
-            for p in died:
-                self.deaths[p] += 1
-                if self.deaths[p] > self.max_restarts:
-                    unscored = [example[0] for example, _ in log if example[0] not in self.scored]
-                    at = f" at example {unscored[0]}" if unscored else ""
-                    raise ShardLost(f"shard {p} died {self.deaths[p]} times{at}, past its {self.max_restarts} "
-                                    "restarts: the run stops", self._model(self.saved))
+            self._mourn(died, log)
             try:
                 self._restore()
                 return
             except _Died as again:
                 died = again.places
+
+    def _mourn(self, died: set[int], log: list) -> None:
+        """Count the deaths; past a shard's restarts, stop the run with the last checkpointed model."""
+        for p in died:
+            self.deaths[p] += 1
+            if self.deaths[p] > self.max_restarts:
+                unscored = [example[0] for example, _ in log if example[0] not in self.scored]
+                at = f" at example {unscored[0]}" if unscored else " before the first example"
+                raise ShardLost(f"shard {p} died {self.deaths[p]} times{at}, past its {self.max_restarts} "
+                                "restarts: the run stops", self._model(self.saved) if log else self.blueprint)
 
     def _restore(self) -> None:
         deadline = time.monotonic() + 60
