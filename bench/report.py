@@ -122,7 +122,8 @@ def shard_table(rows: list[dict[str, Any]]) -> Table:
     table = Table(
         title="One process against 2 shards on Ray, one pass of SGD each, side by side (medians, least-most)",
         caption="CPU/wall: the machine's CPU-seconds per wall-second during the pass, Ray's own processes "
-                "included (2 cores: at most 2). busy: share of the pass each shard spent working.",
+                "included (2 cores: at most 2). busy: share of the pass each shard spent working. Same weights: every "
+                "run's, with one example in flight (-: several in flight, where the interleaving counts).",
     )
     for column in ("workload", "one process ex/s", "2 shards ex/s", "speed-up", "CPU/wall one", "CPU/wall 2",
                    "transfers/ex", "bytes/transfer", "rounds/ex", "busy", "same weights"):
@@ -138,7 +139,7 @@ def shard_table(rows: list[dict[str, Any]]) -> Table:
             f"{row['speedup']:.2f}", spread(one["cpu_per_wall"], 2), spread(split["cpu_per_wall"], 2),
             f"{split['transfers_per_example']['median']:.2f}", f"{split['bytes_per_transfer']['median']:,.0f}",
             f"{split['rounds_per_example']['median']:.2f}", " ".join(f"{b:.0%}" for b in split["busy_share"]),
-            "yes" if row["same_weights"] else "NO",
+            {True: "yes", False: "NO", None: "-"}[row["same_weights"]],
         )
     return table
 

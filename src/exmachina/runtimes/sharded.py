@@ -8,9 +8,11 @@ neuron; a shard costs that once.
 The feeder and the teacher live here, in the driver (place 0), beside the supervisor: they are the
 ones who know which examples were presented and scored, which is what recovery replays, and the
 teacher's listener (progress, the live view) runs in this process anyway. The driver moves the
-shards in rounds: each shard takes the bundles sent to it, runs until its queue is empty and hands
-back one bundle per place. Bundles between shards go from shard to shard as Ray objects, never
-through the driver; transfers scale with the waves of an example, not with its synapses.
+shards by rounds, one call of a shard at a time: the shard takes the bundles sent to it, runs until
+its queue is empty and hands back one bundle per place, and whatever it sent goes out at once in the
+next round of its receivers, with no barrier between the shards. Bundles between shards go from
+shard to shard as Ray objects, never through the driver; transfers scale with the waves of an
+example, not with its synapses.
 
 Let it crash: a shard's process that dies (killed, or a neuron's handler raised) is restarted by
 Ray (`max_restarts`). Every `checkpoint_every` examples, when no example is in the network, the
@@ -139,7 +141,7 @@ class ShardProcess(Shard):
 
 
 class Shards:
-    """N shards on Ray, moved in rounds from this process, which hosts the feeder and the teacher."""
+    """N shards on Ray, driven from this process, which hosts the feeder and the teacher."""
 
     def __init__(self, blueprint: Blueprint, shards: int, listener: Any, learning_rate: float | None = None,
                  in_flight: int = 1, noise: float = 0.0, seed: int = 0, batched: bool = False,
