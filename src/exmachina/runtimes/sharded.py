@@ -41,7 +41,7 @@ import numpy as np
 
 from ..blueprint import Blueprint
 from ..society import write
-from .placement import Layout, place
+from .placement import Layout, Part, place
 from .shard import Shard, size
 
 MAX_RESTARTS = 3  # restarts of one shard's process before the run gives up
@@ -98,29 +98,44 @@ def _quiet(ray) -> None:
     worker.print_to_stdstream = lambda data, ignore_prefix=False: log.info("%s", " ".join(data["lines"]))
 
 
-class ShardProcess(Shard):
+class ShardProcess:
     """A shard as a Ray actor: what the driver calls on it.
 
-    Every answer carries the process's `life`, drawn when it starts: a shard that Ray restarted
-    between two calls answers with another, and the driver knows it lost its state.
+    It starts empty, and Ray restarts it empty: the driver hands it its part and its state in
+    `restore`, keeping the part in Ray's object store for as long as the run lasts. Every answer
+    carries the process's `life`, drawn when it starts: a shard that Ray restarted between two calls
+    answers with another, and the driver knows it lost its state.
     """
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
+    def __init__(self) -> None:
         self.life = uuid.uuid4().hex
+        self.shard: Shard | None = None
 
-    def round(self, rate: float | None, *bundles) -> list:
+    def restore(self, part: Part, options: tuple, state: dict[str, Any] | None,
+                rate: float | None) -> tuple[str, None]:
+        """Build this place's processes anew, with the neurons' state of a checkpoint (None: the part's)."""
+        self.shard = Shard(part, None, *options)
+        if state is not None:
+            self.shard.society.restore(state)
+        if rate is not None:
+            self.shard.society.set_learning_rate(rate)
+        return self.life, None
+
+    def round(self, places: int, rate: float | None, *bundles) -> list:
         """Deliver, run, collect: element 0 for the driver (its bundle and figures), then one per place."""
+        figures: dict[str, Any] = {"life": self.life, "messages": 0, "bytes": 0, "to": [], "busy": 0.0}
+        if self.shard is None:  # restarted since the last call: the driver will see the new life
+            return [(None, figures)] + [None] * (places - 1)
         try:
-            messages, started = self.messages, time.perf_counter()
-            out = self.exchange(rate, *bundles)
+            messages, started = self.shard.messages, time.perf_counter()
+            out = self.shard.exchange(rate, *bundles)
         except Exception:
             # let it crash: the process ends, Ray restarts it and the driver recovers it
             traceback.print_exc(file=sys.stderr)
             os._exit(1)
-        figures = {"messages": self.messages - messages, "bytes": sum(size(b) for p, b in out.items() if p),
-                   "to": sorted(p for p in out if p), "life": self.life, "busy": time.perf_counter() - started}
-        return [(out.get(0), figures)] + [out.get(p) for p in range(1, self.part.places)]
+        figures.update(messages=self.shard.messages - messages, bytes=sum(size(b) for p, b in out.items() if p),
+                       to=sorted(p for p in out if p), busy=time.perf_counter() - started)
+        return [(out.get(0), figures)] + [out.get(p) for p in range(1, places)]
 
     def where(self) -> tuple[str, tuple[int, str]]:
         """This shard's process and node."""
@@ -128,16 +143,12 @@ class ShardProcess(Shard):
 
         return self.life, (os.getpid(), ray.get_runtime_context().get_node_id())
 
-    def checkpoint(self) -> tuple[str, dict[str, Any]]:
-        return self.life, super().checkpoint()
+    def checkpoint(self) -> tuple[str, dict[str, Any] | None]:
+        return self.life, None if self.shard is None else self.shard.checkpoint()
 
     def peak(self) -> tuple[str, float]:
         """The most memory this process has held, in MiB."""
         return self.life, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    def restore(self, state: dict[str, Any], rate: float | None) -> tuple[str, None]:
-        super().restore(state, rate)
-        return self.life, None
 
 
 class Shards:
@@ -160,15 +171,15 @@ class Shards:
 
         nodes = sorted(n["NodeID"] for n in ray.nodes() if n["Alive"])
         actor = ray.remote(ShardProcess)
-        self.owned, self.actors = {}, {}
+        self.options = (learning_rate, in_flight, noise, seed, batched)
+        self.owned, self.parts, self.actors = {}, {}, {}
         for p in range(1, self.places):
             part = layout.part(p)
-            self.owned[p] = part.owned()
+            self.owned[p], self.parts[p] = part.owned(), ray.put(part)
             where = NodeAffinitySchedulingStrategy(nodes[(p - 1) % len(nodes)], soft=False)
             self.actors[p] = actor.options(max_restarts=max_restarts, max_task_retries=0, num_cpus=0,
-                                           scheduling_strategy=where).remote(
-                part, None, learning_rate, in_flight, noise, seed, batched)
-        del layout
+                                           scheduling_strategy=where).remote()
+        del layout, part
         self.rate = self.saved_rate = learning_rate
         self.told = dict.fromkeys(self.actors, learning_rate)  # the rate each shard was last given
         self.messages = self.transfers = self.bytes = self.rounds = 0
@@ -176,10 +187,11 @@ class Shards:
         self.restarts = dict.fromkeys(self.actors, 0)  # lives each shard began after its first
         self.deaths = dict.fromkeys(self.actors, 0)  # failed calls seen, for the restart limit
         self.lives: dict[int, str | None] = dict.fromkeys(self.actors)  # None: not known yet
-        while True:  # the first checkpoint, and where each shard's process runs
+        self.saved: list = [None] * len(self.actors)  # None: as the part has it
+        while True:  # every shard built, its first checkpoint, and where its process runs
             try:
+                self._restore()
                 self.saved = self._gather("checkpoint")
-                self.nodes = [node for _, node in self._gather("where")]
                 break
             except _Died as died:
                 self._mourn(died.places, [])
@@ -245,7 +257,7 @@ class Shards:
             for p, bundles in inbox.items():
                 rate = None if self.told[p] == self.rate else self.rate
                 self.told[p] = self.rate
-                refs = self.actors[p].round.options(num_returns=self.places).remote(rate, *bundles)
+                refs = self.actors[p].round.options(num_returns=self.places).remote(self.places, rate, *bundles)
                 pending[refs[0]] = (p, refs, self.rounds)
                 self.rounds += 1
             if not pending:
@@ -349,7 +361,9 @@ class Shards:
         for p, actor in self.actors.items():
             while True:
                 try:
-                    self._lived(p, self.ray.get(actor.restore.remote(self.saved[p - 1], self.saved_rate))[0])
+                    state = self.saved[p - 1]
+                    self._lived(p, self.ray.get(actor.restore.remote(self.parts[p], self.options, state,
+                                                                     self.saved_rate))[0])
                     break
                 except self.ray.exceptions.ActorUnavailableError:  # still restarting
                     if time.monotonic() > deadline:
