@@ -118,3 +118,20 @@ def test_sparse_network_learns_with_the_actors_like_the_matrix_engine_and_surviv
     assert np.array_equal(loaded.weights, actors.blueprint.weights)
     assert np.array_equal(loaded.sources, blueprint.sources) and loaded.kinds == blueprint.kinds
     np.testing.assert_allclose(Network(loaded).predict(x), actors.predict(x), rtol=0, atol=0)
+
+
+@pytest.mark.slow
+def test_the_shards_section_compares_one_process_with_two_shards(tmp_path):
+    results = tmp_path / "shards.json"
+    done = run_suite("--shards", "--quick", "--repeats", "1", "--json", str(results))
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(results.read_text())["shards"]
+    assert [r["workload"] for r in rows] == ["784-100-10, online, 8 in flight", "784-100-10, batch 64",
+                                             "256-8-10, online"]
+    for row in rows:
+        one, split = row["one process"], row["2 shards"]
+        assert row["speedup"] == pytest.approx(split["examples_per_second"]["median"]
+                                               / one["examples_per_second"]["median"])
+        assert split["transfers_per_example"]["median"] > 0 and split["bytes_per_transfer"]["median"] > 0
+        assert 0 < one["cpu_per_wall"]["median"] and len(split["busy_share"]) == 2
+    assert [r["same_weights"] for r in rows] == [None, True, True]  # several in flight: not claimed
