@@ -34,6 +34,7 @@ import traceback
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -80,11 +81,26 @@ def connect(cluster: str | None):
     except (OSError, ValueError) as bad:
         raise ValueError(f"--cluster {cluster}: cannot reach a Ray cluster there ({bad})") from None
     try:
-        ray.init(address=cluster, log_to_driver=False, logging_level="ERROR")
+        with _stderr_quiet():  # Ray's client retries, in its own C++ lines: the error below says it once
+            ray.init(address=cluster, log_to_driver=False, logging_level="ERROR")
     except (ConnectionError, ray.exceptions.RayError) as refused:
         raise ValueError(f"--cluster {cluster}: Ray refused to connect ({refused}); a cluster with token "
                          "authentication needs RAY_AUTH_MODE=token and its token here") from None
     return ray
+
+
+@contextmanager
+def _stderr_quiet() -> Iterator[None]:
+    """File descriptor 2 into /dev/null for a while: what C code writes there too."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "w") as nothing:
+        os.dup2(nothing.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _quiet(ray) -> None:
