@@ -140,7 +140,9 @@ def place(blueprint, shards: int, partition: str = "spread") -> np.ndarray:
     done = 0.0
     for i, layer in enumerate(layers):
         left = len(layers) - i  # layers not yet placed, this one included
-        if shard < shards - 1 and (left == shards - 1 - shard or (done >= share * (shard + 1) and i > 0)):
+        # the next shard once this one has its share (counting half of this layer), or when the layers
+        # left are just enough to give each shard after it one
+        if i and shard < shards - 1 and (left == shards - 1 - shard or done + work[i] / 2 >= share * (shard + 1)):
             shard += 1
         home[layer] = 1 + shard
         done += work[i]
