@@ -39,7 +39,6 @@ class Shard:
                  noise: float = 0.0, seed: int = 0, batched: bool = False) -> None:
         self.part = part
         self.options = (listener, learning_rate, in_flight, noise, seed, batched)
-        self.fans = {c: fan for c, _, fan, _ in part.posts}
         self.destination = {c: to for c, _, _, to in part.posts}
         self.imports = {c: (kind, Routes(receivers.tolist(), slots.tolist()), len(receivers))
                         for c, (kind, receivers, slots) in part.imports.items()}
