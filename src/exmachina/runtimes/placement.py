@@ -171,6 +171,8 @@ class Layout:
         # channels: forward ones first, then backward ones, each numbered by (from, to, depth)
         self.channels: list[tuple[int, int, int, int]] = []  # (from place, to place, kind, fan)
         self.channel, self.rank = [], []
+        self.members: list[np.ndarray] = []  # each channel's lines at start[c]:start[c] + fan, in slot order
+        self.start: list[int] = []
         groups = int(depth.max()) + 1
         for kind, line in zip((ACTIVITY, ERROR), self.lines):
             origin, there = self.home[line.senders], self.home[line.receivers]
@@ -183,11 +185,13 @@ class Layout:
             rank = np.zeros(len(line.senders), dtype=np.int64)  # a crossing line's slot in its post
             by_channel = np.argsort(which, kind="stable")
             rank[crossing[by_channel]] = np.arange(len(crossing)) - np.repeat(np.cumsum(fans) - fans, fans)
+            self.start.extend((np.cumsum(fans) - fans).tolist())
             for k, fan in zip(keys.tolist(), fans.tolist()):
                 pair = k // groups
                 self.channels.append((pair // self.places, pair % self.places, kind, fan))
             self.channel.append(channel)
             self.rank.append(rank)
+            self.members.append(crossing[by_channel])
 
     def part(self, place: int) -> Part:
         """What the processes of one place need: their state, their routes, their posts and imports."""
@@ -210,10 +214,10 @@ class Layout:
         synapses = tables[0].synapses
         weights = np.where(synapses >= 0, bp.weights[synapses], 1.0)
         imports = {}
-        for c, (origin, there, kind, _) in enumerate(self.channels):
+        for c, (origin, there, kind, fan) in enumerate(self.channels):
             if there == place:
                 line = self.lines[kind]
-                chosen = np.flatnonzero(self.channel[kind] == c)  # in line order, which is slot order
+                chosen = self.members[kind][self.start[c]:self.start[c] + fan]  # in line order: slot order
                 imports[c] = (kind, self.local[line.receivers[chosen]], line.slots[chosen])
         return Part(
             place, self.places, n, ids, [bp.kinds[i] for i in neurons], [bp.activations[i] for i in neurons], bp.biases[neurons],
