@@ -21,10 +21,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_cli import assert_refused, environment, run
-from test_oracle import skip_wiring
 
 from exmachina import Network
+
+from test_cli import assert_refused, environment, run
+from test_oracle import skip_wiring
 
 RAY = str(Path(sys.executable).parent / "ray")
 CLUSTER: dict[str, Path] = {}  # the test cluster's folder, once started
@@ -238,7 +239,8 @@ plain.fit(x, y, epochs=1, shuffle=False)
 try:
     history = split.fit(x, y, epochs=1, shards=2, shuffle=False, checkpoint_every=5)
 except RuntimeError as lost:
-    print("result: lost:", lost, np.array_equal(lost.model.weights, Network.layered([8, 4, 2], seed=1).blueprint.weights))
+    first = Network.layered([8, 4, 2], seed=1).blueprint.weights
+    print("result: lost:", lost, np.array_equal(lost.model.weights, first))
 else:
     same = np.array_equal(plain.blueprint.weights, split.blueprint.weights)
     print("result:", "same" if same else "different", history[-1]["restarts"])

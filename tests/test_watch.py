@@ -23,11 +23,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
-from test_cli import environment
 
 from exmachina import Network
 from exmachina.runtimes.placement import place
 from exmachina.watch import serve
+
+from test_cli import environment
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -214,14 +214,14 @@ class Layout:
         synapses = tables[0].synapses
         weights = np.where(synapses >= 0, bp.weights[synapses], 1.0)
         imports = {}
-        for c, (origin, there, kind, fan) in enumerate(self.channels):
+        for c, (_, there, kind, fan) in enumerate(self.channels):
             if there == place:
                 line = self.lines[kind]
                 chosen = self.members[kind][self.start[c]:self.start[c] + fan]  # in line order: slot order
                 imports[c] = (kind, self.local[line.receivers[chosen]], line.slots[chosen])
         return Part(
-            place, self.places, n, ids, [bp.kinds[i] for i in neurons], [bp.activations[i] for i in neurons], bp.biases[neurons],
-            weights, bp.loss, *tables,
+            place, self.places, n, ids, [bp.kinds[i] for i in neurons], [bp.activations[i] for i in neurons],
+            bp.biases[neurons], weights, bp.loss, *tables,
             posts=[(c, self.channels[c][2], self.channels[c][3], self.channels[c][1]) for c in mine],
             imports=imports,
         )

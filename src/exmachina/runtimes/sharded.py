@@ -71,7 +71,7 @@ def connect(cluster: str | None):
     ray = ray_module()
     if ray.is_initialized():
         return ray
-    _quiet(ray)
+    _quiet()
     if cluster is None:  # a Ray of our own, even where a cluster runs on this machine
         ray.init(address="local", include_dashboard=False, log_to_driver=False, logging_level="ERROR")
         return ray
@@ -103,13 +103,15 @@ def _stderr_quiet() -> Iterator[None]:
         os.close(saved)
 
 
-def _quiet(ray) -> None:
+def _quiet() -> None:
     """Ray prints each worker's death on this process's stdout, in the middle of a user's output. The
     driver says what it recovered from itself, so those notices go to Ray's logger instead."""
     import logging
 
-    from ray._private import worker
-
+    try:
+        from ray._private import worker  # not Ray's public API: where it has moved, Ray's notices stay
+    except ImportError:
+        return
     log = logging.getLogger("ray")
     worker.print_to_stdstream = lambda data, ignore_prefix=False: log.info("%s", " ".join(data["lines"]))
 
