@@ -236,6 +236,7 @@ net = Network.layered([3, 4, 2], seed=1)
 x = np.random.default_rng(0).uniform(0, 1, (20, 3)); y = (x[:, 0] > 0.5).astype(int)
 net.fit(x, y, epochs=2)
 assert "exmachina.trace" not in sys.modules, "fit imported the tracer"
+assert "exmachina.runtimes.tracing" not in sys.modules, "fit imported the tracing runtime"
 import exmachina.trace
 assert (runtime.LocalRuntime.send, runtime.LocalRuntime.spawn, runtime.LocalRuntime.run) == (send, spawn, run)
 other = Network.layered([3, 4, 2], seed=1)

@@ -40,8 +40,8 @@ from ..losses import LOSSES
 from ..losses import loss as find_loss
 from ..network import ENGINES, Network
 from ..runtimes.sharded import ShardLost
+from ..runtimes.tracing import plain
 from ..scoreboard import RECENT
-from ..trace import plain  # the CLI loads the tracer for `trace` anyway
 from . import app
 from .common import (
     FAILED,

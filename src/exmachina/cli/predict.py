@@ -15,7 +15,7 @@ from rich.table import Table
 from .. import datasets
 from ..examples import decode
 from ..network import ENGINES, Network
-from ..trace import plain
+from ..runtimes.tracing import plain
 from . import app
 from .common import (
     Cluster,

@@ -14,7 +14,8 @@ from rich.table import Table
 from .. import datasets
 from ..explain import COLUMNS, NEURON_COLUMNS, neuron_rows, trace_rows
 from ..network import Network
-from ..trace import Trace, plain, trace_example
+from ..runtimes.tracing import plain
+from ..trace import Trace, trace_example
 from . import app
 from .common import OneLineErrors, numbers, reported
 

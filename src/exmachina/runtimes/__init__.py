@@ -7,7 +7,7 @@ full. As in Intel's Lava, the process is what a neuron is; each runtime is one w
 - `local`: every process in this Python process, on one run queue (compiled by Cython);
 - `shuffled`: the same, delivering messages in any order a network of processes could, to prove
   that the order does not matter;
-- `tracing` (`exmachina.trace.TracingRuntime`): the same, recording every message;
+- `tracing`: the same, recording every message and every neuron's steps (`exmachina.trace`);
 - `sharded` (`exmachina.runtimes.sharded`): many local run queues, one per shard, each in its own
   OS process on Ray, one scheduler per core as on the BEAM, exchanging messages as arrays.
 """
