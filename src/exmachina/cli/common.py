@@ -75,8 +75,8 @@ def choose(option: str, value: str | None, choices: Any) -> None:
 
 
 Shards = Annotated[int | None, typer.Option(
-    help="Split the neurons over N processes on Ray, which restarts one that crashes "
-         '(pip install "exmachina[cluster]").', show_default=False)]
+    metavar="N", help="Split the neurons over N processes on Ray, which restarts one that crashes "
+                      '(pip install "exmachina\\[cluster]").', show_default=False)]  # \\[: not Rich markup
 Cluster = Annotated[str | None, typer.Option(
     metavar="ADDRESS", help="With --shards: join the Ray cluster started there with `ray start --head` "
                             "(default: start Ray on this machine).", show_default=False)]
