@@ -43,7 +43,7 @@ class Society:
         self.blueprint = blueprint
         self.part = part = part or Layout(blueprint).part(0)
         self.runtime = runtime
-        self.settings = (learning_rate, noise, seed, batched)
+        self.batched = batched
         ids = part.ids.tolist()
         # One int object per number, shared by every route that names it: with millions of
         # synapses, a fresh int per route would cost more than the routes themselves.
@@ -104,13 +104,12 @@ class Society:
 
     def restore(self, state: dict[str, Any]) -> None:
         """Give every neuron of this place the bias, weights and noise it had in `state`."""
-        batched = self.settings[3]
         at = 0
         for neuron, bias, random in zip(self.neurons, state["biases"].tolist(), state["randoms"]):
             neuron.bias = bias
             if neuron.learns_weights:
                 weights = state["weights"][at:at + neuron.fan_out]
-                neuron.weights = weights.copy() if batched else weights.tolist()
+                neuron.weights = weights.copy() if self.batched else weights.tolist()
                 at += neuron.fan_out
             if random is not None:
                 neuron.random.setstate(random)
