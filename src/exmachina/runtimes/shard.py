@@ -91,16 +91,6 @@ class Shard:
         self.outbox.clear()
         return {place: bundle(found) for place, found in parcels.items()}
 
-    def checkpoint(self) -> dict[str, Any]:
-        return self.society.learned()
-
-    def restore(self, state: dict[str, Any], rate: float | None) -> None:
-        """Back to a checkpoint: every process rebuilt, mailboxes empty, the neurons' state as it was."""
-        self.build()
-        self.society.restore(state)
-        if rate is not None:
-            self.society.set_learning_rate(rate)
-
 
 def bundle(parcels: list[tuple[int, Any, np.ndarray]]) -> Bundle:
     """Parcels (channel, tag, values) as four arrays."""

@@ -155,14 +155,14 @@ class ShardProcess:
                        to=sorted(p for p in out if p), busy=time.perf_counter() - started)
         return [(out.get(0), figures)] + [out.get(p) for p in range(1, places)]
 
-    def where(self) -> tuple[str, tuple[int, str]]:
-        """This shard's process and node."""
+    def where(self) -> tuple[str, str]:
+        """The Ray node this shard's process runs on."""
         import ray
 
-        return self.life, (os.getpid(), ray.get_runtime_context().get_node_id())
+        return self.life, ray.get_runtime_context().get_node_id()
 
     def checkpoint(self) -> tuple[str, dict[str, Any] | None]:
-        return self.life, None if self.shard is None else self.shard.checkpoint()
+        return self.life, None if self.shard is None else self.shard.society.learned()
 
     def peak(self) -> tuple[str, float]:
         """The most memory this process has held, in MiB."""
@@ -176,9 +176,9 @@ class Shards:
                  in_flight: int = 1, noise: float = 0.0, seed: int = 0, batched: bool = False,
                  partition: str = "spread", cluster: str | None = None,
                  checkpoint_every: int = 100, max_restarts: int = MAX_RESTARTS) -> None:
-        self.home = place(blueprint, shards, partition)
+        home = place(blueprint, shards, partition)
         self.ray = ray = connect(cluster)
-        layout = Layout(blueprint, self.home)
+        layout = Layout(blueprint, home)
         self.blueprint, self.places = blueprint, layout.places
         self.listener, self.scored = listener, set()
         self.checkpoint_every, self.max_restarts = checkpoint_every, max_restarts
@@ -281,8 +281,8 @@ class Shards:
             if not pending:
                 return
             inbox = defaultdict(list)
-            ready, _ = self.ray.wait(list(pending), num_returns=1)
-            ready, _ = self.ray.wait(list(pending), num_returns=len(pending), timeout=0) if ready else (ready, 0)
+            self.ray.wait(list(pending), num_returns=1)  # one at least, then every one that is ready
+            ready, _ = self.ray.wait(list(pending), num_returns=len(pending), timeout=0)
             died = set()
             for head in sorted(ready, key=lambda ref: pending[ref][2]):  # in the order they were called
                 p, refs, _ = pending.pop(head)
@@ -392,10 +392,10 @@ class Shards:
                     break
         if died:
             raise _Died(died)
-        self.hub.restore({"biases": np.empty(0), "weights": np.empty(0), "randoms": []}, self.saved_rate)
+        self.hub.build()  # the feeder and the teacher anew: they keep no state of their own
         self.rate = self.saved_rate
         self.told = dict.fromkeys(self.actors, self.saved_rate)
-        self.nodes = [node for _, node in self._gather("where")]
+        self.nodes = self._gather("where")
 
     def _lived(self, p: int, life: str) -> bool:
         """Note the life a shard answered with; False for a new one (Ray restarted it: its state is lost)."""
