@@ -336,3 +336,20 @@ def test_learn_with_watch_serves_the_live_view_while_it_learns(tmp_path):
         process.kill()
     assert process.returncode == 0, err
     assert json.loads((tmp_path / "report.json").read_text())["epochs"] == 3
+
+
+def test_version(tmp_path):
+    import exmachina
+
+    for how in (EXMACHINA, MODULE):
+        result = run("--version", cwd=tmp_path, how=how)
+        assert result.returncode == 0 and result.stdout == f"exmachina {exmachina.__version__}\n"
+
+
+def test_builtin_semeion_learns_without_a_file(tmp_path):
+    result = run("learn", "--data", "semeion", "--layers", "256,8,10", "--epochs", "1", "--engine", "matrix",
+                 "--report", "r.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["data"] == "semeion" and report["train_examples"] + report["test_examples"] == 1593
+    assert report["scale"] == "none" and report["test_accuracy"] > 0.5

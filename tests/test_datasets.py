@@ -258,3 +258,46 @@ def test_split_is_stratified_seeded_and_disjoint():
     assert len(datasets.split(data, 0.0)[1]) == 0
     with pytest.raises(ValueError, match="--test-fraction must be at least 0 and below 1"):
         datasets.split(data, 1.0)
+
+
+# -- built in: no download ---------------------------------------------------------------------------
+
+
+def test_semeion_ships_in_the_package_whole():
+    import hashlib
+    from importlib.resources import files
+
+    packed = (files("exmachina") / "data" / "semeion.data.gz").read_bytes()
+    assert len(packed) < 2_886_516 / 20  # a small fraction of the 2.9 MB file
+    assert hashlib.sha256(gzip.decompress(packed)).hexdigest() == (
+        "8fcb0cc6c0e569860b789491407c2bd60dd7c29b6d619894c12e7ea0907c954c")  # the shared file's sha256
+    assert "CC BY 4.0" in (files("exmachina") / "data" / "README.md").read_text()
+    data = datasets.load("semeion")
+    assert data.name == "semeion" and data.inputs.shape == (1593, 256) and data.classes == list(range(10))
+    assert set(np.unique(data.inputs)) == {0.0, 1.0} and np.bincount(data.labels).min() >= 150
+    assert data.origin(7) == "semeion, line 8"
+
+
+@pytest.mark.parametrize("name, shape, classes", [
+    ("iris", (150, 4), ["setosa", "versicolor", "virginica"]),
+    ("wine", (178, 13), [0, 1, 2]),
+])
+def test_iris_and_wine_come_from_scikit_learn_to_be_standardised(name, shape, classes):
+    data = datasets.load(name)
+    assert data.inputs.shape == shape and data.classes == classes
+    assert sorted(set(data.labels.tolist())) == classes
+    assert data.defaults["scale"] == "standard"
+    assert "scale" not in datasets.load("digits").defaults  # pixels are 0..1 already
+
+
+def test_a_csv_table_is_standardised_by_default(tmp_path):
+    (tmp_path / "t.csv").write_text("a,b,label\n1,1000,x\n2,3000,y\n")
+    assert datasets.load(f"csv:{tmp_path / 't.csv'}").defaults["scale"] == "standard"
+
+
+def test_a_gzipped_semeion_file_reads_like_the_plain_one(tmp_path):
+    text = semeion_line(3) + semeion_line(5)
+    (tmp_path / "s.data").write_text(text)
+    (tmp_path / "s.data.gz").write_bytes(gzip.compress(text.encode()))
+    plain, packed = datasets.semeion(tmp_path / "s.data"), datasets.semeion(tmp_path / "s.data.gz")
+    assert np.array_equal(plain.inputs, packed.inputs) and packed.labels.tolist() == [3, 5]

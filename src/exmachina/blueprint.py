@@ -19,6 +19,7 @@ from .activations import ACTIVATIONS
 from .files import atomic_file
 from .losses import LOSSES
 from .losses import loss as find_loss
+from .scaling import Scaling
 
 FORMAT = "exmachina-network"
 VERSION = 1
@@ -38,6 +39,7 @@ class Blueprint:
     loss: str
     classes: list | None = None
     training: dict[str, Any] = field(default_factory=dict)
+    scaling: Scaling | None = None  # applied to every input before the sensors see it
 
     def __post_init__(self) -> None:
         self.biases = np.asarray(self.biases, dtype=float)
@@ -132,6 +134,9 @@ class Blueprint:
         binary = len(self.outputs) == 1 and self.classes is not None and len(self.classes) == 2
         if self.classes is not None and len(self.classes) != len(self.outputs) and not binary:
             raise ValueError(f"{len(self.classes)} classes but {len(self.outputs)} output neurons")
+        if self.scaling is not None and self.scaling.features != len(self.sensors):
+            raise ValueError(f"the scaling has {self.scaling.features} features but the network "
+                             f"{len(self.sensors)} sensors")
 
     # -- files ---------------------------------------------------------------------------------
 
@@ -149,6 +154,7 @@ class Blueprint:
             },
             "synapses": {"source": self.sources, "target": self.targets, "weight": self.weights},
             "training": self.training,
+            "scaling": None if self.scaling is None else self.scaling.to_dict(),
         }
 
     @classmethod
@@ -169,6 +175,7 @@ class Blueprint:
                 loss=data["loss"],
                 classes=data.get("classes"),
                 training=_training(data.get("training")),
+                scaling=Scaling.from_dict(data.get("scaling")),
             )
         except KeyError as missing:
             raise ValueError(f"missing field {missing}") from None
@@ -187,7 +194,7 @@ class Blueprint:
         data = self.to_dict()
         with atomic_file(path) as f:
             f.write("{\n")
-            for key in ("format", "version", "loss", "classes", "training"):
+            for key in ("format", "version", "loss", "classes", "training", "scaling"):
                 f.write(f" {json.dumps(key)}: {json.dumps(data[key])},\n")
             for group, fields in (("neurons", ("kind", "activation", "bias")),
                                   ("synapses", ("source", "target", "weight"))):

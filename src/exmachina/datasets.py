@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from . import builtin
+
 SEMEION_PIXELS = 256  # 16x16 pixels, then a one-hot label of 10 fields
 SEMEION_CLASSES = 10
 TRUTH_TABLES = {
@@ -30,9 +32,8 @@ TRUTH_TABLES = {
 PLANES = ("circle", "xor2d", "gauss", "spiral")  # TensorFlow Playground's classification sets
 PLANE_SCALE = 6.0  # the Playground draws its points in -6..6; inputs are scaled to about -1..1
 DEFAULT_POINTS = 500
-SOURCES = (
-    "digits | semeion:PATH | mnist:DIR | csv:PATH | and | or | nand | xor | circle | xor2d | gauss | spiral"
-)
+SOURCES = ("digits | semeion | iris | wine | semeion:PATH | mnist:DIR | csv:PATH | and | or | nand | xor | "
+           "circle | xor2d | gauss | spiral")
 
 # Settings that suit most data: measured to reach >= 95% test accuracy on the digits in 10 passes.
 DEFAULTS: dict[str, Any] = {
@@ -93,13 +94,13 @@ def load(
 ) -> DataSet:
     """The data set that `source` names; `label` picks a CSV column, `points`/`spread`/`seed`
     shape the generated two-dimensional sets."""
-    kind, _, path = source.partition(":")
+    kind, colon, path = source.partition(":")
+    if kind in builtin.SETS and not colon:
+        return builtin.load(kind)
     if kind in ("semeion", "mnist", "csv") and not path:
         raise ValueError(f"--data {source}: give a path, e.g. {kind}:{'DIR' if kind == 'mnist' else 'FILE'}")
     if label is not None and kind != "csv":
         raise ValueError(f"--label names a column of a CSV file; --data {source} has none")
-    if kind == "digits" and not path:
-        return digits()
     if kind == "semeion":
         return semeion(path)
     if kind == "mnist":
@@ -111,17 +112,6 @@ def load(
     if kind in PLANES and not path:
         return plane(kind, points, spread, seed)
     raise ValueError(f"unknown data {source!r}; choose one of {SOURCES}")
-
-
-# -- the digits that ship with scikit-learn ----------------------------------------------------
-
-
-def digits() -> DataSet:
-    """scikit-learn's 1,797 handwritten digits, 8x8 pixels scaled from 0..16 to 0..1."""
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    return DataSet("digits", data.data / 16.0, data.target.astype(np.int64), list(range(10)))
 
 
 # -- Semeion -------------------------------------------------------------------------------------
@@ -192,11 +182,6 @@ def mnist(directory: str | os.PathLike) -> DataSet:
 def read_idx(path: str | os.PathLike, dimensions: int) -> np.ndarray:
     """An IDX file of unsigned bytes (gzipped or not) as an array, checking magic number and length."""
     raw = _read_bytes(path)
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as bad:
-            raise ValueError(f"{path}: damaged gzip data ({bad})") from None
     expected = bytes([0, 0, 0x08, dimensions])
     if len(raw) < 4 or raw[:4] != expected:
         raise ValueError(f"{path}: bad magic number {raw[:4].hex() or '(empty file)'}, expected {expected.hex()} "
@@ -269,7 +254,8 @@ def table(path: str | os.PathLike, label: str | None = None, labelled: bool = Tr
     if column is None:
         return DataSet(f"csv:{path}", x, np.array([], dtype=object), [], where=where)
     y = _label_values(labels)
-    return DataSet(f"csv:{path}", x, y, sorted(set(y.tolist())), where=where)
+    return DataSet(f"csv:{path}", x, y, sorted(set(y.tolist())), where=where,
+                   defaults={**DEFAULTS, "scale": "standard"})  # a table's columns come in any units
 
 
 def table_columns(path: str | os.PathLike) -> int:
@@ -368,11 +354,18 @@ def split(data: DataSet, fraction: float, seed: int = 0) -> tuple[np.ndarray, np
 
 
 def _read_bytes(path: str | os.PathLike) -> bytes:
+    """A file's bytes, gunzipped if it is gzipped, or a ValueError that names the file."""
     try:
         with open(path, "rb") as f:
-            return f.read()
+            raw = f.read()
     except OSError as bad:
         raise ValueError(f"{path}: {bad.strerror or bad}") from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as bad:
+            raise ValueError(f"{path}: damaged gzip data ({bad})") from None
+    return raw
 
 
 def _lines(path: str | os.PathLike) -> list[str]:

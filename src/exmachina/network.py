@@ -23,6 +23,9 @@ class Network:
     """A network of neuron processes (or, with engine="matrix", the same network as matrices)."""
 
     def __init__(self, blueprint: Blueprint) -> None:
+        if not isinstance(blueprint, Blueprint):
+            raise TypeError(f"Network takes a Blueprint, not {type(blueprint).__name__}; for layers of "
+                            "given sizes use Network.layered([4, 8, 3])")
         self.blueprint = blueprint
         self._live: Callable[[], Blueprint] | None = None  # where the weights are while fitting
 
@@ -48,6 +51,11 @@ class Network:
 
     def save(self, path: str | os.PathLike) -> None:
         self.blueprint.save(path)
+
+    def sensed(self, inputs: Any) -> np.ndarray:
+        """The inputs checked, and scaled as the model's scaling says: what the sensors receive."""
+        x = check_inputs(inputs, self.sensors)
+        return x if self.blueprint.scaling is None else self.blueprint.scaling(x)
 
     @property
     def classes(self) -> list | None:
@@ -102,7 +110,7 @@ class Network:
         """
         _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine)
         _check_shards(shards, engine, shuffle_delivery, checkpoint_every)
-        x = check_inputs(inputs, self.sensors)
+        x = self.sensed(inputs)
         labels, desired = self._desired(targets, len(x))
         order_random = np.random.default_rng(seed)
         lesson = Lesson(labels, on_progress, learning_rate)
@@ -192,7 +200,7 @@ class Network:
                 partition: str = "spread") -> np.ndarray:
         """The output neurons' activities, one row per example (on shards as `fit` puts them)."""
         _check_shards(shards, engine, False)
-        x = check_inputs(inputs, self.sensors)
+        x = self.sensed(inputs)
         if engine == "matrix":
             return MatrixEngine(self.blueprint).predict(x)
         if engine != "actors":

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .blueprint import Blueprint
-from .examples import check_inputs, check_targets, classes_of, encode
+from .examples import check_targets, classes_of, encode
 from .files import atomic_file
 from .runtimes.tracing import FEEDER, TEACHER, Event, TracingRuntime
 from .society import Society
@@ -153,7 +153,7 @@ def trace_example(
     """
     if np.ndim(inputs) != 1:
         raise ValueError(f"one example at a time: a list of {len(net.blueprint.sensors)} inputs")
-    x = check_inputs([inputs], len(net.blueprint.sensors))
+    x = net.sensed([inputs])
     goal = None if desired is None else desired_outputs(net, desired)
     rate = learning_rate_of(net, learning_rate) if goal is not None else None
     chosen = check_neurons(net.blueprint, neurons)
@@ -187,7 +187,7 @@ def trace_run(
     Returns the header. The examples come in the order `fit` would present them with the same
     seed, so a traced run learns exactly what an untraced one does.
     """
-    x = check_inputs(inputs, len(net.blueprint.sensors))
+    x = net.sensed(inputs)
     _, desired = net._desired(targets, len(x))  # checked, and the classes settled, as `fit` does
     rate = learning_rate_of(net, learning_rate)
     chosen = check_neurons(net.blueprint, neurons)

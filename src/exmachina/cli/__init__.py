@@ -5,7 +5,11 @@ Each command lives in a module of its own in this package and registers itself o
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from .. import __version__
 
 app = typer.Typer(
     name="exmachina",
@@ -14,6 +18,18 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"exmachina {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False) -> None:
+    """A neural network in which every neuron is its own process, learning by messages."""
 
 # command modules: importing one registers its commands on `app`
 from . import explain, info, learn, predict, trace, watch  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """`exmachina learn`: train a network on a data set, watch it learn, keep the model and a report.
 
 The report (`--report FILE.json`) holds these keys:
-  data, engine, layers, activation, output_activation, loss, epochs, learning_rate, batch_size,
+  data, engine, layers, activation, output_activation, loss, scale, epochs, learning_rate, batch_size,
   in_flight, noise, seed, test_fraction, train_examples, test_examples, classes,
   train_accuracy, train_loss, test_accuracy, test_loss (null without a test set),
   seconds (time spent learning), wall_seconds (the whole run), examples_per_second (while learning),
@@ -41,6 +41,8 @@ from ..losses import loss as find_loss
 from ..network import ENGINES, Network
 from ..runtimes.sharded import ShardLost
 from ..runtimes.tracing import plain
+from ..scaling import KINDS as SCALINGS
+from ..scaling import Scaling
 from ..scoreboard import RECENT
 from . import app
 from .common import (
@@ -104,6 +106,10 @@ def learn(
                                "(one entry per pass) and the settings.")] = None,
     engine: Annotated[str, typer.Option(
         help="actors: every neuron a process; matrix: layers at once.")] = "actors",
+    scale: Annotated[str | None, typer.Option(
+        help="Scale each feature, learned from the training examples and saved in the model: standard (mean 0, "
+             "spread 1), minmax (0..1) or none. Default: standard for csv, iris and wine; none for the rest, "
+             "whose inputs are 0..1 already.", show_default=False)] = None,
     label: Annotated[str | None, typer.Option(help="csv: the label column (default: the last).")] = None,
     points: Annotated[int, typer.Option(help="2-D sets: how many points.")] = datasets.DEFAULT_POINTS,
     spread: Annotated[float, typer.Option(help="2-D sets: how much the classes blur (0 to 0.5).")] = 0.0,
@@ -120,15 +126,17 @@ def learn(
     with reported():
         for option, value, choices in (("--activation", activation, ACTIVATIONS), ("--loss", loss, LOSSES),
                                        ("--output-activation", output_activation, ACTIVATIONS),
-                                       ("--engine", engine, ENGINES)):
+                                       ("--engine", engine, ENGINES), ("--scale", scale, SCALINGS)):
             choose(option, value, choices)
         writable(save, "--save")
         writable(report, "--report")
         data_set = datasets.load(data, label=label, points=points, spread=spread, seed=seed)
         plan = settings(data_set, layers, activation, loss, epochs, learning_rate)
+        plan["scale"] = scale or data_set.defaults.get("scale", "none")
         learned, tested = datasets.split(data_set, test_fraction, seed)
         net = Network.layered(plan["layers"], plan["activation"], output_activation, plan["loss"], seed=seed)
         net.blueprint.classes = list(data_set.classes)
+        net.blueprint.scaling = Scaling.learn(plan["scale"], data_set.inputs[learned])
         check_shards(shards, cluster, partition, engine, net.blueprint)
         plan.update(batch_size=batch, in_flight=in_flight, noise=noise, engine=engine, seed=seed,
                     test_fraction=test_fraction, output_activation=net.blueprint.activations[-1],
@@ -308,6 +316,7 @@ def summarise(net: Network, data: datasets.DataSet, learned: np.ndarray, tested:
         "activation": plan["activation"],
         "output_activation": plan["output_activation"],
         "loss": plan["loss"],
+        "scale": plan["scale"],
         "epochs": len(history),
         "learning_rate": plan["learning_rate"],
         "batch_size": plan["batch_size"],

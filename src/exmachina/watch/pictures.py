@@ -45,7 +45,8 @@ class Pictures:
 
     def __init__(self, blueprint: Blueprint, inputs: Any, targets: Any, held_out: tuple | None = None,
                  shape: tuple[int, int] | None = None, seed: int = 0) -> None:
-        self.x = check_inputs(inputs, len(blueprint.sensors))
+        scaled = blueprint.scaling or (lambda x: x)  # the inputs as the sensors receive them
+        self.x = scaled(check_inputs(inputs, len(blueprint.sensors)))
         self.targets = np.asarray(targets)
         if len(self.targets) != len(self.x):
             raise ValueError(f"{len(self.targets)} targets for {len(self.x)} examples")
@@ -53,7 +54,7 @@ class Pictures:
         self.held_out = None
         if held_out is not None:
             held_x, held_y = held_out
-            held_x = check_inputs(held_x, len(blueprint.sensors))[:HELD_OUT_LIMIT]
+            held_x = scaled(check_inputs(held_x, len(blueprint.sensors))[:HELD_OUT_LIMIT])
             self.held_out = (held_x, np.asarray(held_y)[:HELD_OUT_LIMIT])
         sensors = len(blueprint.sensors)
         if shape is None and sensors in IMAGE_SIDES:
@@ -249,7 +250,9 @@ class Pictures:
         chosen = self._followed(blueprint, index)
         target = self.targets[index]
         desired = target.item() if self.labelled else target.tolist()
-        trace = trace_example(Network(blueprint.copy()), self.x[index].tolist(), desired=desired,
+        net = Network(blueprint.copy())
+        net.blueprint.scaling = None  # self.x is scaled already
+        trace = trace_example(net, self.x[index].tolist(), desired=desired,
                               learn=False, neurons=chosen, tag=index,
                               learning_rate=learning_rate)
         keep = set(chosen) | {"feeder", "teacher"}
