@@ -8,7 +8,16 @@ from .network import Network
 from .runtimes import LocalRuntime, ShuffledRuntime
 
 __all__ = [
-    "ACTIVATIONS", "LOSSES", "Blueprint", "LocalRuntime", "MatrixEngine", "Network",
-    "ShuffledRuntime", "layered",
+    "ACTIVATIONS", "LOSSES", "Blueprint", "LocalRuntime", "MatrixEngine", "Network", "NeuronClassifier",
+    "NeuronRegressor", "ShuffledRuntime", "layered",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """The scikit-learn estimators, imported when first asked for (scikit-learn takes a second)."""
+    if name in ("NeuronClassifier", "NeuronRegressor"):
+        from . import estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
