@@ -89,7 +89,10 @@ def test_default_learn_reaches_95_percent_on_the_digits(tmp_path):
     assert np.sum(report["confusion"]) == 360
     assert np.trace(report["confusion"]) == round(report["test_accuracy"] * 360)
     # what the terminal shows: a line per pass with the last-200 accuracy, a table and the matrix
-    assert result.stderr.count("last 200") == 10
+    passes = [fields for fields in map(str.split, result.stderr.splitlines()) if fields and fields[0].endswith("/10")]
+    assert len(passes) == 10 and result.stderr.count("last 200") == 1  # a row per pass under one header
+    assert max(len(line) for line in result.stderr.splitlines()) <= 80
+    assert [float(p[2].rstrip("%")) for p in passes] == [round(100 * h["accuracy"], 1) for h in report["history"]]
     assert f"{100 * report['test_accuracy']:.1f}%" in result.stdout
     assert "Confusion matrix" in result.stdout and "Model saved to model.json" in result.stdout
     assert "\x1b[" not in result.stdout + result.stderr  # no colour when not on a terminal
@@ -211,7 +214,7 @@ def test_ctrl_c_keeps_the_previous_model(tmp_path):
     )
     try:
         for line in learning.stderr:
-            if line.startswith("pass 1/20"):
+            if line.split()[:1] == ["1/20"]:
                 break
         learning.send_signal(signal.SIGINT)
         out, err = learning.communicate(timeout=60)
@@ -313,8 +316,25 @@ def test_trace_takes_a_word_label_from_a_csv_file(files):
     assert len(teacher) == 1
     classes = head["network"]["classes"]
     assert teacher[0]["desired"] == [1.0 if c == species else 0.0 for c in classes]
-    table = run("trace", "iris-model.json", "--data", "csv:iris.csv", "--example", "60", cwd=files)
+    table = run("trace", "iris-model.json", "--data", "csv:iris.csv", "--example", "60", "--all", cwd=files)
     assert table.returncode == 0 and "Teacher" in table.stdout, table.stderr
+
+
+def test_trace_shows_a_summary_with_outputs_named_by_class_and_no_padding(files):
+    summary = run("trace", "iris-model.json", "--data", "csv:iris.csv", "--example", "60", cwd=files)
+    assert summary.returncode == 0, summary.stderr
+    lines = summary.stdout.splitlines()
+    assert "Each neuron's nine steps" in summary.stdout and "Forward wave" not in summary.stdout
+    assert [line for line in lines if line != line.rstrip()] == []
+    outputs = [line.split()[:3] for line in lines if " output " in line]
+    names = json.loads((files / "iris-model.json").read_text())["classes"]
+    assert [o[1] for o in outputs] == [f"({c})" for c in names] and all(o[2] == "output" for o in outputs)
+    predicted = next(line for line in lines if line.startswith("The network predicts "))
+    assert predicted.removeprefix("The network predicts ").rstrip(".") in names
+    assert "Add --all for every message" in lines[-1]
+    every = run("trace", "iris-model.json", "--data", "csv:iris.csv", "--example", "60", "--all", cwd=files)
+    assert len(every.stdout.splitlines()) > 3 * len(lines) and "Backward wave" in every.stdout
+    assert not [line for line in every.stdout.splitlines() if line != line.rstrip()]
 
 
 def test_learn_with_watch_serves_the_live_view_while_it_learns(tmp_path):
@@ -353,3 +373,21 @@ def test_builtin_semeion_learns_without_a_file(tmp_path):
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["data"] == "semeion" and report["train_examples"] + report["test_examples"] == 1593
     assert report["scale"] == "none" and report["test_accuracy"] > 0.5
+
+
+def test_predict_shows_the_inputs_the_label_and_each_class_probability(tmp_path):
+    assert run("learn", "--data", "iris", "--save", "iris.json", cwd=tmp_path).returncode == 0
+    result = run("predict", "iris.json", "--values", "5.1,3.5,1.4,0.2", "--values", "6.7,3.0,5.2,2.3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    head = next(line for line in result.stdout.splitlines() if "inputs" in line)
+    assert [h.strip() for h in head.split("┃")[1:-1]] == ["inputs", "predicted", "setosa", "versicolor",
+                                                          "virginica"]
+    rows = [line.split("│")[1:-1] for line in result.stdout.splitlines() if line.startswith("│")]
+    assert [(r[0].strip(), r[1].strip()) for r in rows] == [("5.1,3.5,1.4,0.2", "setosa"),
+                                                           ("6.7,3.0,5.2,2.3", "virginica")]
+    for row in rows:
+        chances = [float(p) for p in row[2:]]
+        assert abs(sum(chances) - 1) < 0.02 and max(chances) > 0.8
+    labelled = run("predict", "iris.json", "--data", "iris", "--show", "3", cwd=tmp_path)
+    first = next(line for line in labelled.stdout.splitlines() if line.startswith("│"))
+    assert [f.strip() for f in first.split("│")[1:4]] == ["0", "setosa", "setosa"]

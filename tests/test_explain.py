@@ -108,7 +108,7 @@ def model(tmp_path_factory) -> Path:
 
 
 def test_trace_command_table_in_causal_sections(model):
-    done = run("trace", str(model), "--values", "0.2,0.4,0.6", "--target", "1")
+    done = run("trace", str(model), "--values", "0.2,0.4,0.6", "--target", "1", "--all")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     places = [out.index(s) for s in ("Forward wave", "Teacher", "Backward wave", "Updates", "nine steps")]

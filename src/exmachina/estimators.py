@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .examples import probabilities
 from .network import Network
 from .scaling import Scaling
 
@@ -95,12 +96,7 @@ class NeuronClassifier(ClassifierMixin, NeuronEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Each class's probability: the softmax of the outputs (cross_entropy), else the outputs
         made to sum to one."""
-        outputs = self._outputs(X)
-        if self.loss == "cross_entropy":
-            outputs = np.exp(outputs - outputs.max(axis=1, keepdims=True))
-        outputs = np.clip(outputs, 0.0, None)
-        total = outputs.sum(axis=1, keepdims=True)
-        return np.where(total > 0, outputs / np.where(total > 0, total, 1.0), 1.0 / outputs.shape[1])
+        return probabilities(self._outputs(X), self.loss)
 
     def predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "network_")

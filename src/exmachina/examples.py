@@ -65,6 +65,19 @@ def decode(outputs: np.ndarray) -> np.ndarray:
     return outputs.argmax(axis=1)
 
 
+def probabilities(outputs: np.ndarray, loss: str) -> np.ndarray:
+    """Each class's probability, one row per example: the softmax of the outputs under cross_entropy
+    (as the teacher computes it), else the outputs made to sum to one; one output is P(second class)."""
+    if outputs.shape[1] == 1:
+        p = np.clip(outputs[:, 0], 0.0, 1.0)
+        return np.column_stack([1.0 - p, p])
+    if loss == "cross_entropy":
+        outputs = np.exp(outputs - outputs.max(axis=1, keepdims=True))
+    outputs = np.clip(outputs, 0.0, None)
+    total = outputs.sum(axis=1, keepdims=True)
+    return np.where(total > 0, outputs / np.where(total > 0, total, 1.0), 1.0 / outputs.shape[1])
+
+
 def check_targets(targets: Any, examples: int, outputs: int) -> np.ndarray:
     """Real-valued desired outputs (examples, outputs), or a ValueError saying what does not fit."""
     try:

@@ -167,6 +167,7 @@ class LearningBar:
         )
         self.task = None
         self.shown = 0.0
+        self.headed = False  # the header of the pass lines is printed once
 
     def __enter__(self) -> LearningBar:
         self.progress.start()
@@ -189,5 +190,24 @@ class LearningBar:
                              recent=percent(board.recent_accuracy))
 
     def note(self, line: str) -> None:
-        """A line that stays above the bar (a pass completed)."""
-        self.progress.console.print(line)
+        """A line that stays above the bar."""
+        self.progress.console.print(line, soft_wrap=True)
+
+    def passed(self, done: dict[str, Any]) -> None:
+        """A pass completed: a row of figures under a header printed once, within 80 columns.
+
+        learning is the accuracy while learning (each example scored as it went by), last 200
+        the share of the last 200 of them that were right; train and test are measured after the
+        pass. With shards, a second line counts the transfers and restarts.
+        """
+        if not self.headed:
+            self.note(f"{'pass':>9}  {'loss':>7}  {'learning':>8}  {'last 200':>8}  {'train':>6}  {'test':>6}  "
+                      f"{'examples/s':>10}")
+            self.headed = True
+        self.note(f"{str(done['epoch']) + '/' + str(self.epochs):>9}  "
+                  f"{done['loss']:>7.4f}  {percent(done['accuracy']):>8}  {percent(done['recent_accuracy']):>8}  "
+                  f"{percent(done['train_accuracy']):>6}  {percent(done['test_accuracy']):>6}  "
+                  f"{done['examples_per_second']:>10,.0f}")
+        if "shards" in done:
+            self.note(f"{'':>11}{done['transfers']:,} transfers between {done['shards']} shards and the driver, "
+                      f"{done['restarts']} restarts")

@@ -43,7 +43,6 @@ from ..runtimes.sharded import ShardLost
 from ..runtimes.tracing import plain
 from ..scaling import KINDS as SCALINGS
 from ..scaling import Scaling
-from ..scoreboard import RECENT
 from . import app
 from .common import (
     FAILED,
@@ -266,16 +265,8 @@ def teach(net: Network, data: datasets.DataSet, learned: np.ndarray, tested: np.
                         test_accuracy=test.get("accuracy"), test_loss=test.get("loss"))
             done.setdefault("messages", None)
             history.append(done)
-            traffic = (f", {done['transfers']:,} transfers between {done['shards']} shards and the driver, "
-                       f"{done['restarts']} restarts" if "shards" in done else "")
             if tested_now:
-                bar.note(
-                    f"pass {done['epoch']}/{epochs}: loss {done['loss']:.4f}, "
-                    f"accuracy while learning {percent(done['accuracy'])}, last {RECENT} "
-                    f"{percent(done['recent_accuracy'])}, after the pass {percent(done['train_accuracy'])} "
-                    f"(test {percent(done['test_accuracy'])}), "
-                    f"{done['examples_per_second']:.0f} examples/s, {done['seconds']:.1f} s{traffic}"
-                )
+                bar.passed(done)
 
         net.fit(
             x, y, epochs=epochs, learning_rate=plan["learning_rate"], batch_size=plan["batch_size"],

@@ -10,10 +10,11 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .. import datasets
-from ..examples import decode
+from ..examples import decode, probabilities
 from ..network import ENGINES, Network
 from ..runtimes.tracing import plain
 from . import app
@@ -31,6 +32,8 @@ from .common import (
     writable,
     write_whole,
 )
+
+PROBABILITY_COLUMNS = 10  # with more classes, only the predicted class's probability is shown
 
 
 @app.command(cls=OneLineErrors)
@@ -73,7 +76,7 @@ def predict(
         predicted = None if classes is None else [plain(classes[i]) for i in decode(outputs)]
         if output is not None:
             write_whole(output, as_csv(outputs, predicted, labels))
-    listing(out, outputs, predicted, labels, show)
+    listing(out, names, outputs, net, labels, show)
     if predicted is not None and labels is not None:
         right = sum(p == t for p, t in zip(predicted, labels))
         out.print(f"accuracy: {percent(right / len(labels))} ({right} of {len(labels)} right)")
@@ -115,29 +118,42 @@ def check_labels(net: Network, names: list[str], labels: list | None) -> None:
             raise ValueError(f"{name}: label {value!r} is not one the model knows ({', '.join(map(str, classes))})")
 
 
-def listing(out: Console, outputs: np.ndarray, predicted: list | None, labels: list | None, show: int) -> None:
-    """The first `show` predictions as a table (the output activities for few outputs)."""
+def listing(out: Console, names: list[str], outputs: np.ndarray, net: Network, labels: list | None,
+            show: int) -> None:
+    """The first `show` examples as a table: where each came from (its inputs, for --values), the
+    predicted class, the label, and each class's probability; a regressor's outputs instead."""
     count = len(outputs) if show == 0 else min(show, len(outputs))
-    table = Table(title=f"Predictions ({count} of {len(outputs)})", title_justify="left")
-    table.add_column("example", justify="right")
-    if predicted is not None:
-        table.add_column("predicted", justify="right")
+    classes = net.blueprint.classes
+    each = classes is not None and len(classes) <= PROBABILITY_COLUMNS
+    table = Table(title=f"Predictions ({count} of {len(outputs)})"
+                  + (", and each class's probability" if each else ""), title_justify="left")
+    table.add_column("inputs" if names[0].startswith("--values") else "example", justify="right")
+    if classes is None:
+        table.add_column("outputs", justify="right")
+        for i in range(count):
+            table.add_row(_name(names[i], i), " ".join(f"{v:.4g}" for v in outputs[i]))
+        out.print(table)
+        return
+    chances = probabilities(outputs, net.blueprint.loss)
+    picked = decode(outputs)
+    table.add_column("predicted", justify="right")
     if labels is not None:
         table.add_column("label", justify="right")
-    wide = outputs.shape[1] <= 4
-    if wide:
-        table.add_column("outputs", justify="right")
+    for c in classes if each else ["probability"]:
+        table.add_column(escape(str(plain(c))), justify="right")
     for i in range(count):
-        row = [str(i)]
-        if predicted is not None:
-            row.append(str(predicted[i]))
+        row = [_name(names[i], i), str(plain(classes[picked[i]]))]
         if labels is not None:
-            row.append(str(labels[i]) if predicted is None or labels[i] == predicted[i]
-                       else f"[red]{labels[i]}[/]")
-        if wide:
-            row.append(" ".join(f"{v:.4f}" for v in outputs[i]))
+            right = labels[i] == plain(classes[picked[i]])
+            row.append(str(labels[i]) if right else f"[red]{escape(str(labels[i]))}[/]")
+        row += [f"{p:.2f}" for p in chances[i]] if each else [f"{chances[i, picked[i]]:.2f}"]
         table.add_row(*row)
     out.print(table)
+
+
+def _name(name: str, i: int) -> str:
+    """An example as the table names it: its inputs for --values, else its number."""
+    return escape(name.removeprefix("--values ")) if name.startswith("--values") else str(i)
 
 
 def as_csv(outputs: np.ndarray, predicted: list | None, labels: list | None) -> str:

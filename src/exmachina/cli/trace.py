@@ -1,4 +1,5 @@
-"""`exmachina trace`: every message and every step of one example, as a table or as JSON Lines."""
+"""`exmachina trace`: each neuron's nine steps for one example (with --all every message), as
+tables or as JSON Lines."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from .. import datasets
+from ..examples import decode
 from ..explain import COLUMNS, NEURON_COLUMNS, neuron_rows, trace_rows
 from ..network import Network
 from ..runtimes.tracing import plain
@@ -59,6 +62,7 @@ def trace(
         float | None, typer.Option(help="Default: the rate the model learned with, else 0.1.")
     ] = None,
     save: Annotated[Path | None, typer.Option(metavar="FILE", help="With --learn: save the network here.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every message in causal order, not only the summary.")] = False,
 ) -> None:
     """Every message the neurons exchange for one example, and every number each one computes."""
     with reported():
@@ -75,7 +79,7 @@ def trace(
                 except OSError as bad:  # name the file asked for, not the temporary one beside it
                     raise ValueError(f"{path}: {bad.strerror or bad}") from None
     if jsonl is None:
-        show(recorded, model, learn, save)
+        show(recorded, model, learn, save, every)
     elif str(jsonl) == "-":
         for line in recorded.lines():
             sys.stdout.write(line + "\n")
@@ -83,10 +87,12 @@ def trace(
         typer.echo(f"wrote {len(recorded.events) + 1} lines (header and {len(recorded.events)} events) to {jsonl}")
 
 
-def show(recorded: Trace, model: Path, learn: bool, save: Path | None) -> None:
-    """The trace as tables in causal order; paged on a terminal, plain text when piped."""
+def show(recorded: Trace, model: Path, learn: bool, save: Path | None, every: bool) -> None:
+    """Each neuron's nine steps as a table (and with `every`, every message in causal order before
+    it), output neurons named by their class; paged on a terminal, plain unpadded text when piped."""
     console = Console(markup=False, highlight=False)
-    if not console.is_terminal:
+    piped = not console.is_terminal
+    if piped:
         console = Console(width=max(console.width, 200), no_color=True, highlight=False, markup=False)
     head = recorded.header
     title = (f"{model}: {head['network']['neurons']} neurons, layers "
@@ -97,21 +103,22 @@ def show(recorded: Trace, model: Path, learn: bool, save: Path | None) -> None:
         title += f", learning rate {head['learning_rate']:g}"
     if head.get("neurons") is not None:
         title += f"; only neurons {head['neurons']}"
-    lines = box.HEAVY_HEAD if console.is_terminal else None  # plain columns when piped
+    named = class_names(head["network"])
+    lines = None if piped else box.HEAVY_HEAD  # plain columns when piped
     tables = []
-    for section, rows in trace_rows(recorded):
+    for section, rows in trace_rows(recorded) if every else ():
         table = Table(title=section, title_justify="left", box=lines)
         for column in COLUMNS:
             table.add_column(column, justify="right" if column in ("clock", "value") else "left",
                              overflow="fold", no_wrap=column != "how")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*row[:2], named.get(row[2], row[2]), named.get(row[3], row[3]), *row[4:])
         tables.append(table)
     summary = Table(title="Each neuron's nine steps", title_justify="left", box=lines)
     for column in NEURON_COLUMNS:
         summary.add_column(column)
     for row in neuron_rows(recorded):
-        summary.add_row(*row)
+        summary.add_row(named.get(row[0], row[0]), *row[1:])
     if summary.row_count:
         tables.append(summary)
     if learn and head.get("learning_rate") is not None:
@@ -120,16 +127,42 @@ def show(recorded: Trace, model: Path, learn: bool, save: Path | None) -> None:
         ending = "The updates above were computed but not applied (add --learn to apply them)."
     else:
         ending = ""
+    if not every:
+        ending += f"{chr(10) if ending else ''}Add --all for every message ({len(recorded.events)} events)."
+    guess = prediction(recorded)
+    if guess is not None:
+        title += f"\nThe network predicts {guess}."
 
     def render() -> None:
         console.print(title)
         for table in tables:
             console.print(table)
-        if ending:
-            console.print(ending)
+        console.print(ending)
 
-    if console.is_terminal:
+    if not piped:
         with console.pager(styles=True):
             render()
-    else:
+        return
+    with console.capture() as text:
         render()
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in text.get().splitlines()))
+
+
+def class_names(network: dict) -> dict[str, str]:
+    """Each output neuron's number, as the tables show it, with the class it stands for."""
+    classes, outputs = network.get("classes"), network["outputs"]
+    if classes is None:
+        return {}
+    if len(outputs) == 1 and len(classes) == 2:
+        return {str(outputs[0]): f"{outputs[0]} ({plain(classes[1])} if above 0.5)"}
+    return {str(n): f"{n} ({plain(c)})" for n, c in zip(outputs, classes)}
+
+
+def prediction(recorded: Trace) -> Any:
+    """The class the output neurons' activities point to (None when not every output was traced)."""
+    network = recorded.header["network"]
+    sent = {e["from"]: e["value"] for e in recorded.events if e["kind"] == "activity" and e["to"] == "teacher"}
+    if network.get("classes") is None or len(sent) != len(network["outputs"]):
+        return None
+    outputs = np.array([[sent[n] for n in network["outputs"]]])
+    return plain(network["classes"][decode(outputs)[0]])
