@@ -7,12 +7,12 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import IO
 
 
 @contextmanager
-def atomic_file(path: str | os.PathLike) -> Iterator[TextIO]:
-    """A text file beside `path` that replaces it only once it is complete.
+def atomic_file(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
+    """A file beside `path` (text, or bytes with mode "wb") that replaces it only once it is complete.
 
     A crash, an error or Ctrl-C while writing leaves the previous file as it was and no temporary
     file behind.
@@ -21,7 +21,7 @@ def atomic_file(path: str | os.PathLike) -> Iterator[TextIO]:
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # the permissions an ordinary new file would get
-        with os.fdopen(fd, "w") as f:
+        with os.fdopen(fd, mode) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())  # on disk before it takes the old file's place

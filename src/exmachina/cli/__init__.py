@@ -1,4 +1,4 @@
-"""The command line: `exmachina learn`, `predict`, `info`, `trace`, `explain`, `watch`.
+"""The command line: `exmachina learn`, `predict`, `info`, `trace`, `explain`, `watch`, `plot`.
 
 Each command lives in a module of its own in this package and registers itself on `app`.
 """
@@ -32,4 +32,4 @@ def main(version: Annotated[bool, typer.Option(
     """A neural network in which every neuron is its own process, learning by messages."""
 
 # command modules: importing one registers its commands on `app`
-from . import explain, info, learn, predict, trace, watch  # noqa: E402,F401
+from . import explain, info, learn, plot, predict, trace, watch  # noqa: E402,F401

@@ -31,7 +31,6 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from .. import datasets
 from ..activations import ACTIVATIONS
@@ -61,9 +60,10 @@ from .common import (
     writable,
     write_whole,
 )
+from .plot import draw
+from .results import show
 
 PASS_LINES = 20  # with more passes than this, a line for every few passes only
-CONFUSION_CLASSES = 20  # larger confusion matrices go to the report only
 
 
 @app.command(cls=OneLineErrors)
@@ -112,6 +112,9 @@ def learn(
     label: Annotated[str | None, typer.Option(help="csv: the label column (default: the last).")] = None,
     points: Annotated[int, typer.Option(help="2-D sets: how many points.")] = datasets.DEFAULT_POINTS,
     spread: Annotated[float, typer.Option(help="2-D sets: how much the classes blur (0 to 0.5).")] = 0.0,
+    plot: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="Draw the loss and accuracy curves and the confusion matrix here (.png, .svg, .pdf).",
+        show_default=False)] = None,
     watch: Annotated[bool, typer.Option(help="Serve a live view of the learning and print its address.")] = False,
     host: Annotated[str, typer.Option(help="With --watch: the address to serve on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="With --watch: the port (0: a free one).")] = 0,
@@ -129,6 +132,7 @@ def learn(
             choose(option, value, choices)
         writable(save, "--save")
         writable(report, "--report")
+        writable(plot, "--plot")
         data_set = datasets.load(data, label=label, points=points, spread=spread, seed=seed)
         plan = settings(data_set, layers, activation, loss, epochs, learning_rate)
         plan["scale"] = scale or data_set.defaults.get("scale", "none")
@@ -165,6 +169,8 @@ def learn(
             figures["wall_seconds"] = time.perf_counter() - started
             if report is not None:
                 write_whole(report, json.dumps(figures, indent=1) + "\n")
+            if plot is not None:
+                draw(figures, plot)
     except KeyboardInterrupt:
         err.print(interrupted(history, plan["epochs"], save, saved), soft_wrap=True)
         raise typer.Exit(INTERRUPTED) from None
@@ -180,7 +186,7 @@ def learn(
         if watcher is not None:
             watcher.finish()
             watcher.close()
-    show(out, figures, report)
+    show(out, figures, report, plot)
 
 
 def interrupted(history: list[dict], epochs: int, save: Path | None, saved: bool) -> str:
@@ -344,42 +350,3 @@ def summarise(net: Network, data: datasets.DataSet, learned: np.ndarray, tested:
         )
     }
     return figures
-
-
-def show(out: Console, figures: dict[str, Any], report: Path | None) -> None:
-    """The end of a run: a table of figures, the confusion matrix, and where things were saved."""
-    table = Table(title="What the network learned", title_justify="left")
-    table.add_column("")
-    table.add_column("accuracy", justify="right")
-    table.add_column("loss", justify="right")
-    table.add_column("examples", justify="right")
-    table.add_row("learned", percent(figures["train_accuracy"]), _number(figures["train_loss"]),
-                  str(figures["train_examples"]))
-    if figures["test_examples"]:
-        table.add_row("test", percent(figures["test_accuracy"]), _number(figures["test_loss"]),
-                      str(figures["test_examples"]))
-    out.print(table)
-    rate = figures["examples_per_second"]
-    messages = figures["messages"]
-    out.print(f"{figures['epochs']} passes in {figures['seconds']:.1f} s learning "
-              f"({figures['wall_seconds']:.1f} s in all), "
-              f"{'-' if rate is None else f'{rate:,.0f}'} examples/s"
-              + ("" if messages is None else f", {messages:,} messages sent"))
-    classes = figures["classes"]
-    if len(classes) <= CONFUSION_CLASSES:
-        matrix = Table(title=f"Confusion matrix ({figures['confusion_set']} set): rows are the true "
-                             "classes, columns the predicted ones", title_justify="left")
-        matrix.add_column("true \\ predicted")
-        for c in classes:
-            matrix.add_column(str(c), justify="right")
-        for c, row in zip(classes, figures["confusion"]):
-            matrix.add_row(str(c), *[str(n) if n else "." for n in row])
-        out.print(matrix)
-    out.print(f"Model saved to {figures['model']}" if figures["model"]
-              else "Model not saved (add --save MODEL.json to keep it)")
-    if report is not None:
-        out.print(f"Report written to {report}")
-
-
-def _number(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4f}"
