@@ -351,7 +351,14 @@ def test_learn_with_watch_serves_the_live_view_while_it_learns(tmp_path):
         assert address, line
         with urllib.request.urlopen(address.group(1) + "/", timeout=30) as page:
             assert page.status == 200 and b"exmachina" in page.read()
-        out, err = process.communicate(timeout=300)
+        said = [line]
+        while "until Ctrl-C" not in said[-1]:  # learned; the page keeps the final state
+            said.append(process.stderr.readline())
+            assert said[-1], "".join(said)
+        with urllib.request.urlopen(address.group(1) + "/", timeout=30) as page:
+            assert page.status == 200
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
     finally:
         process.kill()
     assert process.returncode == 0, err

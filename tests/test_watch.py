@@ -18,139 +18,16 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 
 from exmachina import Network
 from exmachina.runtimes.placement import place
 from exmachina.watch import serve
 
 from test_cli import environment
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ROOT = Path(__file__).resolve().parent.parent
-WAIT = 30_000  # ms: generous, the machine is shared
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: the live view's tests need Debian's Chromium "
-                    "(apt-get update && apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1300, "height": 1400})
-    tab = context.new_page()
-    errors = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert not errors, f"the page raised: {errors}"
-
-
-def digits(count: int = 1797):
-    data = load_digits()
-    return data.data[:count] / 16.0, data.target[:count]
-
-
-class Stopped(Exception):
-    """Ends a test's training early."""
-
-
-class Run:
-    """A network served live and learning in a thread, the way `learn --watch` runs it.
-
-    It keeps what `fit` reported, for the tests to compare with the page: `scored` holds each call's
-    (indices, outputs) as the teacher scored them, `hits` whether each example was right (across
-    passes: a pass's scoreboard starts empty).
-    """
-
-    def __init__(self, net, x, y, epochs=1, learning_rate=0.5, paused=False, held_out=None, pace=0.0, **fit):
-        self.net, self.x, self.y, self.epochs, self.rate, self.fit = net, x, y, epochs, learning_rate, fit
-        self.pace = pace  # seconds to wait after each example: holds a fast machine to a pace the page can follow
-        self.watcher = serve(net, x, y, held_out=held_out, learning_rate=learning_rate, epochs=epochs,
-                             paused=paused, engine=fit.get("engine", "actors"), quiet=True)
-        self.rates = []  # what on_progress handed back to fit
-        self.scored = []
-        self.hits = []
-        self.stopping = False
-        self.thread = threading.Thread(target=self._learn, daemon=True)
-
-    def _learn(self):
-        def progress(epoch, board):
-            if self.stopping:
-                raise Stopped
-            if self.pace:
-                time.sleep(self.pace)
-            self.scored.append((board.last[0].copy(), np.array(board.last[1])))
-            self.hits.extend(list(board.recent)[-len(board.last[0]):])
-            rate = self.watcher.on_progress(epoch, board)
-            if rate is not None:
-                self.rates.append(rate)
-            return rate
-
-        try:
-            self.net.fit(self.x, self.y, epochs=self.epochs, learning_rate=self.rate, on_progress=progress,
-                         **self.fit)
-        except Stopped:
-            return
-        self.watcher.finish()
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def close(self):
-        self.stopping = True
-        self.watcher.close()  # lets a paused training go on
-        if self.thread.ident:
-            self.thread.join(60)
-
-
-@pytest.fixture
-def runs():
-    started = []
-    yield lambda *a, **k: started.append(Run(*a, **k)) or started[-1]
-    for run in started:
-        run.close()
-
-
-def number(page, selector: str) -> float | None:
-    raw = page.get_attribute(selector, "data-value")
-    return float(raw) if raw not in (None, "") else None
-
-
-def wait_state(page, state: str) -> None:
-    page.wait_for_selector(f"#status[data-state='{state}']", timeout=WAIT)
-
-
-def examples(page) -> int:
-    return int(number(page, "#examples"))
-
-
-def wait_examples(page, condition, seconds: float = 30) -> int:
-    """Poll the example counter the page shows until `condition(count)` holds (the page's CSP forbids eval)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        count = number(page, "#examples")
-        if count is not None and condition(int(count)):
-            return int(count)
-        assert time.monotonic() < deadline, f"the page shows {count} examples"
-        page.wait_for_timeout(50)
-
+from viewing import ROOT, WAIT, digits, examples, number, request, tip_of, wait_examples, wait_state
 
 # -- what the page shows -----------------------------------------------------------------------------
 
@@ -268,9 +145,9 @@ def test_the_current_example_is_the_one_the_teacher_just_scored_with_the_outputs
     assert page.get_attribute("#example", "data-index") == ""
     assert shown_outputs(page) == [None] * 10
     run.start()
+    wait_state(page, "paused")  # before the first example
     for n in range(4):  # in the given order: examples 0, 1, 2, 3, one let through at a time
-        if n:
-            page.click("#step")
+        page.click("#step")
         page.wait_for_selector(f"#example[data-index='{n}']", timeout=WAIT)
         wait_state(page, "paused")
         batch, outputs = run.scored[-1]
@@ -339,21 +216,22 @@ def test_a_learning_rate_set_on_the_page_reaches_the_neurons(page, runs):
         wait_state(page, "paused")
         return float(np.abs(session.snapshot.weights - before.weights).max())
 
+    step_and_measure()  # the first example: scored, its errors not yet back when it pauses
     assert step_and_measure() > 1e-4  # at 0.5
-    page.fill("#rate-input", "1e-9")
+    page.fill("#rate-input", "1e-6")
     page.click("#rate-set")
     step_and_measure()  # the rate is handed to fit when the paused example is let go
-    assert run.rates == [1e-9]
-    assert number(page, "#rate") == 1e-9
-    assert step_and_measure() < 1e-7
+    assert run.rates == [1e-6]
+    assert number(page, "#rate") == 1e-6
+    assert step_and_measure() < 1e-5
     page.fill("#rate-input", "3")
     page.click("#rate-set")
     step_and_measure()
     assert step_and_measure() > 1e-4
-    assert run.rates == [1e-9, 3.0]
+    assert run.rates == [1e-6, 3.0]
     page.fill("#rate-input", "-1")
     page.click("#rate-set")
-    page.wait_for_selector("#control-error:text('positive number')", timeout=WAIT)
+    page.wait_for_selector("#control-error:text('a number from 1e-06 to 10')", timeout=WAIT)
 
 
 def test_the_message_flow_of_one_example_steps_forward_and_backward(page, runs):
@@ -421,14 +299,6 @@ def shown_shards(page) -> dict[int, int]:
         colours.setdefault(int(ring.get_attribute("data-shard")), set()).add(ring.get_attribute("stroke"))
     assert all(len(c) == 1 for c in colours.values()) and len(set.union(*colours.values())) == len(colours), colours
     return shown
-
-
-def tip_of(page, selector: str, **where) -> str:
-    page.hover(selector, **where)
-    page.wait_for_selector("#tip:not([hidden])", timeout=WAIT)
-    text = page.inner_text("#tip")
-    page.mouse.move(0, 0)
-    return text
 
 
 def check_shards_shown(page, blueprint, home: list[int], hovered: list[int]) -> None:
@@ -511,15 +381,6 @@ def test_learn_on_shards_with_watch_shows_the_shard_of_every_neuron(page, tmp_pa
 
 
 # -- security ----------------------------------------------------------------------------------------
-
-
-def request(address: str, method: str, path: str, headers: dict, body: str | None = None) -> int:
-    host, port = address.split("//")[1].strip("/").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
-    connection.request(method, path, body=body, headers=headers)
-    status = connection.getresponse().status
-    connection.close()
-    return status
 
 
 def test_other_origins_are_refused_and_nothing_outside_static_is_served(page, runs):

@@ -118,6 +118,7 @@ def learn(
     watch: Annotated[bool, typer.Option(help="Serve a live view of the learning and print its address.")] = False,
     host: Annotated[str, typer.Option(help="With --watch: the address to serve on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="With --watch: the port (0: a free one).")] = 0,
+    paused: Annotated[bool, typer.Option(help="With --watch: start paused, for the page to resume.")] = False,
     shards: Shards = None,
     cluster: Cluster = None,
     partition: Partition = "spread",
@@ -149,7 +150,7 @@ def learn(
     out.print(f"Learning {data_set.name}: {len(learned)} examples, {held}; "
               f"layers {'-'.join(map(str, plan['layers']))}, {engine} engine{where}")
     history: list[dict] = []
-    saved = False
+    saved = done = False
     watcher = None
     try:
         with reported():
@@ -158,8 +159,8 @@ def learn(
 
                 held_out = (data_set.inputs[tested], data_set.labels[tested]) if len(tested) else None
                 watcher = serve(net, data_set.inputs[learned], data_set.labels[learned], held_out, host, port,
-                                plan["learning_rate"], plan["epochs"], engine, shards=plan["shards"],
-                                partition=plan["partition"] or "spread")
+                                plan["learning_rate"], plan["epochs"], engine, paused=paused,
+                                shards=plan["shards"], partition=plan["partition"] or "spread")
             teach(net, data_set, learned, tested, plan, history, err, watcher)
             figures = summarise(net, data_set, learned, tested, plan, history)
             if save is not None:
@@ -171,6 +172,7 @@ def learn(
                 write_whole(report, json.dumps(figures, indent=1) + "\n")
             if plot is not None:
                 draw(figures, plot)
+            done = True
     except KeyboardInterrupt:
         err.print(interrupted(history, plan["epochs"], save, saved), soft_wrap=True)
         raise typer.Exit(INTERRUPTED) from None
@@ -185,8 +187,11 @@ def learn(
     finally:
         if watcher is not None:
             watcher.finish()
-            watcher.close()
+            if not done:  # failed or interrupted: nothing more to show
+                watcher.close()
     show(out, figures, report, plot)
+    if watcher is not None:
+        watcher.serve_until_interrupted(lambda line: err.print(line, soft_wrap=True))
 
 
 def interrupted(history: list[dict], epochs: int, save: Path | None, saved: bool) -> str:
@@ -274,6 +279,8 @@ def teach(net: Network, data: datasets.DataSet, learned: np.ndarray, tested: np.
             if tested_now:
                 bar.passed(done)
 
+        if watcher:
+            watcher.hold()  # --paused: until the page resumes
         net.fit(
             x, y, epochs=epochs, learning_rate=plan["learning_rate"], batch_size=plan["batch_size"],
             in_flight=plan["in_flight"], noise=plan["noise"], seed=plan["seed"], engine=plan["engine"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +26,7 @@ def watch(
     save: Annotated[Path | None, typer.Option(help="With --epochs, save the network here when it is done.")] = None,
     host: Annotated[str, typer.Option(help="Address to serve on (not the loopback: a warning).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to serve on (0: a free one).")] = 0,
+    paused: Annotated[bool, typer.Option(help="With --epochs: start paused, for the page to resume.")] = False,
 ) -> None:
     """Serve the live view of a saved network; with --epochs, watch it learn on. Ctrl-C stops it."""
     from ..watch import serve  # only this command pays for the web stack
@@ -50,26 +50,30 @@ def watch(
             learn, held = datasets.split(loaded, test_fraction, seed)
             watcher = serve(net, inputs[learn], labels[learn],
                             held_out=(inputs[held], labels[held]) if len(held) else None,
-                            host=host, port=port, learning_rate=rate, epochs=epochs or None)
+                            host=host, port=port, learning_rate=rate, epochs=epochs or None,
+                            paused=paused and bool(epochs))
             try:
                 if epochs:
+                    watcher.hold()  # --paused: until the page resumes
                     net.fit(inputs[learn], labels[learn], epochs=epochs, learning_rate=rate, seed=seed,
                             on_progress=watcher.on_progress)
                     if save is not None:
                         net.save(save)
                     watcher.finish()
-                    typer.echo(f"finished {epochs} passes{f'; saved to {save}' if save else ''}; "
-                               "the page stays up until Ctrl-C", err=True)
+                    typer.echo(f"finished {epochs} passes{f'; saved to {save}' if save else ''}", err=True)
                 else:
                     watcher.finish(f"this is the saved model {model.name}, shown on {data}; nothing is "
                                    "learning (add --epochs N to watch it learn on)")
             except (ValueError, OSError) as bad:
                 watcher.finish(str(bad), failed=True)  # a page still open says why it stopped
                 raise
-        while True:
-            time.sleep(0.5)
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
-    finally:
         if watcher is not None:
             watcher.close()
+        return
+    except BaseException:
+        if watcher is not None:
+            watcher.close()
+        raise
+    watcher.serve_until_interrupted(lambda line: typer.echo(line, err=True))

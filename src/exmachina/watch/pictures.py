@@ -171,7 +171,6 @@ class Pictures:
             "weights": [number(w) for w in blueprint.weights[self.lines]],
             "example": recent[0] if recent else None,
             "recent": recent,
-            "held_out": self._held_out(engine, blueprint),
         }
         if self.kind == "image" and self.first_hidden:
             frame["images"] = self._weight_images(blueprint)
@@ -192,12 +191,12 @@ class Pictures:
             seen["pixels"] = bytes64((self.x[index] - self.low) / span * 255)
         return seen
 
-    def _held_out(self, engine: MatrixEngine, blueprint: Blueprint) -> dict[str, Any] | None:
+    def held_out_score(self, blueprint: Blueprint) -> dict[str, Any] | None:
         """Accuracy and mean loss on the held-out examples (None if there are none or they do not fit)."""
         if self.held_out is None:
             return None
         x, targets = self.held_out
-        outputs = engine.predict(x)
+        outputs = MatrixEngine(blueprint).predict(x)
         if targets.ndim == 1:
             classes = self._classes(blueprint)
             try:

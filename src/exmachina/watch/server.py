@@ -5,12 +5,17 @@ from `/flow`, and steers the training with `POST /control`. Nothing else changes
 nothing is served but the package's own static files. A request that names another origin (the
 `Origin` header a browser adds to cross-site requests) is refused, a control without an `Origin`
 too, and on a loopback address the `Host` header must name the loopback too (no DNS rebinding).
+Beyond the loopback the `Host` must carry the server's port and every request but the static
+files a random token, printed with the address: a page from elsewhere cannot guess it. A control is
+at most `BODY_LIMIT` bytes of JSON nested at most `DEPTH_LIMIT` deep, and whatever is posted, the
+answer is a status and a line, never a traceback.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import secrets
 import socket
 import sys
 import threading
@@ -18,6 +23,7 @@ import time
 from collections import deque
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import anyio
 import uvicorn
@@ -28,13 +34,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .pictures import Pictures
-from .session import Session
+from .session import Curve, Session
 
 STATIC = Path(__file__).parent / "static"
 FRAME_EVERY = 0.2  # seconds: the fastest the page is redrawn
 HEARTBEAT = 5.0  # seconds between keep-alive comments on a quiet stream
 STARTING = 10.0  # seconds the server may take to start
-CURVE_POINTS = 400  # points kept per curve (older ones thinned out)
+BODY_LIMIT = 4096  # bytes a control may have
+DEPTH_LIMIT = 2  # how deeply a control's JSON may nest: an object holding a list
+TOKEN_HEADER = "x-exmachina-token"
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
@@ -71,11 +79,13 @@ class Watcher:
         self._lock = threading.Lock()
         self._frame: dict[str, Any] | None = None
         self._built = (-1, 0.0)  # the session version and time of the last frame
-        self._examples = -1
         self._readings: deque = deque()  # (time, examples, calls) over the last two seconds
-        self.curve: dict[str, list] = {k: [] for k in ("examples", "loss", "accuracy", "held_loss", "held_accuracy")}
+        self.held_curve = Curve("loss", "accuracy")
+        self._held: tuple[Any, dict | None] = (None, None)  # the snapshot last scored on the held-out set
+        self.token: str | None = None  # asked of every request beyond the loopback
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._painter: threading.Thread | None = None
 
     # -- for the training loop ---------------------------------------------------------------------
 
@@ -83,11 +93,34 @@ class Watcher:
         """Give this to `Network.fit(on_progress=...)`."""
         return self.session.on_progress(epoch, board)
 
+    def hold(self) -> None:
+        """Call before `fit`: a run that starts paused waits here for the page."""
+        self.session.hold()
+
     def finish(self, message: str = "", failed: bool = False) -> None:
         """The run is over (or `failed`, with a message); pages still open say so."""
         self.session.finish(message, failed)
 
     # -- pictures ----------------------------------------------------------------------------------
+
+    def held_out(self) -> dict[str, Any] | None:
+        """The current snapshot's held-out score; each new snapshot adds a point to the held-out curve."""
+        snapshot, examples = self.session.snapshot, self.session.examples
+        if snapshot is not self._held[0]:
+            score = self.pictures.held_out_score(snapshot)
+            self._held = (snapshot, score)
+            if score is not None and examples:
+                self.held_curve.add(examples, **score)
+        return self._held[1]
+
+    def _paint(self) -> None:
+        """Keeps the held-out curve growing from the first example, whether or not a page is open."""
+        version = -1
+        while not self.closing:
+            version = self.session.wait_for_change(version, HEARTBEAT)
+            with self._lock:
+                self.held_out()
+            time.sleep(FRAME_EVERY)
 
     def frame(self) -> dict[str, Any]:
         """The latest picture of the run; redrawn when something changed, at most every FRAME_EVERY s."""
@@ -99,16 +132,14 @@ class Watcher:
                     now - built_at < FRAME_EVERY and figures["state"] == self._frame["state"]
                     and figures["blocked"] == self._frame["blocked"])):
                 return self._frame
-            advance = figures["examples"] != self._examples
-            self._examples = figures["examples"]
             # read after the figures: a newer example than their version says is redrawn, never an older
             frame = self.pictures.frame(self.session.snapshot, self.session.last_scored())
             frame.update(figures)
             frame.update(self._rates(now, figures))
-            if advance and figures["examples"]:
-                self._extend_curve(figures, frame["held_out"])
-            frame["curve"] = self.curve
-            frame["flow_ready"] = True
+            frame["held_out"] = self.held_out()
+            with self.session.changed:
+                frame["curve"] = {"train": {k: list(v) for k, v in self.session.curve.points.items()},
+                                  "held": {k: list(v) for k, v in self.held_curve.points.items()}}
             self._frame, self._built = frame, (figures["version"], now)
             return frame
 
@@ -125,16 +156,6 @@ class Watcher:
         return {"examples_per_second": (figures["examples"] - examples) / seconds,
                 "messages_per_second": per_second * self.messages_per_call if figures["engine"] == "actors" else None}
 
-    def _extend_curve(self, figures: dict, held: dict | None) -> None:
-        curve = self.curve
-        for key, value in (("examples", figures["examples"]), ("loss", figures["loss"]),
-                           ("accuracy", figures["accuracy"]), ("held_loss", held and held["loss"]),
-                           ("held_accuracy", held and held["accuracy"])):
-            curve[key].append(value)
-        if len(curve["examples"]) > CURVE_POINTS:  # keep the first and last, thin out the middle
-            for key in curve:
-                curve[key] = curve[key][::2] + ([curve[key][-1]] if len(curve[key]) % 2 == 0 else [])
-
     def flow(self) -> dict[str, Any]:
         """The message flow of the current example (the first one, before any is scored)."""
         with self._lock:
@@ -147,6 +168,7 @@ class Watcher:
     def start(self, host: str, port: int) -> str:
         """Bind (port 0: a free one), serve in a daemon thread, and return the page's address.
 
+        Beyond the loopback the address carries a random token that every request must show.
         A ValueError with one line says why it cannot serve; nothing is left open then.
         """
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -164,7 +186,10 @@ class Watcher:
         self.address = f"http://{shown}:{port}/"
         allowed = None if not is_loopback(host) else {f"{name}:{port}" for name in (
             "127.0.0.1", "localhost", "[::1]", shown)}
-        app = build_app(self, allowed)
+        if allowed is None:
+            self.token = secrets.token_urlsafe(16)
+            self.address += f"?token={self.token}"
+        app = SameOrigin(build_app(self), allowed, port, self.token)
         config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
                                 timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
@@ -183,6 +208,8 @@ class Watcher:
             self.close()  # stops the thread if it is still trying
             sock.close()
             raise ValueError(f"cannot serve on {host}:{port}: {reason}")
+        self._painter = threading.Thread(target=self._paint, name="exmachina-watch-painter", daemon=True)
+        self._painter.start()
         return self.address
 
     def _serve(self, sock: socket.socket, failures: list[BaseException]) -> None:
@@ -200,8 +227,20 @@ class Watcher:
         self.session.close()
         if self._server is not None:
             self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(5)
+        for thread in (self._thread, self._painter):
+            if thread is not None:
+                thread.join(5)
+
+    def serve_until_interrupted(self, say: Any) -> None:
+        """Keep the final state on the page until Ctrl-C (the run is over; the server is not)."""
+        try:
+            say(f"the run is over; its page keeps the final state at {self.address} until Ctrl-C")
+            while True:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            say("stopped")
+        finally:
+            self.close()
 
     def __enter__(self) -> Watcher:
         return self
@@ -211,36 +250,56 @@ class Watcher:
 
 
 class SameOrigin:
-    """ASGI guard: refuse other origins and foreign Host names; add security headers to answers."""
+    """ASGI guard: refuse other origins, foreign Host names and a missing token; add security headers.
 
-    def __init__(self, app: Any, allowed_hosts: set[str] | None) -> None:
+    Whatever fails behind it is answered with a 500 and one line, never a traceback.
+    """
+
+    def __init__(self, app: Any, allowed_hosts: set[str] | None, port: int, token: str | None) -> None:
         self.app = app
-        self.allowed_hosts = allowed_hosts  # None: bound to a public address, any Host name
+        self.allowed_hosts = allowed_hosts  # None: bound beyond the loopback, any name with our port
+        self.port = port
+        self.token = token
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         refusal = self.refusal(scope["method"], headers)
+        if not refusal and self.token is not None and not scope["path"].startswith("/static/"):
+            query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+            shown = headers.get(TOKEN_HEADER) or query.get("token", "")
+            if not secrets.compare_digest(shown.encode(), self.token.encode()):
+                refusal = "refused: this server wants the token printed with its address"
         if refusal:
             response = PlainTextResponse(refusal, status_code=403, headers=HEADERS)
             return await response(scope, receive, send)
+        started = False
 
         async def secured(message: dict) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = list(message.get("headers", [])) + [
                     (k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
             await send(message)
 
-        await self.app(scope, receive, secured)
+        try:
+            await self.app(scope, receive, secured)
+        except Exception as bad:  # noqa: BLE001 - a line for the page, not a traceback on the terminal
+            if not started:
+                line = f"internal error: {type(bad).__name__}: {str(bad)[:200]}"
+                await PlainTextResponse(line, status_code=500, headers=HEADERS)(scope, receive, send)
 
     def refusal(self, method: str, headers: dict[str, str]) -> str:
         host = headers.get("host", "")
         if self.allowed_hosts is not None and host not in self.allowed_hosts:
-            return f"refused: unknown host {host!r}"
+            return f"refused: unknown host {host[:100]!r}"
+        if self.allowed_hosts is None and not host.endswith(f":{self.port}"):
+            return f"refused: the host {host[:100]!r} does not name this server's port {self.port}"
         origin = headers.get("origin")
         if origin is not None and origin != f"http://{host}":
-            return f"refused: requests from {origin} are not allowed"
+            return f"refused: requests from {origin[:100]} are not allowed"
         if method not in ("GET", "HEAD") and origin is None:
             return "refused: a control must come from the page (no Origin header)"
         if headers.get("sec-fetch-site") not in (None, "same-origin", "none"):
@@ -248,7 +307,50 @@ class SameOrigin:
         return ""
 
 
-def build_app(watcher: Watcher, allowed_hosts: set[str] | None) -> Any:
+def nesting(body: bytes) -> int:
+    """How deeply JSON text nests, read before parsing it (a parser recurses: the text could be deep)."""
+    depth = deepest = 0
+    quoted = escaped = False
+    for byte in body:
+        if quoted:
+            escaped, quoted = (False, True) if escaped else (byte == 0x5C, byte != 0x22)
+        elif byte == 0x22:
+            quoted = True
+        elif byte in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in b"]}":
+            depth -= 1
+    return deepest
+
+
+async def read_control(request: Request) -> tuple[dict | None, JSONResponse | None]:
+    """The control's JSON object, or the answer that refuses it: too big, not JSON, too deep."""
+    def refuse(error: str, status: int = 400) -> tuple[None, JSONResponse]:
+        return None, JSONResponse({"error": error}, status_code=status)
+
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return refuse("send the control as application/json", 415)
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit() or int(declared) > BODY_LIMIT:
+        return refuse(f"a control is at most {BODY_LIMIT} bytes", 413)
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > BODY_LIMIT:
+            return refuse(f"a control is at most {BODY_LIMIT} bytes", 413)
+    if nesting(body) > DEPTH_LIMIT:
+        return refuse(f"the control nests deeper than {DEPTH_LIMIT} levels")
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return refuse("the control is not valid JSON")
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("action"), str):
+        return refuse('expected {"action": "pause" | "resume" | "step" | "pace" | "learning_rate"}')
+    return parsed, None
+
+
+def build_app(watcher: Watcher) -> Any:
     """The routes: the page, its static files, the event stream, the flow and the controls."""
 
     async def index(request: Request) -> FileResponse:
@@ -276,17 +378,11 @@ def build_app(watcher: Watcher, allowed_hosts: set[str] | None) -> Any:
         return JSONResponse(await anyio.to_thread.run_sync(watcher.flow))
 
     async def control(request: Request) -> JSONResponse:
-        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            return JSONResponse({"error": "send the control as application/json"}, status_code=415)
+        body, refusal = await read_control(request)
+        if refusal is not None:
+            return refusal
         try:
-            body = await request.json()
-        except ValueError:
-            return JSONResponse({"error": "the control is not valid JSON"}, status_code=400)
-        if not isinstance(body, dict) or not isinstance(body.get("action"), str):
-            return JSONResponse({"error": 'expected {"action": "pause" | "resume" | "step" | "learning_rate"}'},
-                                status_code=400)
-        try:
-            watcher.session.control(body["action"], body.get("rate"))
+            watcher.session.control(body["action"], body.get("value"))
         except ValueError as bad:
             finished = watcher.session.state in ("finished", "failed", "closed")
             return JSONResponse({"error": str(bad)}, status_code=409 if finished else 400)
@@ -299,7 +395,7 @@ def build_app(watcher: Watcher, allowed_hosts: set[str] | None) -> Any:
         Route("/control", control, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return SameOrigin(Starlette(routes=routes), allowed_hosts)
+    return Starlette(routes=routes)
 
 
 def serve(net: Any, inputs: Any, targets: Any, held_out: tuple | None = None, host: str = "127.0.0.1",
@@ -319,10 +415,14 @@ def serve(net: Any, inputs: Any, targets: Any, held_out: tuple | None = None, ho
 
         home = place(session.snapshot, shards, partition)
         watcher.network.update(shards=home[:session.snapshot.size].tolist(), partition=partition)
-    if not is_loopback(host) and not quiet:
-        print(f"warning: serving on {host}, not on the loopback: anyone who can reach it can watch, "
-              "pause and steer the training", file=sys.stderr, flush=True)
     address = watcher.start(host, port)
+    if not is_loopback(host) and not quiet:
+        print(f"warning: serving on {host}, not on the loopback: anyone who can reach it and has the "
+              "token in the address below can watch, pause and steer the training (without the token "
+              "a page from another site, even one that renames itself to this address, cannot)",
+              file=sys.stderr, flush=True)
     if not quiet:
         print(f"watch it learn at {address}", file=sys.stderr, flush=True)
+        if paused:
+            print("paused: press resume (or step) on the page to start", file=sys.stderr, flush=True)
     return watcher

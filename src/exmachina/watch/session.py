@@ -3,8 +3,9 @@
 `Session.on_progress` is what `Network.fit` calls after each scored example (or batch), inside the
 training loop. It records the score and which examples the teacher just scored (with the outputs
 it saw), now and then takes a snapshot of the weights, and is where
-training pauses: blocking here blocks the loop, between two examples. The page's controls (pause,
-resume, step one example, a new learning rate) only ever change this object's fields.
+training pauses and keeps its pace: blocking here blocks the loop, between two examples. The page's
+controls (pause, resume, step one example, a pace, a new learning rate) only ever change this object's
+fields. The curves are recorded here too, from the first example, whether or not a page is open.
 """
 
 from __future__ import annotations
@@ -18,11 +19,34 @@ from typing import Any
 import numpy as np
 
 from ..blueprint import Blueprint
-from ..scoreboard import RECENT, Scoreboard  # the recent loss is averaged over the scoreboard's window
+from ..scoreboard import RECENT, Scoreboard  # the recent figures are over the scoreboard's window
 
 SNAPSHOT_EVERY = 0.2  # seconds between two snapshots of the weights while training runs, at least
 SNAPSHOT_SHARE = 0.05  # and at most this share of the training's time goes into snapshots
 RECENT_PREDICTIONS = 12  # examples the page shows as recent predictions
+PACES = (1, 10, 100)  # examples per second a person can follow; None: as fast as it goes
+RATES = (1e-6, 10.0)  # the learning rates the page may set: anything else is a typo or an attack
+CURVE_POINTS = 400  # points kept per curve: the spacing doubles when they are all used
+
+
+class Curve:
+    """Figures sampled every `stride` examples; when full, every other point goes and the stride doubles."""
+
+    def __init__(self, *keys: str) -> None:
+        self.keys = ("examples", *keys)
+        self.points: dict[str, list] = {k: [] for k in self.keys}
+        self.stride = 1
+
+    def add(self, examples: int, **values: Any) -> None:
+        taken = self.points["examples"]
+        if taken and examples - taken[-1] < self.stride:
+            return
+        for key in self.keys:
+            self.points[key].append(examples if key == "examples" else values[key])
+        if len(taken) > CURVE_POINTS:
+            for key in self.keys:
+                self.points[key] = self.points[key][::2]
+            self.stride *= 2
 
 
 class Session:
@@ -46,7 +70,10 @@ class Session:
         self.calls = 0  # on_progress calls: one per example or mini-batch
         self.pass_seen = 0
         self.pass_total = 0
-        self.accuracy: float | None = None  # the share of the last 200 predictions that were right
+        self.pace: float | None = None  # examples per second, None: unlimited
+        self._due = 0.0  # when the next example may go, at this pace
+        self.hits: deque = deque(maxlen=RECENT)  # the last 200 predictions, across passes
+        self.curve = Curve("loss", "accuracy")
         self.losses: deque = deque(maxlen=RECENT)  # (loss sum, examples) of recent calls
         self.scored: deque = deque(maxlen=RECENT_PREDICTIONS)  # (index, outputs) as the teacher scored them
         self.version = 0  # bumped at each change, so that the server knows when to draw again
@@ -69,11 +96,15 @@ class Session:
             self.pass_seen, self.pass_total = board.seen, board.total
             self.examples = self._before + board.seen
             self.calls += 1
-            self.accuracy = board.recent_accuracy
+            count = 1
             if board.last is not None:
                 batch, outputs = board.last
+                count = len(batch)
                 kept = np.array(outputs[-RECENT_PREDICTIONS:], dtype=float)  # a copy: fit may reuse its own
                 self.scored.extend(zip(batch[-RECENT_PREDICTIONS:].tolist(), kept))
+            if board.recent:  # the board's window starts again each pass; this one rolls on
+                self.hits.extend(list(board.recent)[-min(count, RECENT):])
+            self.curve.add(self.examples, loss=self._recent_loss(), accuracy=self.accuracy)
             if self.state == "waiting":
                 self.state = "running"
             now = time.monotonic()
@@ -81,23 +112,54 @@ class Session:
                 self._take_snapshot(now)
             self.version += 1
             self.changed.notify_all()
-            while self.paused and not self.steps and self.state != "closed":
-                if not self.blocked:
-                    self.blocked, self.state = True, "paused"
-                    self.version += 1
-                    self.changed.notify_all()
-                self.changed.wait(0.5)
-            if self.blocked:
-                self.blocked = False
-                if self.state == "paused":
-                    self.state = "running"
-                self.version += 1
-            if self.steps:
-                self.steps -= 1
+            self._keep_pace(now, count)
+            self._wait_while_paused()
             rate, self.requested_rate = self.requested_rate, None
             if rate is not None:
                 self.learning_rate = rate
             return rate
+
+    def hold(self) -> None:
+        """Before the first example: wait there if the run starts paused (a step lets one example go)."""
+        with self.changed:
+            self._wait_while_paused()
+
+    def _wait_while_paused(self) -> None:
+        while self.paused and not self.steps and self.state != "closed":
+            if not self.blocked:
+                self.blocked, self.state = True, "paused"
+                self.version += 1
+                self.changed.notify_all()
+            self.changed.wait(0.5)
+        if self.blocked:
+            self.blocked = False
+            if self.state == "paused":
+                self.state = "running" if self.examples else "waiting"
+            self.version += 1
+        if self.steps:
+            self.steps -= 1
+
+    def _keep_pace(self, now: float, count: int) -> None:
+        """Wait for this call's examples' turn at the chosen pace (a pause or a new pace ends the wait)."""
+        pace = self.pace
+        if pace is None or self.paused or self.steps:
+            self._due = now
+            return
+        self._due = max(self._due, now - 1 / pace) + count / pace  # a late call does not bunch up the next
+        while self.pace == pace and not self.paused and self.state != "closed":
+            left = self._due - time.monotonic()
+            if left <= 0:
+                break
+            self.changed.wait(left)
+
+    @property
+    def accuracy(self) -> float | None:
+        """The share of the last 200 predictions that were right, across passes."""
+        return sum(self.hits) / len(self.hits) if self.hits else None
+
+    def _recent_loss(self) -> float | None:
+        seen = sum(n for _, n in self.losses)
+        return sum(s for s, _ in self.losses) / seen if seen else None
 
     def _take_snapshot(self, now: float) -> None:
         self.snapshot = self.net.snapshot()
@@ -126,7 +188,7 @@ class Session:
 
     # -- the controls (called by the server) -----------------------------------------------------
 
-    def control(self, action: str, rate: Any = None) -> None:
+    def control(self, action: str, value: Any = None) -> None:
         """Apply one of the page's controls; a ValueError says what is wrong with a request."""
         with self.changed:
             if self.state in ("finished", "failed", "closed"):
@@ -140,12 +202,19 @@ class Session:
                     raise ValueError("pause first: a step lets one example through a paused run")
                 self.steps += 1
             elif action == "learning_rate":
-                if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (
-                        math.isfinite(rate) and rate > 0):
-                    raise ValueError(f"learning rate must be a positive number, got {rate!r}")
-                self.requested_rate = float(rate)
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                        math.isfinite(value) and RATES[0] <= value <= RATES[1]):
+                    raise ValueError(f"learning rate must be a number from {RATES[0]:g} to {RATES[1]:g}, "
+                                     f"got {str(value)[:40]}")
+                self.requested_rate = float(value)
+            elif action == "pace":
+                if value is not None and (isinstance(value, bool) or value not in PACES):
+                    raise ValueError(f"pace must be one of {', '.join(map(str, PACES))} examples/s or null "
+                                     f"(unlimited), got {str(value)[:40]}")
+                self.pace = None if value is None else float(value)
             else:
-                raise ValueError(f"unknown control {action!r}; use pause, resume, step or learning_rate")
+                raise ValueError(f"unknown control {str(action)[:40]!r}; use pause, resume, step, pace or "
+                                 "learning_rate")
             self.version += 1
             self.changed.notify_all()
 
@@ -163,8 +232,6 @@ class Session:
     def figures(self) -> dict[str, Any]:
         """The counters, as one consistent reading."""
         with self.changed:
-            loss_sum = sum(s for s, _ in self.losses)
-            seen = sum(n for _, n in self.losses)
             return {
                 "state": self.state,
                 "message": self.message,
@@ -177,8 +244,9 @@ class Session:
                 "pass_seen": self.pass_seen,
                 "pass_total": self.pass_total,
                 "accuracy": self.accuracy,
-                "loss": loss_sum / seen if seen else None,
+                "loss": self._recent_loss(),
                 "learning_rate": self.learning_rate,
+                "pace": self.pace,
                 "engine": self.engine,
                 "version": self.version,
             }

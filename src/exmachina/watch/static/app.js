@@ -11,6 +11,8 @@ let frame = null;        // the latest picture
 let drawing = null;      // SVG elements of the network drawing
 let flow = null, flowAt = 0;  // the traced example and the step shown
 let ended = false;
+const TOKEN = new URLSearchParams(location.search).get("token");  // asked for beyond the loopback
+const withToken = (path) => TOKEN ? `${path}${path.includes("?") ? "&" : "?"}token=${encodeURIComponent(TOKEN)}` : path;
 
 // -- small helpers -------------------------------------------------------------------------------
 
@@ -213,8 +215,10 @@ function updateFigures() {
   $("resume").disabled = !live || !f.paused;
   $("step").disabled = !live || !f.paused;
   $("rate-set").disabled = !live;
+  $("pace").disabled = !live;
+  if (document.activeElement !== $("pace")) $("pace").value = f.pace === null ? "" : String(f.pace);
   if (f.state === "finished") banner(f.message ? `This run has finished: ${f.message}` :
-    `This run has finished: ${f.examples.toLocaleString("en")} examples in ${f.epoch} passes. The pictures show the network as it ended.`);
+    `This run has finished: ${f.examples.toLocaleString("en")} examples in ${f.epoch} passes. The pictures show the network as it ended; the server keeps them until Ctrl-C.`);
   else if (f.state === "failed") banner(`This run failed: ${f.message}`);
   else if (!ended) banner("");
 }
@@ -226,7 +230,7 @@ function drawCurves() {
   svg.replaceChildren();
   const width = svg.clientWidth || 420, height = svg.clientHeight || 260, half = height / 2;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  const xs = c.examples, last = xs.length ? xs[xs.length - 1] : 1, first = xs.length ? xs[0] : 0;
+  const xs = c.train.examples, last = xs.length ? xs[xs.length - 1] : 1, first = 0;
   const x = (v) => 40 + (width - 50) * (v - first) / ((last - first) || 1);
   const chart = (top, keys, low, high, title) => {
     el("line", { class: "axis", x1: 40, y1: top + half - 22, x2: width - 10, y2: top + half - 22 }, svg);
@@ -236,15 +240,17 @@ function drawCurves() {
     const hi = el("text", { x: 36, y: top + 20, "text-anchor": "end", class: "label" }, svg); hi.textContent = fmt(high, 2);
     const lo = el("text", { x: 36, y: top + half - 22, "text-anchor": "end", class: "label" }, svg); lo.textContent = fmt(low, 2);
     const y = (v) => top + half - 22 - (half - 36) * (v - low) / ((high - low) || 1);
-    keys.forEach(([key, colour]) => {
-      const points = [];
-      c[key].forEach((v, i) => { if (v !== null && v !== undefined) points.push(`${x(xs[i]).toFixed(1)},${y(v).toFixed(1)}`); });
-      if (points.length) el("polyline", { points: points.join(" "), fill: "none", stroke: colour, "stroke-width": 1.8, class: `curve ${key}` }, svg);
+    keys.forEach(([set, key, colour]) => {
+      const points = [], series = c[set];
+      series[key].forEach((v, i) => { if (v !== null && v !== undefined) points.push(`${x(series.examples[i]).toFixed(1)},${y(v).toFixed(1)}`); });
+      const line = el("polyline", { points: points.join(" "), fill: "none", stroke: colour, "stroke-width": 1.8, class: `curve ${set} ${key}` }, svg);
+      line.dataset.points = points.length;
+      line.dataset.first = series.examples.length ? series.examples[0] : "";
     });
   };
-  chart(0, [["accuracy", "#2a6fdb"], ["held_accuracy", "#8a4fd1"]], 0, 1, "accuracy");
-  const losses = [...c.loss, ...c.held_loss].filter((v) => v !== null && v !== undefined);
-  chart(half, [["loss", "#2a6fdb"], ["held_loss", "#8a4fd1"]], 0, losses.length ? Math.max(...losses) : 1, "loss");
+  chart(0, [["train", "accuracy", "#2a6fdb"], ["held", "accuracy", "#8a4fd1"]], 0, 1, "accuracy");
+  const losses = [...c.train.loss, ...c.held.loss].filter((v) => v !== null && v !== undefined);
+  chart(half, [["train", "loss", "#2a6fdb"], ["held", "loss", "#8a4fd1"]], 0, losses.length ? Math.max(...losses) : 1, "loss");
   const axis = el("text", { x: width - 10, y: height - 4, "text-anchor": "end", class: "label" }, svg);
   axis.textContent = `examples seen: ${last.toLocaleString("en")}`;
 }
@@ -357,7 +363,7 @@ async function traceExample() {
   $("trace").disabled = true;
   $("flow-title").textContent = "tracing…";
   try {
-    const answer = await fetch("/flow");
+    const answer = await fetch(withToken("/flow"));
     if (!answer.ok) throw new Error(await answer.text());
     flow = await answer.json();
     flowAt = 0;
@@ -462,11 +468,13 @@ function moveFlow(to) { if (!flow) return; flowAt = Math.max(0, Math.min(flow.st
 
 // -- the controls and the stream ----------------------------------------------------------------------
 
-async function control(action, rate) {
+async function control(action, value) {
   $("control-error").textContent = "";
   try {
-    const answer = await fetch("/control", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(rate === undefined ? { action } : { action, rate }) });
+    const headers = { "Content-Type": "application/json" };
+    if (TOKEN) headers["X-Exmachina-Token"] = TOKEN;
+    const answer = await fetch("/control", { method: "POST", headers,
+      body: JSON.stringify(value === undefined ? { action } : { action, value }) });
     const body = await answer.json();
     if (!answer.ok) $("control-error").textContent = body.error;
   } catch (error) {
@@ -475,7 +483,7 @@ async function control(action, rate) {
 }
 
 function connect() {
-  const source = new EventSource("/events");
+  const source = new EventSource(withToken("/events"));
   source.addEventListener("network", (event) => {
     network = JSON.parse(event.data);
     ended = false;
@@ -498,7 +506,7 @@ function gone() {
   status.textContent = "ended";
   status.className = "status ended";
   status.dataset.state = "ended";
-  for (const id of ["pause", "resume", "step", "rate-set", "trace"]) $(id).disabled = true;
+  for (const id of ["pause", "resume", "step", "rate-set", "trace", "pace"]) $(id).disabled = true;
   banner(frame && frame.state === "finished"
     ? `This run has finished (${frame.examples.toLocaleString("en")} examples), and its process has ended: the page no longer updates.`
     : "The training process has ended: this page no longer updates.");
@@ -509,6 +517,7 @@ window.addEventListener("DOMContentLoaded", () => {
   $("resume").addEventListener("click", () => control("resume"));
   $("step").addEventListener("click", () => control("step"));
   $("rate-set").addEventListener("click", () => control("learning_rate", Number($("rate-input").value)));
+  $("pace").addEventListener("change", () => control("pace", $("pace").value === "" ? null : Number($("pace").value)));
   $("trace").addEventListener("click", traceExample);
   $("flow-first").addEventListener("click", () => moveFlow(0));
   $("flow-back").addEventListener("click", () => moveFlow(flowAt - 1));
