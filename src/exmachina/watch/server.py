@@ -109,7 +109,7 @@ class Watcher:
         if snapshot is not self._held[0]:
             score = self.pictures.held_out_score(snapshot)
             self._held = (snapshot, score)
-            if score is not None and examples:
+            if score is not None:
                 self.held_curve.add(examples, **score)
         return self._held[1]
 
@@ -208,6 +208,8 @@ class Watcher:
             self.close()  # stops the thread if it is still trying
             sock.close()
             raise ValueError(f"cannot serve on {host}:{port}: {reason}")
+        with self._lock:
+            self.held_out()  # the untrained network's score: where the held-out curve starts
         self._painter = threading.Thread(target=self._paint, name="exmachina-watch-painter", daemon=True)
         self._painter.start()
         return self.address
