@@ -45,7 +45,7 @@ def test_the_page_loads_and_draws_every_neuron_of_the_blueprint(page, runs, shap
     page.wait_for_selector("#network .neuron", timeout=WAIT)
     assert page.locator("#network .neuron").count() == net.blueprint.size
     assert page.locator("#network .neuron.output").count() == shape[-1]
-    assert page.locator("#network .synapse").count() > 0
+    page.wait_for_selector(f"#synapses[data-drawn='{len(net.blueprint.sources)}']", timeout=WAIT)  # every one
     assert page.is_hidden("#shard-legend") and page.locator("#network .shard-ring, #network [data-shard]").count() == 0
     if shape[0] == 64:  # image data: each hidden neuron's weights as an image
         page.wait_for_selector("#images-panel:not([hidden])", timeout=WAIT)

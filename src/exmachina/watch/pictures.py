@@ -21,7 +21,6 @@ from ..examples import check_inputs, classes_of, decode, encode
 from ..losses import loss as find_loss
 from ..matrix import MatrixEngine
 
-LINES_PER_LAYER = 240  # synapses drawn between two layers; wider layers show a fixed random sample
 HELD_OUT_LIMIT = 1000  # held-out examples scored per picture
 GRID = 40  # heat-map resolution over the input plane (GRID x GRID points)
 POINTS = 300  # data points drawn on the plane
@@ -32,6 +31,11 @@ IMAGE_SIDES = {64: 8, 256: 16, 784: 28}  # digits, Semeion, MNIST
 def bytes64(values: np.ndarray) -> str:
     """Numbers in 0..255 as base64 text: a compact way to ship pictures in JSON."""
     return base64.b64encode(np.clip(np.rint(values), 0, 255).astype(np.uint8).tobytes()).decode("ascii")
+
+
+def floats64(values: np.ndarray) -> str:
+    """Floats as base64 text of little-endian float64: every bit of a weight, compactly."""
+    return base64.b64encode(np.ascontiguousarray(values, dtype="<f8").tobytes()).decode("ascii")
 
 
 def number(value: Any) -> float | None:
@@ -70,7 +74,6 @@ class Pictures:
         self.layer_of = np.zeros(blueprint.size, dtype=np.int64)
         for depth, layer in enumerate(self.layers):
             self.layer_of[layer] = depth
-        self.lines = self._sample_lines(blueprint)
         self.first_hidden = self._first_hidden(blueprint)
         if self.kind == "plane":
             (x0, y0), (x1, y1) = self.x.min(axis=0), self.x.max(axis=0)
@@ -83,17 +86,6 @@ class Pictures:
 
     # -- what does not change: the network's drawing and the data ----------------------------------
 
-    def _sample_lines(self, blueprint: Blueprint) -> np.ndarray:
-        """The synapses to draw: all of them between narrow layers, a fixed random sample between wide ones."""
-        pairs = self.layer_of[blueprint.sources] * len(self.layers) + self.layer_of[blueprint.targets]
-        chosen = []
-        for pair in np.unique(pairs):
-            members = np.flatnonzero(pairs == pair)
-            if len(members) > LINES_PER_LAYER:
-                members = np.sort(self.random.choice(members, LINES_PER_LAYER, replace=False))
-            chosen.append(members)
-        return np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
-
     def _first_hidden(self, blueprint: Blueprint) -> list[int]:
         """The neurons whose incoming weights are all from sensors: these can be drawn as images."""
         if self.kind != "image":
@@ -103,15 +95,7 @@ class Pictures:
         return [i for i in hidden if sensor[blueprint.sources[blueprint.targets == i]].all()][:100]
 
     def network(self, blueprint: Blueprint) -> dict[str, Any]:
-        """The drawing's skeleton, sent once: layers, neurons, which synapses are drawn, the data's kind."""
-        pairs = []
-        for s in range(len(self.layers)):
-            for t in range(s + 1, len(self.layers)):
-                total = int(np.sum((self.layer_of[blueprint.sources] == s) & (self.layer_of[blueprint.targets] == t)))
-                drawn = int(np.sum((self.layer_of[blueprint.sources[self.lines]] == s)
-                                   & (self.layer_of[blueprint.targets[self.lines]] == t)))
-                if total:
-                    pairs.append({"from": s, "to": t, "synapses": total, "drawn": drawn})
+        """The drawing's skeleton, sent once: layers, neurons, every synapse, the data's kind."""
         data: dict[str, Any] = {"kind": self.kind, "examples": len(self.x), "labelled": self.labelled,
                                 "held_out": None if self.held_out is None else len(self.held_out[0])}
         if self.kind == "image":
@@ -130,9 +114,8 @@ class Pictures:
             "activations": list(blueprint.activations),
             "layers": self.layers,
             "synapses": len(blueprint.sources),
-            "lines": {"source": blueprint.sources[self.lines].tolist(),
-                      "target": blueprint.targets[self.lines].tolist()},
-            "pairs": pairs,
+            "sources": blueprint.sources.tolist(),
+            "targets": blueprint.targets.tolist(),
             "loss": blueprint.loss,
             "classes": None if self._classes(blueprint) is None else [str(c) for c in self._classes(blueprint)],
             "data": data,
@@ -168,7 +151,8 @@ class Pictures:
             activities[blueprint.outputs] = outputs
         frame: dict[str, Any] = {
             "activities": None if activities is None else [number(a) for a in activities],
-            "weights": [number(w) for w in blueprint.weights[self.lines]],
+            "weights": floats64(blueprint.weights),  # every synapse's, drawn on one absolute scale
+            "biases": floats64(blueprint.biases),
             "example": recent[0] if recent else None,
             "recent": recent,
         }

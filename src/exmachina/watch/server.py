@@ -361,11 +361,14 @@ def build_app(watcher: Watcher) -> Any:
     async def events(request: Request) -> StreamingResponse:
         async def stream():
             yield f"event: network\ndata: {json.dumps(watcher.network)}\n\n"
-            sent, quiet = None, time.monotonic()
+            sent, weights_sent, quiet = None, None, time.monotonic()
             while not watcher.closing:
                 frame = await anyio.to_thread.run_sync(watcher.frame)
                 if frame["version"] != sent:
                     sent, quiet = frame["version"], time.monotonic()
+                    if frame["snapshot"] == weights_sent:  # only what changed: the weights have not
+                        frame = {k: v for k, v in frame.items() if k not in ("weights", "biases")}
+                    weights_sent = frame["snapshot"]
                     yield f"event: frame\ndata: {json.dumps(frame)}\n\n"
                 elif time.monotonic() - quiet > HEARTBEAT:
                     quiet = time.monotonic()

@@ -79,6 +79,7 @@ class Session:
         self.version = 0  # bumped at each change, so that the server knows when to draw again
         self.snapshot: Blueprint = net.snapshot()
         self.snapshot_at = 0.0
+        self.snapshots = 0  # counts the snapshots taken: a page is sent the weights only when it moves
         self._before = 0  # examples of the passes already finished
         self._loss_sum = 0.0
         self._snapshot_cost = 0.0  # seconds the last snapshot took
@@ -162,7 +163,7 @@ class Session:
         return sum(s for s, _ in self.losses) / seen if seen else None
 
     def _take_snapshot(self, now: float) -> None:
-        self.snapshot = self.net.snapshot()
+        self.snapshot, self.snapshots = self.net.snapshot(), self.snapshots + 1
         self.snapshot_at = time.monotonic()
         self._snapshot_cost = self.snapshot_at - now
 
@@ -173,7 +174,7 @@ class Session:
                 self.state = "failed" if failed else "finished"
             self.message = message
             self.paused, self.blocked = False, False
-            self.snapshot = self.net.snapshot()
+            self.snapshot, self.snapshots = self.net.snapshot(), self.snapshots + 1
             self.version += 1
             self.changed.notify_all()
 
@@ -249,4 +250,5 @@ class Session:
                 "pace": self.pace,
                 "engine": self.engine,
                 "version": self.version,
+                "snapshot": self.snapshots,
             }

@@ -1,0 +1,52 @@
+// The live view's small helpers, shared by the other scripts (classic scripts: one global scope).
+"use strict";
+
+const SVG = "http://www.w3.org/2000/svg";
+const POSITIVE = [42, 111, 219], NEGATIVE = [232, 130, 42];
+const SHARD_COLOURS = ["#1b9e77", "#7570b3", "#e7298a", "#a6761d", "#66a61e", "#e6ab02", "#17becf", "#666666"];  // not the weights' blue and orange
+const $ = (id) => document.getElementById(id);
+const TOKEN = new URLSearchParams(location.search).get("token");  // asked for beyond the loopback
+const withToken = (path) => TOKEN ? `${path}${path.includes("?") ? "&" : "?"}token=${encodeURIComponent(TOKEN)}` : path;
+
+// -- small helpers -------------------------------------------------------------------------------
+
+function el(tag, attributes, parent) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attributes || {})) node.setAttribute(k, v);
+  if (parent) parent.appendChild(node);
+  return node;
+}
+function fmt(value, digits = 3) {
+  if (value === null || value === undefined) return "–";
+  if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString("en");
+  const text = Number(value).toPrecision(digits);
+  if (text.includes("e")) return text.replace(/\.?0+e/, "e");
+  return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
+}
+function pct(value) { return value === null || value === undefined ? "–" : (100 * value).toFixed(1) + "%"; }
+function show(id, text, raw) { const n = $(id); n.textContent = text; n.dataset.value = raw === null || raw === undefined ? "" : raw; }
+function mix(weight, alpha) {  // weight in -1..1 -> blue (positive) or orange (negative) on white
+  const c = weight >= 0 ? POSITIVE : NEGATIVE, t = Math.min(1, Math.abs(weight));
+  const channel = (k) => Math.round(255 + (c[k] - 255) * t);
+  return alpha === undefined ? `rgb(${channel(0)},${channel(1)},${channel(2)})` : `rgba(${c[0]},${c[1]},${c[2]},${alpha})`;
+}
+function bytes(base64) { const s = atob(base64), out = new Uint8Array(s.length); for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i); return out; }
+function paint(canvas, pixels, width, height, colour) {  // 0..255 values -> an image
+  canvas.width = width; canvas.height = height;
+  const context = canvas.getContext("2d"), image = context.createImageData(width, height);
+  for (let i = 0; i < width * height; i++) {
+    const [r, g, b] = colour(pixels[i]);
+    image.data.set([r, g, b, 255], 4 * i);
+  }
+  context.putImageData(image, 0, 0);
+}
+const grey = (v) => [v, v, v];
+const ink = (v) => [255 - v, 255 - v, 255 - v];
+function shardColour(k) { return SHARD_COLOURS[(k - 1) % SHARD_COLOURS.length]; }
+function onShard(n) { return network && network.shards ? ` on shard ${network.shards[n]}` : ""; }
+function tip(target, text) {
+  target.addEventListener("mouseenter", () => { const t = $("tip"); t.textContent = typeof text === "function" ? text() : text; t.hidden = false; });
+  target.addEventListener("mousemove", (e) => { const t = $("tip"); t.style.left = e.clientX + 14 + "px"; t.style.top = e.clientY + 10 + "px"; });
+  target.addEventListener("mouseleave", () => { $("tip").hidden = true; });
+}
+
