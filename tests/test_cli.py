@@ -15,8 +15,6 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits, load_iris
 
-ROOT = Path(__file__).resolve().parent.parent
-SEMEION = ROOT.parent / "shared" / "data" / "semeion.data"
 EXMACHINA = [str(Path(sys.executable).parent / "exmachina")]
 MODULE = [sys.executable, "-m", "exmachina"]
 
@@ -184,20 +182,6 @@ def test_learns_from_mnist_idx_files(tmp_path):
     assert report["layers"] == [64, 32, 10]
     assert report["train_examples"] + report["test_examples"] == total
     assert report["test_accuracy"] > 0.5
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not SEMEION.exists(), reason=f"the shared Semeion file {SEMEION} is absent")
-def test_semeion_reference_set_up_runs(tmp_path):
-    result = run("learn", "--data", f"semeion:{SEMEION}", "--layers", "256,8,10", "--activation", "sigmoid",
-                 "--loss", "squared", "--learning-rate", "2.0", "--epochs", "2", "--report", "s.json",
-                 cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    report = json.loads((tmp_path / "s.json").read_text())
-    assert report["train_examples"] + report["test_examples"] == 1593
-    assert report["layers"] == [256, 8, 10] and report["loss"] == "squared"
-    assert len(report["history"]) == 2
-    assert report["test_accuracy"] > 0.5  # ten classes: chance is 10%
 
 
 # -- Ctrl-C ----------------------------------------------------------------------------------------
@@ -371,15 +355,6 @@ def test_version(tmp_path):
     for how in (EXMACHINA, MODULE):
         result = run("--version", cwd=tmp_path, how=how)
         assert result.returncode == 0 and result.stdout == f"exmachina {exmachina.__version__}\n"
-
-
-def test_builtin_semeion_learns_without_a_file(tmp_path):
-    result = run("learn", "--data", "semeion", "--layers", "256,8,10", "--epochs", "1", "--engine", "matrix",
-                 "--report", "r.json", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    report = json.loads((tmp_path / "r.json").read_text())
-    assert report["data"] == "semeion" and report["train_examples"] + report["test_examples"] == 1593
-    assert report["scale"] == "none" and report["test_accuracy"] > 0.5
 
 
 def test_predict_shows_the_inputs_the_label_and_each_class_probability(tmp_path):
