@@ -16,7 +16,9 @@ import pytest
 
 import exmachina
 from exmachina import Network, buffers, layered
-from exmachina.runtimes import ACTIVITY, LocalRuntime, Routes
+from exmachina.activations import activation
+from exmachina.neuron import Neuron
+from exmachina.runtimes import ACTIVITY, ERROR, LocalRuntime, Routes
 from exmachina.signals import SCALARS, VECTORS
 from exmachina.society import Society
 
@@ -132,10 +134,13 @@ def test_the_compiled_modules_are_typed_by_their_pxd_files():
     np.zeros(33, np.uint8)[1:].view(np.float64),  # unaligned
 ], ids=["integers", "strided", "short", "list", "byte-swapped", "unaligned"])
 def test_a_batch_vector_that_is_not_what_the_loops_expect_is_refused(vector):
-    """The compiled loops read a vector's memory directly: what they cannot read is an error, the
-    same one that the Python source gives, never a crash or a wrong number."""
-    with pytest.raises(ValueError) as compiled:
-        VECTORS.backpropagate([np.ones(4), vector], np.ones(2), 1.0)  # the second error is wrong
+    """The compiled runtime copies a vector's memory into a C mailbox: what it cannot read is an
+    error, the same one that the Python source gives, never a crash or a wrong number."""
+    runtime = LocalRuntime()
+    runtime.spawn(Neuron(0, runtime, activation("sigmoid"), 0.0, Routes.of([]), Routes.of([(1, 0), (1, 1)]),
+                         [1.0, 1.0], learning_rate=0.1))
+    with pytest.raises(ValueError) as compiled:  # the second error is wrong
+        runtime.send(ERROR, "x", Routes.of([(0, 0), (0, 1)]), [np.ones(4), vector])
     with pytest.raises(ValueError) as source:
         buffers.values(vector, 4)  # buffers.py is never compiled: this is the Python check
     assert str(compiled.value) == str(source.value)

@@ -1,40 +1,73 @@
 """Activation functions: what a neuron does with its total input, and how that responds to change.
 
-A signal is a float for one example and a NumPy vector for a mini-batch, so each function has
-both forms: Python's own arithmetic is many times faster than NumPy on a single number, and a
-neuron that fires thousands of times a second cannot afford NumPy's overhead on scalars.
+A neuron calls `activate(code, z)` and `slope(code, z, a)`: one number at a time, compiled to C
+(see `activations.pxd`), so firing costs what the arithmetic costs. Each activation also has a
+vector form, NumPy on whole layers, for the matrix engine.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
+from . import libm
+
 LEAK = 0.01  # leaky ReLU's slope below zero: x/100, as in the notes
+STEP, SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY = range(6)
+
+
+def activate(code: int, z: float) -> float:
+    """`f(z)` for the activation numbered `code`."""
+    if code == SIGMOID:
+        if z >= 0.0:
+            return 1.0 / (1.0 + libm.exp(-z))
+        e = libm.exp(z)  # never overflows for z < 0
+        return e / (1.0 + e)
+    if code == TANH:
+        return libm.tanh(z)
+    if code == RELU:
+        return z if z > 0.0 else 0.0
+    if code == LEAKY_RELU:
+        return z if z > 0.0 else LEAK * z
+    if code == STEP:
+        return 1.0 if z > 0.0 else 0.0
+    return z
+
+
+def slope(code: int, z: float, a: float) -> float:
+    """`f'(z)`, given `a = f(z)`. The perceptron's step has derivative zero almost everywhere; taking
+    it as 1 turns backpropagation on a single step neuron into the perceptron learning rule."""
+    if code == SIGMOID:
+        return a * (1.0 - a)
+    if code == TANH:
+        return 1.0 - a * a
+    if code == RELU:
+        return 1.0 if z > 0.0 else 0.0
+    if code == LEAKY_RELU:
+        return 1.0 if z > 0.0 else LEAK
+    return 1.0
 
 
 @dataclass(frozen=True)
 class Activation:
-    """`f(z)` and its derivative `df(z, a)` (given `a = f(z)`, which several derivatives reuse).
-
-    A derivative that is constant is the number itself, in both forms: multiplying by it is exact.
-    """
+    """One activation: its number for `activate` and `slope`, and its forms on single numbers and on
+    NumPy arrays. A derivative that is constant is the number itself: multiplying by it is exact."""
 
     name: str
-    scalar: Callable[[float], float]
-    scalar_derivative: Callable[[float, float], float]
+    code: int
     vector: Callable[[np.ndarray], np.ndarray]
     vector_derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
+    @property
+    def scalar(self) -> Callable[[float], float]:
+        return partial(activate, self.code)
 
-def _sigmoid(z: float) -> float:
-    if z >= 0.0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)  # never overflows for z < 0
-    return e / (1.0 + e)
+    @property
+    def scalar_derivative(self) -> Callable[[float, float], float]:
+        return partial(slope, self.code)
 
 
 def _sigmoids(z: np.ndarray) -> np.ndarray:
@@ -45,50 +78,13 @@ def _sigmoids(z: np.ndarray) -> np.ndarray:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in [
-        # The perceptron's step. Its true derivative is zero almost everywhere; taking it as 1
-        # turns backpropagation on a single step neuron into the perceptron learning rule.
-        Activation(
-            "step",
-            lambda z: 1.0 if z > 0.0 else 0.0,
-            lambda z, a: 1.0,
-            lambda z: (z > 0.0).astype(float),
-            lambda z, a: 1.0,
-        ),
-        Activation(
-            "sigmoid",
-            _sigmoid,
-            lambda z, a: a * (1.0 - a),
-            _sigmoids,
-            lambda z, a: a * (1.0 - a),
-        ),
-        Activation(
-            "tanh",
-            math.tanh,
-            lambda z, a: 1.0 - a * a,
-            np.tanh,
-            lambda z, a: 1.0 - a * a,
-        ),
-        Activation(
-            "relu",
-            lambda z: z if z > 0.0 else 0.0,
-            lambda z, a: 1.0 if z > 0.0 else 0.0,
-            lambda z: np.where(z > 0.0, z, 0.0),
-            lambda z, a: (z > 0.0).astype(float),
-        ),
-        Activation(
-            "leaky_relu",
-            lambda z: z if z > 0.0 else LEAK * z,
-            lambda z, a: 1.0 if z > 0.0 else LEAK,
-            lambda z: np.where(z > 0.0, z, LEAK * z),
-            lambda z, a: np.where(z > 0.0, 1.0, LEAK),
-        ),
-        Activation(
-            "identity",
-            lambda z: z,
-            lambda z, a: 1.0,
-            lambda z: z,
-            lambda z, a: 1.0,
-        ),
+        Activation("step", STEP, lambda z: (z > 0.0).astype(float), lambda z, a: 1.0),
+        Activation("sigmoid", SIGMOID, _sigmoids, lambda z, a: a * (1.0 - a)),
+        Activation("tanh", TANH, np.tanh, lambda z, a: 1.0 - a * a),
+        Activation("relu", RELU, lambda z: np.where(z > 0.0, z, 0.0), lambda z, a: (z > 0.0).astype(float)),
+        Activation("leaky_relu", LEAKY_RELU, lambda z: np.where(z > 0.0, z, LEAK * z),
+                   lambda z, a: np.where(z > 0.0, 1.0, LEAK)),
+        Activation("identity", IDENTITY, lambda z: z, lambda z, a: 1.0),
     ]
 }
 

@@ -118,7 +118,7 @@ class Network:
             matrix = MatrixEngine(self.blueprint)
             self._live = matrix.state
         else:
-            society = self._society(lesson.listen, learning_rate, in_flight, noise, seed, batch_size > 1,
+            society = self._society(lesson.listen, learning_rate, in_flight, noise, seed,
                                     shuffle_delivery, shards, cluster, partition, checkpoint_every)
             lesson.retune = society.set_learning_rate
             lesson.messages = lambda: society.messages
@@ -184,16 +184,16 @@ class Network:
     # -- predicting ------------------------------------------------------------------------------
 
     def _society(self, listener: Callable, learning_rate: float | None = None, in_flight: int = 1,
-                 noise: float = 0.0, seed: int = 0, batched: bool = False, shuffled: bool = False,
+                 noise: float = 0.0, seed: int = 0, shuffled: bool = False,
                  shards: int | None = None, cluster: str | None = None, partition: str = "spread",
                  checkpoint_every: int = 100) -> Any:
         """The processes of this network: in this process, or on shards (Ray is imported only then)."""
         if not shards:
             runtime = ShuffledRuntime(seed) if shuffled else LocalRuntime()
-            return Society(self.blueprint, runtime, listener, learning_rate, in_flight, noise, seed, batched)
+            return Society(self.blueprint, runtime, listener, learning_rate, in_flight, noise, seed)
         from .runtimes.sharded import Shards
 
-        return Shards(self.blueprint, shards, listener, learning_rate, in_flight, noise, seed, batched,
+        return Shards(self.blueprint, shards, listener, learning_rate, in_flight, noise, seed,
                       partition, cluster, checkpoint_every)
 
     def predict(self, inputs: Any, engine: str = "actors", shards: int | None = None, cluster: str | None = None,

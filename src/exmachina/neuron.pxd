@@ -1,15 +1,26 @@
-# C types for neuron.py (see runtime.pxd): a neuron's own state as fields, not a dictionary.
-from exmachina.runtimes.local cimport LocalRuntime, Routes
+# C types for neuron.py (see runtimes/local.pxd): a neuron's own state as C fields, its steps as C calls.
+cimport cython
+
+from exmachina.runtimes.local cimport LocalRuntime, Process, Routes, Wave
+from exmachina.signals cimport Signals
 
 
-cdef class Neuron:
+cdef class Neuron(Process):
     cdef dict __dict__
-    cdef public int address, fan_in, fan_out
+    cdef public int code
+    cdef public bint learning
     cdef public LocalRuntime runtime
-    cdef public double bias, noise
+    cdef public double bias, noise, rate
     cdef public Routes dendrites, axon
-    cdef public object signals, weights, learning_rate, f, df, random
+    cdef public object activation, weights, random
     cdef public dict memory
+
+    cdef void receive(self, int kind, object tag, Wave wave, Py_ssize_t at) except *
+    @cython.locals(signals=Signals)
+    cpdef fire(self, object tag, double[::1] inbox, Py_ssize_t at, int width)
+
+    @cython.locals(signals=Signals)
+    cpdef learn(self, object tag, double[::1] inbox, Py_ssize_t at, int width)
 
 
 cdef class Sensor(Neuron):

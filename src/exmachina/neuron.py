@@ -1,12 +1,15 @@
 """The neuron: a process that owns its bias and the weights on its axon, and learns from messages.
 
-Its two handlers are the nine steps of the protocol. `on_activities` runs once the weighted
-activities of every input have arrived (step 1) and fires (steps 2-4); `on_errors` runs once every
-target has answered (step 5) and learns (steps 6-9). Between the two, the neuron remembers what it
-needs for that example, keyed by the example's tag, so several examples can be in flight at once.
+Its two handlers are the nine steps of the protocol. `fire` runs once the weighted activities of
+every input have arrived (step 1) and fires (steps 2-4); `learn` runs once every target has
+answered (step 5) and learns (steps 6-9). Between the two, the neuron remembers what it needs for
+that example, keyed by the example's tag, so several examples can be in flight at once.
 
-A signal is a float for one example, or a NumPy vector holding one value per example of a
-mini-batch (see `signals`); the bias is always a float.
+Its mailbox is a C array that the runtime fills (`runtimes.local`): the runtime calls `receive`
+with the wave of messages and where its slots start. `on_activities` and `on_errors` are the same
+steps for messages handed over as a list (by the tracer, or a test). A signal is a float for one
+example (`width` 0), or a NumPy vector holding one value per example of a mini-batch (see `signals`);
+the bias is always a float, and the weights are the neuron's own array.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from typing import Any
 import numpy as np
 
 from .activations import Activation
-from .runtimes.local import ACTIVITY, ERROR, LocalRuntime, Routes
+from .runtimes.local import ACTIVITY, ERROR, LocalRuntime, Process, Routes, Wave
 from .signals import SCALARS, VECTORS
 
 
-class Neuron:
+class Neuron(Process):
     """A hidden neuron: bias at the dendrites, weighted synapses on the axon."""
 
     learns_bias = True
@@ -35,59 +38,92 @@ class Neuron:
         bias: float,
         dendrites: Routes,
         axon: Routes,
-        weights: list[float],
+        weights: Any,
         learning_rate: float | None = None,
         noise: float = 0.0,
         seed: int = 0,
-        batched: bool = False,
     ) -> None:
         self.address = address
         self.runtime = runtime
+        self.activation = activation
+        self.code = activation.code
         self.bias = float(bias)
         self.dendrites = dendrites  # who sends to us: where our error goes back to (step 7)
         self.axon = axon  # whom we send to, one route per outgoing synapse
-        self.signals = VECTORS if batched else SCALARS
-        # one weight per synapse of the axon
-        self.weights = np.array(weights, dtype=float) if batched else [float(w) for w in weights]
-        self.learning_rate = learning_rate  # None: this neuron only predicts
         self.fan_in, self.fan_out = len(dendrites), len(axon)
-        self.f = activation.vector if batched else activation.scalar
-        self.df = activation.vector_derivative if batched else activation.scalar_derivative
+        self.weights = np.array(weights, dtype=float)  # one per synapse of the axon: our own copy
+        if len(self.weights) != self.fan_out:
+            raise ValueError(f"neuron {address}: {self.fan_out} synapses but {len(self.weights)} weights")
+        self.learning_rate = learning_rate  # None: this neuron only predicts
         # Gaussian noise on each weighted input sums to noise * sqrt(fan_in) on the total input.
         self.noise = noise * len(dendrites) ** 0.5
         self.random = random.Random(seed) if noise else None  # seed: this neuron's own
         self.memory: dict[Any, tuple] = {}  # per example in flight: what steps 6 and 8 need
 
-    def on_activities(self, tag: Any, weighted_activities: list) -> None:
+    @property
+    def learning_rate(self) -> float | None:
+        return self.rate if self.learning else None
+
+    @learning_rate.setter
+    def learning_rate(self, rate: float | None) -> None:
+        self.learning = rate is not None
+        self.rate = 0.0 if rate is None else rate
+
+    def receive(self, kind: int, tag: Any, wave: Wave, at: int) -> None:
+        """The runtime's call: every slot of our mailbox for `tag` is full, from `at` in the wave."""
+        if kind == ACTIVITY:
+            self.fire(tag, wave.values, at, wave.width)
+        else:
+            self.learn(tag, wave.values, at, wave.width)
+
+    def fire(self, tag: Any, inbox: np.ndarray, at: int, width: int) -> None:
         """Steps 1-4: all inputs have sent their weighted activities; fire along the axon."""
+        signals = VECTORS if width else SCALARS
         # 2. own activity: a = f(sum of weighted inputs + bias)
-        total_input = self.signals.total(weighted_activities, self.bias)
-        if self.noise and self.learning_rate is not None:
-            total_input = total_input + self._noise(total_input)
-        activity = self.f(total_input)
-        if self.learning_rate is not None:
-            # the weights as they are now, for step 6 (each update makes new weights)
+        total_input = signals.total(inbox, at, self.fan_in, width, self.bias)
+        if self.noise and self.learning:
+            total_input = signals.noisy(total_input, self.random, self.noise)
+        activity = signals.activity(self.code, total_input)
+        if self.learning:
+            # the weights as they are now, for step 6 (an update while others are in flight makes new ones)
             self.memory[tag] = (total_input, activity, self.weights)
         # 3. weight the activity for each outgoing synapse, 4. send them
-        self.runtime.send(ACTIVITY, tag, self.axon, self.signals.weigh(activity, self.weights))
+        outbox = self.runtime.outbox(self.fan_out * max(width, 1))
+        signals.weigh(activity, self.weights, outbox, width)
+        self.runtime.post(ACTIVITY, tag, self.axon, outbox, width)
 
-    def on_errors(self, tag: Any, errors: list) -> None:
+    def learn(self, tag: Any, inbox: np.ndarray, at: int, width: int) -> None:
         """Steps 5-9: every target has sent its error; pass ours back and learn."""
+        signals = VECTORS if width else SCALARS
         total_input, activity, weights_then = self.memory.pop(tag)
         # 6. own error: delta = f'(z) * sum_j(delta_j * w_j), with the weights used in step 3
-        error = self.signals.backpropagate(errors, weights_then, self.df(total_input, activity))
+        derivative = signals.derivative(self.code, total_input, activity)
+        error = signals.backpropagate(inbox, at, weights_then, width, derivative)
         # 7. send it back to every input
-        self.runtime.send(ERROR, tag, self.dendrites, [error] * self.fan_in)
+        outbox = self.runtime.outbox(self.fan_in * max(width, 1))
+        signals.spread(error, outbox, self.fan_in, width)
+        self.runtime.post(ERROR, tag, self.dendrites, outbox, width)
         # 8. the gradient of each outgoing weight is delta_j * a (its mean over a batch); 9. descend it
         if self.learns_weights:
-            self.weights = self.signals.descend(self.weights, errors, activity, self.learning_rate)
+            if self.memory:  # an example still in flight fired with these weights: keep them for it
+                self.weights = self.weights.copy()
+            signals.descend(self.weights, inbox, at, width, activity, self.rate)
         if self.learns_bias:
-            self.bias -= self.learning_rate * self.signals.mean(error)
+            self.bias -= self.rate * signals.mean(error)
 
-    def _noise(self, total_input):
-        if type(total_input) is float:
-            return self.random.gauss(0.0, self.noise)
-        return np.array([self.random.gauss(0.0, self.noise) for _ in range(len(total_input))])
+    def on_activities(self, tag: Any, values: list) -> None:
+        """Steps 1-4, the weighted activities handed over as a list."""
+        self.fire(tag, *as_inbox(values))
+
+    def on_errors(self, tag: Any, values: list) -> None:
+        """Steps 5-9, the errors handed over as a list."""
+        self.learn(tag, *as_inbox(values))
+
+
+def as_inbox(values: list) -> tuple[np.ndarray, int, int]:
+    """A list of floats, or of a batch's vectors, as one array of doubles: inbox, offset, width."""
+    inbox = np.array(values, dtype=float)
+    return inbox.ravel(), 0, 0 if inbox.ndim == 1 else inbox.shape[1]
 
 
 class Sensor(Neuron):
@@ -100,4 +136,3 @@ class Output(Neuron):
     """An output neuron: its axon is one fixed, unweighted line to the teacher."""
 
     learns_weights = False
-

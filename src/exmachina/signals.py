@@ -1,132 +1,174 @@
+# cython: boundscheck=False, wraparound=False, initializedcheck=False
 """Arithmetic on signals: a float for one example, or a vector of one value per example of a batch.
 
-A neuron does the same nine steps either way; only the arithmetic differs. One example's signals
-are Python floats, a batch's are NumPy vectors; both are added up by plain loops, which Cython
-compiles to C (see signals.pxd), in the same order for every value.
+A neuron does the same nine steps either way; only the arithmetic differs. Its messages are
+doubles in C arrays: its mailbox slots in a wave (`inbox`, from offset `at`, `width` doubles per
+slot) and the outbox it sends from. One example's total input and activity are floats; a batch's
+are NumPy vectors. Every sum is a plain loop, which Cython compiles to C (see signals.pxd), adding
+in the same order for every value, compiled or not.
 """
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 
 from . import buffers
+from .activations import activate, slope
 
 buffers.load()
 
 
-class Scalars:
-    """One example at a time: every signal is a float, the weights a list of floats.
+class Signals:
+    """The arithmetic a neuron's steps need; `Scalars` and `Vectors` are its two forms."""
 
-    Written as loops over floats so that Cython compiles them to C arithmetic (see signals.pxd);
-    every sum runs left to right in plain double arithmetic, compiled or not.
-    """
+    def total(self, inbox: np.ndarray, at: int, fan: int, width: int, bias: float):
+        """The bias plus every weighted input (step 2)."""
+        raise NotImplementedError
 
-    def total(self, weighted_inputs: list, bias: float) -> float:
+    def noisy(self, total_input, random: random.Random, sigma: float):
+        """The total input plus Gaussian noise, a draw per example."""
+        raise NotImplementedError
+
+    def activity(self, code: int, total_input):
+        raise NotImplementedError
+
+    def derivative(self, code: int, total_input, activity):
+        raise NotImplementedError
+
+    def weigh(self, activity, weights: np.ndarray, outbox: np.ndarray, width: int) -> None:
+        """The activity times each outgoing weight, into the outbox (step 3)."""
+        raise NotImplementedError
+
+    def backpropagate(self, inbox: np.ndarray, at: int, weights: np.ndarray, width: int, derivative):
+        """`f'(z) * sum_j(delta_j * w_j)`: the targets' errors back through the synapses (step 6)."""
+        raise NotImplementedError
+
+    def spread(self, error, outbox: np.ndarray, fan: int, width: int) -> None:
+        """The same error for each input, into the outbox (step 7)."""
+        raise NotImplementedError
+
+    def descend(self, weights: np.ndarray, inbox: np.ndarray, at: int, width: int, activity, rate: float) -> None:
+        """Each weight one step down its gradient, `delta_j * a` (its mean over a batch), in place (8, 9)."""
+        raise NotImplementedError
+
+    def mean(self, error) -> float:
+        raise NotImplementedError
+
+
+class Scalars(Signals):
+    """One example at a time: every signal is a float."""
+
+    def total(self, inbox, at, fan, width, bias):
         total = bias
-        for weighted_input in weighted_inputs:
-            total += weighted_input
+        for i in range(at, at + fan):
+            total += inbox[i]
         return total
 
-    def weigh(self, activity: float, weights: list) -> list:
-        weighted = []
-        for w in weights:
-            weighted.append(activity * w)
-        return weighted
+    def noisy(self, total_input, random, sigma):
+        return total_input + random.gauss(0.0, sigma)
 
-    def backpropagate(self, errors: list, weights: list, derivative: float) -> float:
-        """`f'(z) * sum_j(delta_j * w_j)`: the errors of the targets, back through the synapses."""
+    def activity(self, code, total_input):
+        return activate(code, total_input)
+
+    def derivative(self, code, total_input, activity):
+        return slope(code, total_input, activity)
+
+    def weigh(self, activity, weights, outbox, width):
+        a = activity
+        for j in range(len(weights)):
+            outbox[j] = a * weights[j]
+
+    def backpropagate(self, inbox, at, weights, width, derivative):
         total = 0.0
-        for i in range(len(errors)):
-            e, w = errors[i], weights[i]
-            total += e * w
+        for j in range(len(weights)):
+            total += inbox[at + j] * weights[j]
         return derivative * total
 
-    def descend(self, weights: list, errors: list, activity: float, rate: float) -> list:
-        """Each weight one step down its gradient, `delta_j * a`."""
-        descended = []
-        for i in range(len(weights)):
-            w, e = weights[i], errors[i]
-            descended.append(w - rate * (e * activity))
-        return descended
+    def spread(self, error, outbox, fan, width):
+        e = error
+        for i in range(fan):
+            outbox[i] = e
 
-    def mean(self, error: float) -> float:
+    def descend(self, weights, inbox, at, width, activity, rate):
+        a = activity
+        for j in range(len(weights)):
+            weights[j] = weights[j] - rate * (inbox[at + j] * a)
+
+    def mean(self, error):
         return error
 
 
-class Vectors:
-    """A mini-batch at a time: every signal is a NumPy vector with one value per example, the
-    weights a NumPy vector, and each gradient the mean over the batch.
+class Vectors(Signals):
+    """A mini-batch at a time: every signal is a vector with one value per example, and each
+    gradient the mean over the batch. Each value is the sum that `Scalars` computes for one
+    example, added up in the same order."""
 
-    Written, like `Scalars`, as loops: compiled, they run over the vectors' memory (see `buffers`),
-    because on a neuron's short vectors a NumPy call costs more than the arithmetic it does. Each
-    value is the sum that `Scalars` computes for one example, added up in the same order.
-    """
-
-    def total(self, weighted_inputs: list, bias: float) -> np.ndarray:
-        size = len(weighted_inputs[0])
-        total = buffers.empty(size)
-        sums = buffers.values(total, size)
-        for b in range(size):
+    def total(self, inbox, at, fan, width, bias):
+        total = buffers.empty(width)
+        sums = buffers.values(total, width)
+        for b in range(width):
             sums[b] = bias
-        for weighted_input in weighted_inputs:
-            inputs = buffers.values(weighted_input, size)
-            for b in range(size):
-                sums[b] += inputs[b]
+        for i in range(fan):
+            for b in range(width):
+                sums[b] += inbox[at + i * width + b]
         return total
 
-    def weigh(self, activity: np.ndarray, weights: np.ndarray) -> list:
-        size, fan_out = len(activity), len(weights)
-        a, w = buffers.values(activity, size), buffers.values(weights, fan_out)
-        weighted = []
-        for i in range(fan_out):
-            products = buffers.empty(size)
-            p = buffers.values(products, size)
-            for b in range(size):
-                p[b] = a[b] * w[i]
-            weighted.append(products)
-        return weighted
+    def noisy(self, total_input, random, sigma):
+        return total_input + np.array([random.gauss(0.0, sigma) for _ in range(len(total_input))])
 
-    def backpropagate(self, errors: list, weights: np.ndarray, derivative: np.ndarray | float) -> np.ndarray:
-        """The derivative is a vector, or one number for every example (an activation whose
-        derivative is constant)."""
-        fan_out, size = len(errors), len(errors[0])
-        w = buffers.values(weights, fan_out)
-        total = buffers.empty(size)
-        sums = buffers.values(total, size)
+    def activity(self, code, total_input):
+        size = len(total_input)
+        activity = buffers.empty(size)
+        z, a = buffers.values(total_input, size), buffers.values(activity, size)
         for b in range(size):
+            a[b] = activate(code, z[b])
+        return activity
+
+    def derivative(self, code, total_input, activity):
+        size = len(total_input)
+        derivative = buffers.empty(size)
+        z, a, d = buffers.values(total_input, size), buffers.values(activity, size), buffers.values(derivative, size)
+        for b in range(size):
+            d[b] = slope(code, z[b], a[b])
+        return derivative
+
+    def weigh(self, activity, weights, outbox, width):
+        a = buffers.values(activity, width)
+        for j in range(len(weights)):
+            for b in range(width):
+                outbox[j * width + b] = a[b] * weights[j]
+
+    def backpropagate(self, inbox, at, weights, width, derivative):
+        total = buffers.empty(width)
+        sums = buffers.values(total, width)
+        d = buffers.values(derivative, width)
+        for b in range(width):
             sums[b] = 0.0
-        for i in range(fan_out):
-            e = buffers.values(errors[i], size)
-            for b in range(size):
-                sums[b] += e[b] * w[i]
-        if not isinstance(derivative, np.ndarray):
-            slope = float(derivative)
-            for b in range(size):
-                sums[b] = slope * sums[b]
-        else:
-            d = buffers.values(derivative, size)
-            for b in range(size):
-                sums[b] = d[b] * sums[b]
+        for j in range(len(weights)):
+            for b in range(width):
+                sums[b] += inbox[at + j * width + b] * weights[j]
+        for b in range(width):
+            sums[b] = d[b] * sums[b]
         return total
 
-    def descend(self, weights: np.ndarray, errors: list, activity: np.ndarray, rate: float) -> np.ndarray:
-        """Each weight one step down its mean gradient over the batch, `mean(delta_j * a)`."""
-        fan_out, size = len(weights), len(activity)
-        if len(errors) != fan_out:
-            raise ValueError(f"{fan_out} weights but {len(errors)} errors")
-        w, a = buffers.values(weights, fan_out), buffers.values(activity, size)
-        descended = buffers.empty(fan_out)
-        new = buffers.values(descended, fan_out)
-        step = rate / size
-        for i in range(fan_out):
-            e = buffers.values(errors[i], size)
-            gradient = 0.0
-            for b in range(size):
-                gradient += e[b] * a[b]
-            new[i] = w[i] - step * gradient
-        return descended
+    def spread(self, error, outbox, fan, width):
+        e = buffers.values(error, width)
+        for i in range(fan):
+            for b in range(width):
+                outbox[i * width + b] = e[b]
 
-    def mean(self, error: np.ndarray) -> float:
+    def descend(self, weights, inbox, at, width, activity, rate):
+        a = buffers.values(activity, width)
+        step = rate / width
+        for j in range(len(weights)):
+            gradient = 0.0
+            for b in range(width):
+                gradient += inbox[at + j * width + b] * a[b]
+            weights[j] = weights[j] - step * gradient
+
+    def mean(self, error):
         size = len(error)
         e = buffers.values(error, size)
         total = 0.0

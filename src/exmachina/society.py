@@ -37,13 +37,11 @@ class Society:
         in_flight: int = 1,
         noise: float = 0.0,
         seed: int = 0,
-        batched: bool = False,
         part: Part | None = None,
     ) -> None:
         self.blueprint = blueprint
         self.part = part = part or Layout(blueprint).part(0)
         self.runtime = runtime
-        self.batched = batched
         ids = part.ids.tolist()
         # One int object per number, shared by every route that names it: with millions of
         # synapses, a fresh int per route would cost more than the routes themselves.
@@ -67,7 +65,7 @@ class Society:
                 a, b = forward.start[i], forward.start[i + 1]
                 neuron = KIND[part.kinds[i]](
                     i, runtime, activation(part.activations[i]), part.biases[i], dendrites, axon, weights[a:b],
-                    learning_rate, noise, seed * 1_000_003 + name, batched,  # noise seeded by the neuron's number
+                    learning_rate, noise, seed * 1_000_003 + name,  # noise seeded by the neuron's number
                 )
                 self.neurons.append(neuron)
                 process = neuron
@@ -109,7 +107,7 @@ class Society:
             neuron.bias = bias
             if neuron.learns_weights:
                 weights = state["weights"][at:at + neuron.fan_out]
-                neuron.weights = weights.copy() if self.batched else weights.tolist()
+                neuron.weights = weights.copy()
                 at += neuron.fan_out
             if random is not None:
                 neuron.random.setstate(random)

@@ -1,3 +1,4 @@
+# cython: boundscheck=False, wraparound=False, initializedcheck=False
 """Where neuron processes live and how their messages move.
 
 A process is anything with two handlers, `on_activities(tag, values)` and `on_errors(tag,
@@ -10,7 +11,14 @@ order they arrived in; when the last slot of a tag fills, the process is schedul
 lightweight processes in the sense of Erlang, with no threads or event loop between them, which is
 what makes one message per synapse affordable.
 
-Every message of every example passes through `send`, so this module, and the neuron and its
+A neuron is a `Process` whose mailbox is a C array: for each example, one double per incoming
+synapse (or, for a mini-batch, one vector of doubles), in one block of memory per wave of messages.
+It sends with `post`, from an outbox the runtime lends it, and the runtime hands it its slots as
+that block and an offset. No Python object is made per message. Other processes (the feeder, the
+teacher, a test's stand-ins) send lists with `send` and are handed lists. A runtime that overrides
+`send` (the tracer, shuffled delivery) sees every message as a list, whoever sent it.
+
+Every message of every example passes through here, so this module, and the neuron and its
 arithmetic, are compiled by Cython when the package is installed (`setup.py`). Their source stays
 plain Python; the `.pxd` file beside each gives C types to the fields and loops on the messages'
 path, and the compiled code computes exactly what the source does (a test compares the two).
@@ -21,24 +29,34 @@ from __future__ import annotations
 from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
-from typing import Any, Protocol
+from typing import Any
+
+import numpy as np
+
+from .. import buffers
+
+buffers.load()
 
 Route = tuple[int, int]  # (receiver's address, slot in the receiver's mailbox)
+ACTIVITY, ERROR = 0, 1  # the two kinds of message: weighted activities forward, errors back
 
 
 class Routes:
     """Where a process's messages go: for each one, the receiver's address and a slot in its mailbox.
 
-    Two parallel lists rather than a list of pairs: a network of ten million synapses keeps two
-    pointers per route, and the runtime reads them without unpacking a pair per message.
+    Two arrays of 32-bit integers, usually views into one table for the whole society: eight bytes
+    per route, read by the runtime without a Python object per message.
     """
 
-    __slots__ = ("receivers", "slots")
+    __slots__ = ("receivers", "slots", "_receivers", "_slots")
 
-    def __init__(self, receivers: list[int], slots: list[int]) -> None:
-        if len(receivers) != len(slots):
+    def __init__(self, receivers: Iterable[int], slots: Iterable[int]) -> None:
+        receivers = np.ascontiguousarray(receivers, dtype=np.int32)
+        slots = np.ascontiguousarray(slots, dtype=np.int32)
+        if receivers.shape != slots.shape or receivers.ndim != 1:
             raise ValueError("routes need as many slots as receivers")
         self.receivers, self.slots = receivers, slots
+        self._receivers, self._slots = receivers, slots  # compiled: typed views of the same memory
 
     @classmethod
     def of(cls, pairs: Iterable[Route]) -> Routes:
@@ -49,93 +67,173 @@ class Routes:
         return len(self.receivers)
 
     def __iter__(self) -> Iterator[Route]:
-        return zip(self.receivers, self.slots)
+        return zip(self.receivers.tolist(), self.slots.tolist())
 
     def __getitem__(self, i: int) -> Route:
-        return self.receivers[i], self.slots[i]
+        return int(self.receivers[i]), int(self.slots[i])
 
     def __add__(self, other: Routes) -> Routes:
-        return Routes(self.receivers + other.receivers, self.slots + other.slots)
+        return Routes(np.concatenate((self.receivers, other.receivers)), np.concatenate((self.slots, other.slots)))
 
     def __repr__(self) -> str:
         return f"Routes.of({list(self)})"
 
 
-ACTIVITY, ERROR = 0, 1  # the two kinds of message: weighted activities forward, errors back
+class Process:
+    """A process whose mailbox is a C array (a neuron): the runtime calls `receive` with its slots.
 
-
-class Process(Protocol):
-    """What the runtime needs of a process: its address, how many messages it waits for, two handlers."""
+    Any other object with `address`, `fan_in`, `fan_out` and the two handlers is a process too,
+    handed its messages as a list.
+    """
 
     address: int
     fan_in: int  # activity messages it waits for, per example tag
     fan_out: int  # error messages it waits for, per example tag
 
-    def on_activities(self, tag: Any, values: list) -> None: ...
-
-    def on_errors(self, tag: Any, values: list) -> None: ...
+    def receive(self, kind: int, tag: Any, wave: Wave, at: int) -> None:
+        """Its mailbox for `tag` is full: its slots are `wave.values[at:at + fan * wave.width]`."""
+        raise NotImplementedError
 
 
 class Wave:
-    """The slots of every mailbox for one example tag and one kind of message.
+    """Every mailbox's slots for one example tag and one kind of message.
 
-    A process is handed its slots when the last one fills and may read them only while it
-    handles them: the runtime then recycles the wave for a later example.
+    The slots of processes with a C mailbox are one block of doubles: a float per slot for one
+    example (`width` 0), or a vector of `width` values for a mini-batch (-1 until the first such
+    message sets it), a process's slots together from `start[address]`; the others' are lists in
+    `boxes`. A process may read its slots only while it handles them: the runtime then recycles
+    the wave.
     """
 
-    def __init__(self, fan: array, waiting: int) -> None:
-        self.slots = [[None] * f for f in fan]
+    def __init__(self, fan: array, boxed: array, waiting: int) -> None:
+        self.values = np.empty(0)
+        self.boxes = [[None] * fan[p] if boxed[p] else None for p in range(len(fan))]
         self.missing = array("i", fan)  # for each process, the slots still empty
-        self.open = waiting  # processes that still wait for some slot
+        self.reopen(fan, waiting)
 
     def reopen(self, fan: array, waiting: int) -> None:
         """Empty again, for the next example."""
+        self.width = -1
         self.missing[:] = fan
-        self.open = waiting
+        self.open = waiting  # processes that still wait for some slot
+
+    def widen(self, width: int, slots: int) -> None:
+        """Make the block `width` doubles per slot for this example, or refuse a message of another width."""
+        if self.width == width:
+            return
+        if self.width >= 0:
+            raise ValueError(f"a message of width {width} where this example's have width {self.width}")
+        if len(self.values) < slots * max(width, 1):
+            self.values = np.empty(slots * max(width, 1))
+        self.width = width
 
 
 class LocalRuntime:
     """Runs processes in this Python process; delivers messages in the order they were sent."""
 
     def __init__(self) -> None:
-        self.processes: list[Process] = []
+        self.processes: list = []
         self.messages = 0  # delivered so far
         self._ready: deque = deque()
-        # for each kind of message: each process's fan and handler, open waves by tag, spare waves
+        # for each kind of message: each process's fan, where its slots start, its handler,
+        # open waves by tag, spare waves
         self._fan: tuple[array, array] = (array("i"), array("i"))
+        self._start: tuple[array, array] = (array("q", [0]), array("q", [0]))
         self._handlers: tuple[list, list] = ([], [])
         self._waves: tuple[dict, dict] = ({}, {})
         self._spare: tuple[list, list] = ([], [])
         self._waiting = [0, 0]  # processes that wait for messages of each kind
+        self._boxed = array("b")  # 1 for a process handed lists, 0 for one with a C mailbox
+        self._outbox = np.empty(64)
+        # a runtime that overrides `send` sees every message there
+        self.intercepted = any("send" in vars(k) for k in type(self).__mro__ if k is not LocalRuntime)
 
-    def spawn(self, process: Process) -> None:
+    def spawn(self, process: Any) -> None:
         """Give a process its mailbox; its address must be the next free one."""
         if process.address != len(self.processes):
             raise ValueError(f"expected address {len(self.processes)}, got {process.address}")
         if any(self._waves):
             raise RuntimeError("cannot spawn while messages are in transit")
+        # a process whose handlers were replaced on the instance is handed lists, through them
+        boxed = not isinstance(process, Process) or "on_activities" in getattr(process, "__dict__", ())
         self.processes.append(process)
-        self._fan[ACTIVITY].append(process.fan_in)
-        self._fan[ERROR].append(process.fan_out)
+        self._boxed.append(boxed)
+        for kind, fan in ((ACTIVITY, process.fan_in), (ERROR, process.fan_out)):
+            self._fan[kind].append(fan)
+            start = self._start[kind]
+            start.append(start[len(start) - 1] + fan)
+            self._waiting[kind] += fan > 0
+            self._spare[kind].clear()
         self._handlers[ACTIVITY].append(process.on_activities)
         self._handlers[ERROR].append(process.on_errors)
-        self._waiting[ACTIVITY] += process.fan_in > 0
-        self._waiting[ERROR] += process.fan_out > 0
-        self._spare[ACTIVITY].clear()
-        self._spare[ERROR].clear()
+
+    def outbox(self, size: int) -> np.ndarray:
+        """Room for `size` doubles to `post`, lent to the running process until it posts."""
+        if len(self._outbox) < size:
+            self._outbox = np.empty(2 * size)
+        return self._outbox
+
+    def post(self, kind: int, tag: Any, routes: Routes, values: np.ndarray, width: int) -> None:
+        """One message along each route, from a neuron's outbox: a float each (`width` 0) or a vector
+        of `width` values each."""
+        receivers, slots = routes._receivers, routes._slots
+        n = len(routes.receivers)
+        if self.intercepted:
+            block = np.asarray(values)[:n * max(width, 1)]
+            self.send(kind, tag, routes, block.tolist() if width == 0 else list(block.reshape(n, width).copy()))
+            return
+        wave = self._waves[kind].get(tag) or self._open(kind, tag)
+        start, boxed = self._start[kind], self._boxed
+        wave.widen(width, start[len(start) - 1])
+        box, missing = wave.values, wave.missing
+        self.messages += n
+        for i in range(n):
+            receiver, slot = receivers[i], slots[i]
+            if boxed[receiver]:
+                wave.boxes[receiver][slot] = (values[i] if width == 0 else
+                                              np.array(values[i * width:(i + 1) * width]))
+            elif width == 0:
+                box[start[receiver] + slot] = values[i]
+            else:
+                at = (start[receiver] + slot) * width
+                for b in range(width):
+                    box[at + b] = values[i * width + b]
+            missing[receiver] -= 1
+            if not missing[receiver]:
+                self._ready.append((kind, receiver, tag, wave))
 
     def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
-        """One message of `kind` (ACTIVITY or ERROR) along each route, carrying its value."""
-        receivers, slots = routes.receivers, routes.slots
-        if len(values) != len(receivers):
-            raise ValueError(f"{len(receivers)} routes but {len(values)} values")
+        """One message of `kind` (ACTIVITY or ERROR) along each route, carrying its value (a float,
+        or a vector for a mini-batch)."""
+        receivers, slots = routes._receivers, routes._slots
+        n = len(routes.receivers)
+        if len(values) != n:
+            raise ValueError(f"{n} routes but {len(values)} values")
+        if not n:
+            return
         wave = self._waves[kind].get(tag) or self._open(kind, tag)
-        boxes, missing = wave.slots, wave.missing
-        self.messages += len(receivers)
-        for i in range(len(receivers)):
+        start, boxed = self._start[kind], self._boxed
+        missing = wave.missing
+        self.messages += n
+        for i in range(n):
             receiver, slot = receivers[i], slots[i]
-            box = boxes[receiver]
-            box[slot] = values[i]
+            value = values[i]
+            if boxed[receiver]:
+                wave.boxes[receiver][slot] = value
+                missing[receiver] -= 1
+                if not missing[receiver]:
+                    self._ready.append((kind, receiver, tag, wave))
+                continue
+            if wave.width < 0:  # the first value for a C mailbox sets the width
+                wave.widen(0 if isinstance(value, float) or np.ndim(value) == 0 else len(value), start[len(start) - 1])
+            box, width = wave.values, wave.width
+            if width == 0:
+                box[start[receiver] + slot] = value
+            else:
+                vector = buffers.values(value, width)
+                at = (start[receiver] + slot) * width
+                for b in range(width):
+                    box[at + b] = vector[b]
             missing[receiver] -= 1
             if not missing[receiver]:
                 self._ready.append((kind, receiver, tag, wave))
@@ -146,16 +244,21 @@ class LocalRuntime:
             wave = spare.pop()
             wave.reopen(fan, self._waiting[kind])
         else:
-            wave = Wave(fan, self._waiting[kind])
+            wave = Wave(fan, self._boxed, self._waiting[kind])
         self._waves[kind][tag] = wave
         return wave
 
     def run(self) -> None:
         """Let processes handle their full mailboxes until nobody has anything left to do."""
         ready, handlers, waves, spare = self._ready, self._handlers, self._waves, self._spare
+        processes, boxed = self.processes, self._boxed
         while ready:
             kind, receiver, tag, wave = ready.popleft()
-            handlers[kind][receiver](tag, wave.slots[receiver])
+            if boxed[receiver]:
+                handlers[kind][receiver](tag, wave.boxes[receiver])
+            else:
+                process = processes[receiver]
+                process.receive(kind, tag, wave, self._start[kind][receiver] * max(wave.width, 1))
             wave.open -= 1
             if not wave.open:
                 del waves[kind][tag]

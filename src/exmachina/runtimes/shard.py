@@ -36,9 +36,9 @@ class Shard:
     """One place's processes on one run queue, exchanging bundles with the other places."""
 
     def __init__(self, part: Part, listener: Any = None, learning_rate: float | None = None, in_flight: int = 1,
-                 noise: float = 0.0, seed: int = 0, batched: bool = False) -> None:
+                 noise: float = 0.0, seed: int = 0) -> None:
         self.part = part
-        self.options = (listener, learning_rate, in_flight, noise, seed, batched)
+        self.options = (listener, learning_rate, in_flight, noise, seed)
         self.destination = {c: to for c, _, _, to in part.posts}
         self.imports = {c: (kind, Routes(receivers.tolist(), slots.tolist()), len(receivers))
                         for c, (kind, receivers, slots) in part.imports.items()}

@@ -173,7 +173,7 @@ class Shards:
     """N shards on Ray, driven from this process, which hosts the feeder and the teacher."""
 
     def __init__(self, blueprint: Blueprint, shards: int, listener: Any, learning_rate: float | None = None,
-                 in_flight: int = 1, noise: float = 0.0, seed: int = 0, batched: bool = False,
+                 in_flight: int = 1, noise: float = 0.0, seed: int = 0,
                  partition: str = "spread", cluster: str | None = None,
                  checkpoint_every: int = 100, max_restarts: int = MAX_RESTARTS) -> None:
         home = place(blueprint, shards, partition)
@@ -182,14 +182,14 @@ class Shards:
         self.blueprint, self.places = blueprint, layout.places
         self.listener, self.scored = listener, set()
         self.checkpoint_every, self.max_restarts = checkpoint_every, max_restarts
-        self.hub = Shard(layout.part(0), self._listen, learning_rate, in_flight, noise, seed, batched)
+        self.hub = Shard(layout.part(0), self._listen, learning_rate, in_flight, noise, seed)
         # one shard per node in turn, no CPU reserved (more shards than cores share them); a shard
         # stays on its node, restarts there, and is lost with it
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
         nodes = sorted(n["NodeID"] for n in ray.nodes() if n["Alive"])
         actor = ray.remote(ShardProcess)
-        self.options = (learning_rate, in_flight, noise, seed, batched)
+        self.options = (learning_rate, in_flight, noise, seed)
         self.owned, self.parts, self.actors = {}, {}, {}
         for p in range(1, self.places):
             part = layout.part(p)

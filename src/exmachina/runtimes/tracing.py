@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..blueprint import Blueprint
+from ..neuron import as_inbox
+from ..signals import SCALARS, VECTORS
 from .local import ACTIVITY, ERROR, LocalRuntime, Routes
 
 FEEDER, TEACHER = "feeder", "teacher"
@@ -210,7 +212,7 @@ class NeuronObserver(Observer):
         self.receivers = [tracer.name(t) for t, _ in neuron.axon]
 
     def on_activities(self, tag: Any, values: list) -> None:
-        self.weights_sent = self.neuron.weights  # each update makes a new list: this one stays as sent
+        self.weights_sent = self.neuron.weights.tolist()  # as sent: an update may change them in place
         self.bias_then = self.neuron.bias
         self.tracer.handle(self, tag, self.read, self.fire, values, self.fired)
 
@@ -221,8 +223,10 @@ class NeuronObserver(Observer):
         if tag in neuron.memory:
             self.total_input, self.activity = neuron.memory[tag][:2]
         else:  # only predicting: the neuron kept nothing, so compute what it computed
-            self.total_input = neuron.signals.total(values, self.bias_then)
-            self.activity = neuron.f(self.total_input)
+            inbox, at, width = as_inbox(values)
+            signals = VECTORS if width else SCALARS
+            self.total_input = signals.total(inbox, at, neuron.fan_in, width, self.bias_then)
+            self.activity = signals.activity(neuron.code, self.total_input)
 
     def on_errors(self, tag: Any, values: list) -> None:
         self.tracer.handle(self, tag, self.recall, self.neuron.on_errors, values, self.learned)
@@ -244,13 +248,15 @@ class NeuronObserver(Observer):
 
     def recall(self, tag: Any, values: list) -> tuple:
         total_input, activity, weights_then = self.neuron.memory[tag]
-        return list(values), total_input, activity, weights_then, self.neuron.weights, self.neuron.bias
+        # copies: the neuron may update its weights in place
+        return list(values), total_input, activity, weights_then.tolist(), self.neuron.weights.tolist(), \
+            self.neuron.bias
 
     def learned(self, tag: Any, seen: tuple) -> list[Event]:
         """Steps 5-9: the errors that came back, the neuron's own error, and the updates it made."""
         errors, total_input, activity, weights_then, weights_before, bias_before = seen
         neuron = self.neuron
-        derivative = neuron.df(total_input, activity)
+        derivative = (VECTORS if np.ndim(activity) else SCALARS).derivative(neuron.code, total_input, activity)
         # what the neuron sent back to its inputs (every neuron has at least one: sensors, the feeder)
         error = next(values[0] for kind, _, _, _, values in self.tracer.held if kind == ERROR)
         self.tracer.emit({
@@ -263,7 +269,7 @@ class NeuronObserver(Observer):
         updates = []
         rate = neuron.learning_rate
         if neuron.learns_weights:
-            for j, (receiver, old, new) in enumerate(zip(self.receivers, weights_before, neuron.weights)):
+            for j, (receiver, old, new) in enumerate(zip(self.receivers, weights_before, neuron.weights.tolist())):
                 if not self.tracer.chosen(tag, self.address, neuron.axon[j][0]):
                     continue
                 updates.append({
