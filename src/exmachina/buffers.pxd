@@ -1,5 +1,5 @@
-# C versions of buffers.py, for the modules that cimport this one: `values` makes the same checks,
-# then hands back a pointer to the vector's doubles; `empty` makes a vector without a Python call.
+# C versions of buffers.py, for the modules that cimport this one: each makes the same checks, then hands
+# back a pointer to the array's numbers; `empty` makes a vector without a Python call.
 cimport numpy as cnp
 
 
@@ -7,16 +7,37 @@ cdef inline int load() except -1:
     cnp.import_array()
 
 
-cdef inline double* values(object vector, Py_ssize_t size) except NULL:
-    cdef cnp.ndarray array
-    if cnp.PyArray_Check(vector):
-        array = <cnp.ndarray>vector
-        # ISCARRAY_RO: contiguous, aligned and in the machine's byte order
-        if (cnp.PyArray_TYPE(array) == cnp.NPY_DOUBLE and cnp.PyArray_NDIM(array) == 1
-                and cnp.PyArray_DIM(array, 0) == size and cnp.PyArray_ISCARRAY_RO(array)):
-            return <double*>cnp.PyArray_DATA(array)
+cdef inline bint fits(object array, int dtype, Py_ssize_t size, bint exact) noexcept:
+    cdef cnp.ndarray a
+    if not cnp.PyArray_Check(array):
+        return False
+    a = <cnp.ndarray>array
+    # ISCARRAY_RO: contiguous, aligned and in the machine's byte order
+    return (cnp.PyArray_TYPE(a) == dtype and cnp.PyArray_NDIM(a) == 1 and cnp.PyArray_ISCARRAY_RO(a)
+            and (cnp.PyArray_DIM(a, 0) == size if exact else cnp.PyArray_DIM(a, 0) >= size))
+
+
+cdef inline object refused(object array, Py_ssize_t size, str what):
     from exmachina.buffers import refusal
-    raise refusal(vector, size)  # the error that the Python version raises
+    return refusal(array, size, what)  # the error that the Python version raises
+
+
+cdef inline double* values(object vector, Py_ssize_t size) except NULL:
+    if fits(vector, cnp.NPY_DOUBLE, size, True):
+        return <double*>cnp.PyArray_DATA(<cnp.ndarray>vector)
+    raise refused(vector, size, "floats")
+
+
+cdef inline double* block(object array, Py_ssize_t size) except NULL:
+    if fits(array, cnp.NPY_DOUBLE, size, False):
+        return <double*>cnp.PyArray_DATA(<cnp.ndarray>array)
+    raise refused(array, size, "floats")
+
+
+cdef inline int* ints(object array, Py_ssize_t size) except NULL:
+    if fits(array, cnp.NPY_INT32, size, False):
+        return <int*>cnp.PyArray_DATA(<cnp.ndarray>array)
+    raise refused(array, size, "32-bit integers")
 
 
 cdef inline cnp.ndarray empty(Py_ssize_t size):

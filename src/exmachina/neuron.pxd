@@ -17,10 +17,10 @@ cdef class Neuron(Process):
 
     cdef void receive(self, int kind, object tag, Wave wave, Py_ssize_t at) except *
     @cython.locals(signals=Signals)
-    cpdef fire(self, object tag, double[::1] inbox, Py_ssize_t at, int width)
+    cdef fire(self, object tag, object inbox, Py_ssize_t at, int width)
 
     @cython.locals(signals=Signals)
-    cpdef learn(self, object tag, double[::1] inbox, Py_ssize_t at, int width)
+    cdef learn(self, object tag, object inbox, Py_ssize_t at, int width)
 
 
 cdef class Sensor(Neuron):

@@ -113,17 +113,19 @@ class Neuron(Process):
 
     def on_activities(self, tag: Any, values: list) -> None:
         """Steps 1-4, the weighted activities handed over as a list."""
-        self.fire(tag, *as_inbox(values))
+        inbox, width = as_inbox(values)
+        self.fire(tag, inbox, 0, width)
 
     def on_errors(self, tag: Any, values: list) -> None:
         """Steps 5-9, the errors handed over as a list."""
-        self.learn(tag, *as_inbox(values))
+        inbox, width = as_inbox(values)
+        self.learn(tag, inbox, 0, width)
 
 
-def as_inbox(values: list) -> tuple[np.ndarray, int, int]:
-    """A list of floats, or of a batch's vectors, as one array of doubles: inbox, offset, width."""
+def as_inbox(values: list) -> tuple[np.ndarray, int]:
+    """A list of floats, or of a batch's vectors, as one array of doubles, and the width of a value."""
     inbox = np.array(values, dtype=float)
-    return inbox.ravel(), 0, 0 if inbox.ndim == 1 else inbox.shape[1]
+    return inbox.ravel(), 0 if inbox.ndim == 1 else inbox.shape[1]
 
 
 class Sensor(Neuron):

@@ -61,9 +61,10 @@ class Scalars(Signals):
     """One example at a time: every signal is a float."""
 
     def total(self, inbox, at, fan, width, bias):
+        slots = buffers.block(inbox, at + fan)
         total = bias
         for i in range(at, at + fan):
-            total += inbox[i]
+            total += slots[i]
         return total
 
     def noisy(self, total_input, random, sigma):
@@ -76,25 +77,29 @@ class Scalars(Signals):
         return slope(code, total_input, activity)
 
     def weigh(self, activity, weights, outbox, width):
-        a = activity
-        for j in range(len(weights)):
-            outbox[j] = a * weights[j]
+        fan = len(weights)
+        a, w, out = activity, buffers.values(weights, fan), buffers.block(outbox, fan)
+        for j in range(fan):
+            out[j] = a * w[j]
 
     def backpropagate(self, inbox, at, weights, width, derivative):
+        fan = len(weights)
+        e, w = buffers.block(inbox, at + fan), buffers.values(weights, fan)
         total = 0.0
-        for j in range(len(weights)):
-            total += inbox[at + j] * weights[j]
+        for j in range(fan):
+            total += e[at + j] * w[j]
         return derivative * total
 
     def spread(self, error, outbox, fan, width):
-        e = error
+        e, out = error, buffers.block(outbox, fan)
         for i in range(fan):
-            outbox[i] = e
+            out[i] = e
 
     def descend(self, weights, inbox, at, width, activity, rate):
-        a = activity
-        for j in range(len(weights)):
-            weights[j] = weights[j] - rate * (inbox[at + j] * a)
+        fan = len(weights)
+        a, e, w = activity, buffers.block(inbox, at + fan), buffers.values(weights, fan)
+        for j in range(fan):
+            w[j] = w[j] - rate * (e[at + j] * a)
 
     def mean(self, error):
         return error
@@ -106,13 +111,14 @@ class Vectors(Signals):
     example, added up in the same order."""
 
     def total(self, inbox, at, fan, width, bias):
+        slots = buffers.block(inbox, at + fan * width)
         total = buffers.empty(width)
         sums = buffers.values(total, width)
         for b in range(width):
             sums[b] = bias
         for i in range(fan):
             for b in range(width):
-                sums[b] += inbox[at + i * width + b]
+                sums[b] += slots[at + i * width + b]
         return total
 
     def noisy(self, total_input, random, sigma):
@@ -135,38 +141,41 @@ class Vectors(Signals):
         return derivative
 
     def weigh(self, activity, weights, outbox, width):
-        a = buffers.values(activity, width)
-        for j in range(len(weights)):
+        fan = len(weights)
+        a, w, out = buffers.values(activity, width), buffers.values(weights, fan), buffers.block(outbox, fan * width)
+        for j in range(fan):
             for b in range(width):
-                outbox[j * width + b] = a[b] * weights[j]
+                out[j * width + b] = a[b] * w[j]
 
     def backpropagate(self, inbox, at, weights, width, derivative):
+        fan = len(weights)
+        e, w = buffers.block(inbox, at + fan * width), buffers.values(weights, fan)
         total = buffers.empty(width)
-        sums = buffers.values(total, width)
-        d = buffers.values(derivative, width)
+        sums, d = buffers.values(total, width), buffers.values(derivative, width)
         for b in range(width):
             sums[b] = 0.0
-        for j in range(len(weights)):
+        for j in range(fan):
             for b in range(width):
-                sums[b] += inbox[at + j * width + b] * weights[j]
+                sums[b] += e[at + j * width + b] * w[j]
         for b in range(width):
             sums[b] = d[b] * sums[b]
         return total
 
     def spread(self, error, outbox, fan, width):
-        e = buffers.values(error, width)
+        e, out = buffers.values(error, width), buffers.block(outbox, fan * width)
         for i in range(fan):
             for b in range(width):
-                outbox[i * width + b] = e[b]
+                out[i * width + b] = e[b]
 
     def descend(self, weights, inbox, at, width, activity, rate):
-        a = buffers.values(activity, width)
+        fan = len(weights)
+        a, e, w = buffers.values(activity, width), buffers.block(inbox, at + fan * width), buffers.values(weights, fan)
         step = rate / width
-        for j in range(len(weights)):
+        for j in range(fan):
             gradient = 0.0
             for b in range(width):
-                gradient += inbox[at + j * width + b] * a[b]
-            weights[j] = weights[j] - step * gradient
+                gradient += e[at + j * width + b] * a[b]
+            w[j] = w[j] - step * gradient
 
     def mean(self, error):
         size = len(error)

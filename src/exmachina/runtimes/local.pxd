@@ -6,7 +6,6 @@ from exmachina cimport buffers
 
 cdef class Routes:
     cdef readonly object receivers, slots
-    cdef int[::1] _receivers, _slots
 
 
 cdef class Process:
@@ -16,12 +15,11 @@ cdef class Process:
 
 
 cdef class Wave:
-    cdef public double[::1] values
+    cdef public object values, missing
     cdef readonly list boxes
-    cdef readonly int[::1] missing
     cdef public int open, width
 
-    cpdef reopen(self, int[:] fan, int waiting)
+    cpdef reopen(self, object fan, int waiting)
     cpdef widen(self, int width, Py_ssize_t slots)
 
 
@@ -30,25 +28,25 @@ cdef class LocalRuntime:
     cdef public long long messages
     cdef public object _ready
     cdef public bint intercepted
-    cdef tuple _fan, _start, _handlers, _waves, _spare
+    cdef tuple _handlers, _waves, _spare, _fan, _start
+    cdef object _boxed, _outbox
     cdef list _waiting
-    cdef object _boxed
-    cdef double[::1] _outbox
+    cdef bint _settled
 
-    cpdef double[::1] outbox(self, Py_ssize_t size)
+    cdef object outbox(self, Py_ssize_t size)
 
-    @cython.locals(receivers="int[::1]", slots="int[::1]", n=Py_ssize_t, wave=Wave, box="double[::1]",
-                   missing="int[::1]", start="long long[::1]", boxed="signed char[::1]", i=Py_ssize_t,
-                   receiver=Py_ssize_t, slot=Py_ssize_t, at=Py_ssize_t, b=Py_ssize_t)
-    cpdef post(self, int kind, object tag, Routes routes, double[::1] values, int width)
+    @cython.locals(n=Py_ssize_t, wave=Wave, slots_in_wave=Py_ssize_t, start="int*", stride=Py_ssize_t,
+                   receivers="int*", slots="int*", sent="double*", box="double*", missing="int*", boxed="int*",
+                   i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t, at=Py_ssize_t, b=Py_ssize_t)
+    cdef post(self, int kind, object tag, Routes routes, object values, int width)
 
-    @cython.locals(receivers="int[::1]", slots="int[::1]", n=Py_ssize_t, wave=Wave, box="double[::1]",
-                   missing="int[::1]", start="long long[::1]", boxed="signed char[::1]", i=Py_ssize_t,
-                   receiver=Py_ssize_t, slot=Py_ssize_t, at=Py_ssize_t, b=Py_ssize_t, width=Py_ssize_t,
-                   vector="double*")
+    @cython.locals(n=Py_ssize_t, wave=Wave, processes=Py_ssize_t, start="int*", receivers="int*", slots="int*",
+                   missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t,
+                   width=Py_ssize_t, box="double*", vector="double*", at=Py_ssize_t, b=Py_ssize_t)
     cpdef send(self, int kind, object tag, Routes routes, list values)
 
     cdef Wave _open(self, int kind, object tag)
 
-    @cython.locals(process=Process, boxed="signed char[::1]", wave=Wave, kind=int, receiver=Py_ssize_t)
+    @cython.locals(count=Py_ssize_t, boxed="int*", forward="int*", backward="int*", process=Process, wave=Wave,
+                   kind=int, receiver=Py_ssize_t, start=Py_ssize_t)
     cpdef run(self)

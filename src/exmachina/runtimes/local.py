@@ -48,7 +48,7 @@ class Routes:
     per route, read by the runtime without a Python object per message.
     """
 
-    __slots__ = ("receivers", "slots", "_receivers", "_slots")
+    __slots__ = ("receivers", "slots")
 
     def __init__(self, receivers: Iterable[int], slots: Iterable[int]) -> None:
         receivers = np.ascontiguousarray(receivers, dtype=np.int32)
@@ -56,7 +56,6 @@ class Routes:
         if receivers.shape != slots.shape or receivers.ndim != 1:
             raise ValueError("routes need as many slots as receivers")
         self.receivers, self.slots = receivers, slots
-        self._receivers, self._slots = receivers, slots  # compiled: typed views of the same memory
 
     @classmethod
     def of(cls, pairs: Iterable[Route]) -> Routes:
@@ -105,13 +104,13 @@ class Wave:
     the wave.
     """
 
-    def __init__(self, fan: array, boxed: array, waiting: int) -> None:
+    def __init__(self, fan: np.ndarray, boxed: np.ndarray, waiting: int) -> None:
         self.values = np.empty(0)
-        self.boxes = [[None] * fan[p] if boxed[p] else None for p in range(len(fan))]
-        self.missing = array("i", fan)  # for each process, the slots still empty
+        self.boxes = [[None] * f if b else None for f, b in zip(fan.tolist(), boxed.tolist())]
+        self.missing = fan.copy()  # for each process, the slots still empty
         self.reopen(fan, waiting)
 
-    def reopen(self, fan: array, waiting: int) -> None:
+    def reopen(self, fan: np.ndarray, waiting: int) -> None:
         """Empty again, for the next example."""
         self.width = -1
         self.missing[:] = fan
@@ -135,16 +134,17 @@ class LocalRuntime:
         self.processes: list = []
         self.messages = 0  # delivered so far
         self._ready: deque = deque()
-        # for each kind of message: each process's fan, where its slots start, its handler,
-        # open waves by tag, spare waves
-        self._fan: tuple[array, array] = (array("i"), array("i"))
-        self._start: tuple[array, array] = (array("q", [0]), array("q", [0]))
         self._handlers: tuple[list, list] = ([], [])
-        self._waves: tuple[dict, dict] = ({}, {})
-        self._spare: tuple[list, list] = ([], [])
-        self._waiting = [0, 0]  # processes that wait for messages of each kind
-        self._boxed = array("b")  # 1 for a process handed lists, 0 for one with a C mailbox
+        self._waves: tuple[dict, dict] = ({}, {})  # open waves by tag, for each kind of message
+        self._spare: tuple[list, list] = ([], [])  # waves to reuse
         self._outbox = np.empty(64)
+        # for each kind of message, each process's fan and where its slots start in a wave; which
+        # processes are handed lists; how many wait for messages of each kind (set by `_settle`)
+        self._fan: tuple = (None, None)
+        self._start: tuple = (None, None)
+        self._boxed = np.empty(0, dtype=np.int32)
+        self._waiting = [0, 0]
+        self._settled = True
         # a runtime that overrides `send` sees every message there
         self.intercepted = any("send" in vars(k) for k in type(self).__mro__ if k is not LocalRuntime)
 
@@ -154,18 +154,25 @@ class LocalRuntime:
             raise ValueError(f"expected address {len(self.processes)}, got {process.address}")
         if any(self._waves):
             raise RuntimeError("cannot spawn while messages are in transit")
-        # a process whose handlers were replaced on the instance is handed lists, through them
-        boxed = not isinstance(process, Process) or "on_activities" in getattr(process, "__dict__", ())
         self.processes.append(process)
-        self._boxed.append(boxed)
-        for kind, fan in ((ACTIVITY, process.fan_in), (ERROR, process.fan_out)):
-            self._fan[kind].append(fan)
-            start = self._start[kind]
-            start.append(start[len(start) - 1] + fan)
-            self._waiting[kind] += fan > 0
-            self._spare[kind].clear()
         self._handlers[ACTIVITY].append(process.on_activities)
         self._handlers[ERROR].append(process.on_errors)
+        self._settled = False
+
+    def _settle(self) -> None:
+        """The tables of who waits for what, for the processes spawned so far (before any message)."""
+        processes = self.processes
+        # a process whose handlers were replaced on the instance is handed lists, through them
+        self._boxed = np.array([not isinstance(p, Process) or "on_activities" in getattr(p, "__dict__", ())
+                                for p in processes], dtype=np.int32)
+        fans = (np.array([p.fan_in for p in processes], dtype=np.int32),
+                np.array([p.fan_out for p in processes], dtype=np.int32))
+        self._fan = fans
+        self._start = tuple(np.concatenate(([0], np.cumsum(fan))).astype(np.int32) for fan in fans)
+        self._waiting = [int(np.count_nonzero(fan)) for fan in fans]
+        self._spare[ACTIVITY].clear()
+        self._spare[ERROR].clear()
+        self._settled = True
 
     def outbox(self, size: int) -> np.ndarray:
         """Room for `size` doubles to `post`, lent to the running process until it posts."""
@@ -176,28 +183,31 @@ class LocalRuntime:
     def post(self, kind: int, tag: Any, routes: Routes, values: np.ndarray, width: int) -> None:
         """One message along each route, from a neuron's outbox: a float each (`width` 0) or a vector
         of `width` values each."""
-        receivers, slots = routes._receivers, routes._slots
         n = len(routes.receivers)
         if self.intercepted:
-            block = np.asarray(values)[:n * max(width, 1)]
+            block = values[:n * max(width, 1)]
             self.send(kind, tag, routes, block.tolist() if width == 0 else list(block.reshape(n, width).copy()))
             return
         wave = self._waves[kind].get(tag) or self._open(kind, tag)
-        start, boxed = self._start[kind], self._boxed
-        wave.widen(width, start[len(start) - 1])
-        box, missing = wave.values, wave.missing
+        slots_in_wave = len(self._start[kind]) - 1
+        start = buffers.ints(self._start[kind], slots_in_wave + 1)
+        wave.widen(width, start[slots_in_wave])
+        stride = max(width, 1)
+        receivers, slots = buffers.ints(routes.receivers, n), buffers.ints(routes.slots, n)
+        sent = buffers.block(values, n * stride)
+        box = buffers.block(wave.values, start[slots_in_wave] * stride)
+        missing, boxed = buffers.ints(wave.missing, slots_in_wave), buffers.ints(self._boxed, slots_in_wave)
         self.messages += n
         for i in range(n):
             receiver, slot = receivers[i], slots[i]
             if boxed[receiver]:
-                wave.boxes[receiver][slot] = (values[i] if width == 0 else
-                                              np.array(values[i * width:(i + 1) * width]))
+                wave.boxes[receiver][slot] = sent[i] if width == 0 else np.array(values[i * width:(i + 1) * width])
             elif width == 0:
-                box[start[receiver] + slot] = values[i]
+                box[start[receiver] + slot] = sent[i]
             else:
                 at = (start[receiver] + slot) * width
                 for b in range(width):
-                    box[at + b] = values[i * width + b]
+                    box[at + b] = sent[i * width + b]
             missing[receiver] -= 1
             if not missing[receiver]:
                 self._ready.append((kind, receiver, tag, wave))
@@ -205,40 +215,42 @@ class LocalRuntime:
     def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
         """One message of `kind` (ACTIVITY or ERROR) along each route, carrying its value (a float,
         or a vector for a mini-batch)."""
-        receivers, slots = routes._receivers, routes._slots
         n = len(routes.receivers)
         if len(values) != n:
             raise ValueError(f"{n} routes but {len(values)} values")
         if not n:
             return
         wave = self._waves[kind].get(tag) or self._open(kind, tag)
-        start, boxed = self._start[kind], self._boxed
-        missing = wave.missing
+        processes = len(self._start[kind]) - 1
+        start = buffers.ints(self._start[kind], processes + 1)
+        receivers, slots = buffers.ints(routes.receivers, n), buffers.ints(routes.slots, n)
+        missing, boxed = buffers.ints(wave.missing, processes), buffers.ints(self._boxed, processes)
         self.messages += n
         for i in range(n):
             receiver, slot = receivers[i], slots[i]
             value = values[i]
             if boxed[receiver]:
                 wave.boxes[receiver][slot] = value
-                missing[receiver] -= 1
-                if not missing[receiver]:
-                    self._ready.append((kind, receiver, tag, wave))
-                continue
-            if wave.width < 0:  # the first value for a C mailbox sets the width
-                wave.widen(0 if isinstance(value, float) or np.ndim(value) == 0 else len(value), start[len(start) - 1])
-            box, width = wave.values, wave.width
-            if width == 0:
-                box[start[receiver] + slot] = value
             else:
-                vector = buffers.values(value, width)
-                at = (start[receiver] + slot) * width
-                for b in range(width):
-                    box[at + b] = vector[b]
+                if wave.width < 0:  # the first value for a C mailbox sets the width
+                    wave.widen(0 if isinstance(value, float) or np.ndim(value) == 0 else len(value),
+                               start[processes])
+                width = wave.width
+                box = buffers.block(wave.values, start[processes] * max(width, 1))
+                if width == 0:
+                    box[start[receiver] + slot] = value
+                else:
+                    vector = buffers.values(value, width)
+                    at = (start[receiver] + slot) * width
+                    for b in range(width):
+                        box[at + b] = vector[b]
             missing[receiver] -= 1
             if not missing[receiver]:
                 self._ready.append((kind, receiver, tag, wave))
 
     def _open(self, kind: int, tag: Any) -> Wave:
+        if not self._settled:
+            self._settle()
         spare, fan = self._spare[kind], self._fan[kind]
         if spare:
             wave = spare.pop()
@@ -251,14 +263,20 @@ class LocalRuntime:
     def run(self) -> None:
         """Let processes handle their full mailboxes until nobody has anything left to do."""
         ready, handlers, waves, spare = self._ready, self._handlers, self._waves, self._spare
-        processes, boxed = self.processes, self._boxed
+        if not ready:
+            return
+        processes = self.processes
+        count = len(processes)
+        boxed = buffers.ints(self._boxed, count)
+        forward, backward = buffers.ints(self._start[ACTIVITY], count), buffers.ints(self._start[ERROR], count)
         while ready:
             kind, receiver, tag, wave = ready.popleft()
             if boxed[receiver]:
                 handlers[kind][receiver](tag, wave.boxes[receiver])
             else:
                 process = processes[receiver]
-                process.receive(kind, tag, wave, self._start[kind][receiver] * max(wave.width, 1))
+                start = forward[receiver] if kind == ACTIVITY else backward[receiver]
+                process.receive(kind, tag, wave, start * max(wave.width, 1))
             wave.open -= 1
             if not wave.open:
                 del waves[kind][tag]

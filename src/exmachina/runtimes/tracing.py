@@ -223,9 +223,9 @@ class NeuronObserver(Observer):
         if tag in neuron.memory:
             self.total_input, self.activity = neuron.memory[tag][:2]
         else:  # only predicting: the neuron kept nothing, so compute what it computed
-            inbox, at, width = as_inbox(values)
+            inbox, width = as_inbox(values)
             signals = VECTORS if width else SCALARS
-            self.total_input = signals.total(inbox, at, neuron.fan_in, width, self.bias_then)
+            self.total_input = signals.total(inbox, 0, neuron.fan_in, width, self.bias_then)
             self.activity = signals.activity(neuron.code, self.total_input)
 
     def on_errors(self, tag: Any, values: list) -> None:
