@@ -8,7 +8,7 @@ from exmachina.signals cimport Signals
 cdef class Neuron(Process):
     cdef dict __dict__
     cdef public int code
-    cdef public bint learning
+    cdef public bint learning, learns_bias, learns_weights
     cdef public LocalRuntime runtime
     cdef public double bias, noise, rate
     cdef public Routes dendrites, axon

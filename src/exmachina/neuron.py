@@ -27,9 +27,6 @@ from .signals import SCALARS, VECTORS
 class Neuron(Process):
     """A hidden neuron: bias at the dendrites, weighted synapses on the axon."""
 
-    learns_bias = True
-    learns_weights = True
-
     def __init__(
         self,
         address: int,
@@ -55,6 +52,8 @@ class Neuron(Process):
         if len(self.weights) != self.fan_out:
             raise ValueError(f"neuron {address}: {self.fan_out} synapses but {len(self.weights)} weights")
         self.learning_rate = learning_rate  # None: this neuron only predicts
+        self.learns_bias = not isinstance(self, Sensor)  # a sensor's activity is its input
+        self.learns_weights = not isinstance(self, Output)  # an output's line to the teacher is fixed
         # Gaussian noise on each weighted input sums to noise * sqrt(fan_in) on the total input.
         self.noise = noise * len(dendrites) ** 0.5
         self.random = random.Random(seed) if noise else None  # seed: this neuron's own
@@ -131,10 +130,6 @@ def as_inbox(values: list) -> tuple[np.ndarray, int]:
 class Sensor(Neuron):
     """An input neuron: its activity is the input value itself; it owns the first layer's weights."""
 
-    learns_bias = False
-
 
 class Output(Neuron):
     """An output neuron: its axon is one fixed, unweighted line to the teacher."""
-
-    learns_weights = False

@@ -26,7 +26,7 @@ cdef class Wave:
 cdef class LocalRuntime:
     cdef public list processes
     cdef public long long messages
-    cdef public object _ready
+    cdef public list _ready
     cdef public bint intercepted
     cdef tuple _handlers, _waves, _spare, _fan, _start
     cdef object _boxed, _outbox
@@ -35,18 +35,18 @@ cdef class LocalRuntime:
 
     cdef object outbox(self, Py_ssize_t size)
 
-    @cython.locals(n=Py_ssize_t, wave=Wave, slots_in_wave=Py_ssize_t, start="int*", stride=Py_ssize_t,
+    @cython.locals(n=Py_ssize_t, waves=dict, wave=Wave, slots_in_wave=Py_ssize_t, start="int*", stride=Py_ssize_t,
                    receivers="int*", slots="int*", sent="double*", box="double*", missing="int*", boxed="int*",
                    i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t, at=Py_ssize_t, b=Py_ssize_t)
     cdef post(self, int kind, object tag, Routes routes, object values, int width)
 
-    @cython.locals(n=Py_ssize_t, wave=Wave, processes=Py_ssize_t, start="int*", receivers="int*", slots="int*",
+    @cython.locals(n=Py_ssize_t, waves=dict, wave=Wave, processes=Py_ssize_t, start="int*", receivers="int*", slots="int*",
                    missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t,
                    width=Py_ssize_t, box="double*", vector="double*", at=Py_ssize_t, b=Py_ssize_t)
     cpdef send(self, int kind, object tag, Routes routes, list values)
 
     cdef Wave _open(self, int kind, object tag)
 
-    @cython.locals(count=Py_ssize_t, boxed="int*", forward="int*", backward="int*", process=Process, wave=Wave,
-                   kind=int, receiver=Py_ssize_t, start=Py_ssize_t)
+    @cython.locals(ready=list, count=Py_ssize_t, boxed="int*", forward="int*", backward="int*", head=Py_ssize_t,
+                   process=Process, wave=Wave, kind=int, receiver=Py_ssize_t, start=Py_ssize_t, waves=dict)
     cpdef run(self)

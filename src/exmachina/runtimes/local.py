@@ -27,7 +27,6 @@ path, and the compiled code computes exactly what the source does (a test compar
 from __future__ import annotations
 
 from array import array
-from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -133,7 +132,7 @@ class LocalRuntime:
     def __init__(self) -> None:
         self.processes: list = []
         self.messages = 0  # delivered so far
-        self._ready: deque = deque()
+        self._ready: list = []  # processes whose mailbox is full, in order
         self._handlers: tuple[list, list] = ([], [])
         self._waves: tuple[dict, dict] = ({}, {})  # open waves by tag, for each kind of message
         self._spare: tuple[list, list] = ([], [])  # waves to reuse
@@ -188,7 +187,8 @@ class LocalRuntime:
             block = values[:n * max(width, 1)]
             self.send(kind, tag, routes, block.tolist() if width == 0 else list(block.reshape(n, width).copy()))
             return
-        wave = self._waves[kind].get(tag) or self._open(kind, tag)
+        waves = self._waves[kind]
+        wave = waves.get(tag) or self._open(kind, tag)
         slots_in_wave = len(self._start[kind]) - 1
         start = buffers.ints(self._start[kind], slots_in_wave + 1)
         wave.widen(width, start[slots_in_wave])
@@ -220,7 +220,8 @@ class LocalRuntime:
             raise ValueError(f"{n} routes but {len(values)} values")
         if not n:
             return
-        wave = self._waves[kind].get(tag) or self._open(kind, tag)
+        waves = self._waves[kind]
+        wave = waves.get(tag) or self._open(kind, tag)
         processes = len(self._start[kind]) - 1
         start = buffers.ints(self._start[kind], processes + 1)
         receivers, slots = buffers.ints(routes.receivers, n), buffers.ints(routes.slots, n)
@@ -262,15 +263,17 @@ class LocalRuntime:
 
     def run(self) -> None:
         """Let processes handle their full mailboxes until nobody has anything left to do."""
-        ready, handlers, waves, spare = self._ready, self._handlers, self._waves, self._spare
+        ready, handlers, spare = self._ready, self._handlers, self._spare
         if not ready:
             return
         processes = self.processes
         count = len(processes)
         boxed = buffers.ints(self._boxed, count)
         forward, backward = buffers.ints(self._start[ACTIVITY], count), buffers.ints(self._start[ERROR], count)
-        while ready:
-            kind, receiver, tag, wave = ready.popleft()
+        head = 0
+        while head < len(ready):
+            kind, receiver, tag, wave = ready[head]
+            head += 1
             if boxed[receiver]:
                 handlers[kind][receiver](tag, wave.boxes[receiver])
             else:
@@ -279,8 +282,13 @@ class LocalRuntime:
                 process.receive(kind, tag, wave, start * max(wave.width, 1))
             wave.open -= 1
             if not wave.open:
-                del waves[kind][tag]
+                waves = self._waves[kind]
+                del waves[tag]
                 spare[kind].append(wave)
+            if head >= 4096 and 2 * head > len(ready):  # forget what has run
+                del ready[:head]
+                head = 0
+        ready.clear()
 
     def idle(self) -> bool:
         """True when no message is waiting anywhere."""
