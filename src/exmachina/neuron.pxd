@@ -8,12 +8,12 @@ from exmachina.signals cimport Signals
 cdef class Neuron(Process):
     cdef dict __dict__
     cdef public int code
-    cdef public bint learning, learns_bias, learns_weights
+    cdef public bint learning, learns_bias, learns_weights, holding
     cdef public LocalRuntime runtime
     cdef public double bias, noise, rate
     cdef public Routes dendrites, axon
-    cdef public object activation, weights, random
-    cdef public dict memory
+    cdef public object activation, weights, random, held_tag, held_input, held_activity, held_weights
+    cdef public dict earlier
 
     cdef void receive(self, int kind, object tag, Wave wave, Py_ssize_t at) except *
     @cython.locals(signals=Signals)

@@ -13,7 +13,7 @@ from .feeder import Example, Feeder
 from .losses import loss
 from .neuron import Neuron, Output, Sensor
 from .runtimes.local import LocalRuntime, Routes
-from .runtimes.placement import Layout, Part, Table
+from .runtimes.placement import Layout, Part
 from .teacher import Listener, Teacher
 
 KIND = {"sensor": Sensor, "hidden": Neuron, "output": Output}
@@ -43,28 +43,25 @@ class Society:
         self.part = part = part or Layout(blueprint).part(0)
         self.runtime = runtime
         ids = part.ids.tolist()
-        # One int object per number, shared by every route that names it: with millions of
-        # synapses, a fresh int per route would cost more than the routes themselves.
-        forward, backward = part.forward, part.backward
-        largest = max(len(ids) + len(part.posts), forward.slots.max(initial=0) + 1, backward.slots.max(initial=0) + 1)
-        number = list(range(largest))
+        # each route table as 32-bit integers, once: a process's routes are views into it
+        tables = [(table.start.tolist(), table.receivers.astype(np.int32), table.slots.astype(np.int32))
+                  for table in (part.forward, part.backward)]
 
-        def routes(table: Table, i: int) -> Routes:
-            a, b = table.start[i], table.start[i + 1]
-            return Routes(list(map(number.__getitem__, table.receivers[a:b].tolist())),
-                          list(map(number.__getitem__, table.slots[a:b].tolist())))
+        def routes(direction: int, i: int) -> Routes:
+            start, receivers, slots = tables[direction]
+            return Routes(receivers[start[i]:start[i + 1]], slots[start[i]:start[i + 1]])
 
-        weights = part.weights.tolist()
+        weights, weight_start = part.weights, tables[0][0]
         self.neurons: list[Neuron] = []
         self.feeder: Feeder | None = None
         self.teacher: Teacher | None = None
         neurons = len(part.kinds)
         for i, name in enumerate(ids):
-            axon, dendrites = routes(forward, i), routes(backward, i)
+            axon, dendrites = routes(0, i), routes(1, i)
             if i < neurons:
-                a, b = forward.start[i], forward.start[i + 1]
+                synapses = weights[weight_start[i]:weight_start[i + 1]]
                 neuron = KIND[part.kinds[i]](
-                    i, runtime, activation(part.activations[i]), part.biases[i], dendrites, axon, weights[a:b],
+                    i, runtime, activation(part.activations[i]), part.biases[i], dendrites, axon, synapses,
                     learning_rate, noise, seed * 1_000_003 + name,  # noise seeded by the neuron's number
                 )
                 self.neurons.append(neuron)

@@ -15,9 +15,9 @@ cdef class Process:
 
 
 cdef class Wave:
-    cdef public object values, missing
+    cdef public object values, missing, tag
     cdef readonly list boxes
-    cdef public int open, width
+    cdef public int kind, open, width
 
     cpdef reopen(self, object fan, int waiting)
     cpdef widen(self, int width, Py_ssize_t slots)
@@ -26,7 +26,9 @@ cdef class Wave:
 cdef class LocalRuntime:
     cdef public list processes
     cdef public long long messages
-    cdef public list _ready
+    cdef object _queue
+    cdef list _queued_waves
+    cdef Py_ssize_t _head, _tail
     cdef public bint intercepted
     cdef tuple _handlers, _waves, _spare, _fan, _start
     cdef object _boxed, _outbox
@@ -47,6 +49,9 @@ cdef class LocalRuntime:
 
     cdef Wave _open(self, int kind, object tag)
 
-    @cython.locals(ready=list, count=Py_ssize_t, boxed="int*", forward="int*", backward="int*", head=Py_ssize_t,
-                   process=Process, wave=Wave, kind=int, receiver=Py_ssize_t, start=Py_ssize_t, waves=dict)
+    @cython.locals(kept=Py_ssize_t, queue="int*")
+    cpdef _enqueue(self, Py_ssize_t receiver, Wave wave)
+
+    @cython.locals(count=Py_ssize_t, boxed="int*", forward="int*", backward="int*", process=Process, wave=Wave,
+                   kind=int, receiver=Py_ssize_t, start=Py_ssize_t, waves=dict)
     cpdef run(self)

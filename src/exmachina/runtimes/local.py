@@ -92,6 +92,10 @@ class Process:
         """Its mailbox for `tag` is full: its slots are `wave.values[at:at + fan * wave.width]`."""
         raise NotImplementedError
 
+    def c_mailbox(self) -> bool:
+        """Whether `receive` handles its messages; if not, its two handlers are handed lists."""
+        return True
+
 
 class Wave:
     """Every mailbox's slots for one example tag and one kind of message.
@@ -103,7 +107,9 @@ class Wave:
     the wave.
     """
 
-    def __init__(self, fan: np.ndarray, boxed: np.ndarray, waiting: int) -> None:
+    def __init__(self, kind: int, fan: np.ndarray, boxed: np.ndarray, waiting: int) -> None:
+        self.kind = kind
+        self.tag = None
         self.values = np.empty(0)
         self.boxes = [[None] * f if b else None for f, b in zip(fan.tolist(), boxed.tolist())]
         self.missing = fan.copy()  # for each process, the slots still empty
@@ -132,7 +138,10 @@ class LocalRuntime:
     def __init__(self) -> None:
         self.processes: list = []
         self.messages = 0  # delivered so far
-        self._ready: list = []  # processes whose mailbox is full, in order
+        # the run queue: processes whose mailbox for a wave is full, in order, from `_head` on
+        self._queue = np.empty(1024, dtype=np.int32)
+        self._queued_waves: list = []
+        self._head = self._tail = 0
         self._handlers: tuple[list, list] = ([], [])
         self._waves: tuple[dict, dict] = ({}, {})  # open waves by tag, for each kind of message
         self._spare: tuple[list, list] = ([], [])  # waves to reuse
@@ -161,9 +170,7 @@ class LocalRuntime:
     def _settle(self) -> None:
         """The tables of who waits for what, for the processes spawned so far (before any message)."""
         processes = self.processes
-        # a process whose handlers were replaced on the instance is handed lists, through them
-        self._boxed = np.array([not isinstance(p, Process) or "on_activities" in getattr(p, "__dict__", ())
-                                for p in processes], dtype=np.int32)
+        self._boxed = np.array([not (isinstance(p, Process) and p.c_mailbox()) for p in processes], dtype=np.int32)
         fans = (np.array([p.fan_in for p in processes], dtype=np.int32),
                 np.array([p.fan_out for p in processes], dtype=np.int32))
         self._fan = fans
@@ -210,7 +217,7 @@ class LocalRuntime:
                     box[at + b] = sent[i * width + b]
             missing[receiver] -= 1
             if not missing[receiver]:
-                self._ready.append((kind, receiver, tag, wave))
+                self._enqueue(receiver, wave)
 
     def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
         """One message of `kind` (ACTIVITY or ERROR) along each route, carrying its value (a float,
@@ -247,7 +254,29 @@ class LocalRuntime:
                         box[at + b] = vector[b]
             missing[receiver] -= 1
             if not missing[receiver]:
-                self._ready.append((kind, receiver, tag, wave))
+                self._enqueue(receiver, wave)
+
+    def _enqueue(self, receiver: int, wave: Wave) -> None:
+        """The receiver's mailbox in `wave` is full: it runs after those already waiting."""
+        if self._tail == len(self._queue):
+            if self._head:  # forget what has run
+                kept = self._tail - self._head
+                self._queue[:kept] = self._queue[self._head:self._tail]
+                del self._queued_waves[:self._head]
+                self._head, self._tail = 0, kept
+            if self._tail == len(self._queue):
+                self._queue = np.concatenate((self._queue, self._queue))
+        queue = buffers.ints(self._queue, self._tail + 1)
+        queue[self._tail] = receiver
+        self._queued_waves.append(wave)
+        self._tail += 1
+
+    def _drain(self) -> list[tuple[int, Wave]]:
+        """Take every waiting (receiver, wave) off the run queue (between runs)."""
+        waiting = list(zip(self._queue[self._head:self._tail].tolist(), self._queued_waves[self._head:]))
+        self._queued_waves.clear()
+        self._head = self._tail = 0
+        return waiting
 
     def _open(self, kind: int, tag: Any) -> Wave:
         if not self._settled:
@@ -257,23 +286,24 @@ class LocalRuntime:
             wave = spare.pop()
             wave.reopen(fan, self._waiting[kind])
         else:
-            wave = Wave(fan, self._boxed, self._waiting[kind])
+            wave = Wave(kind, fan, self._boxed, self._waiting[kind])
+        wave.tag = tag
         self._waves[kind][tag] = wave
         return wave
 
     def run(self) -> None:
         """Let processes handle their full mailboxes until nobody has anything left to do."""
-        ready, handlers, spare = self._ready, self._handlers, self._spare
-        if not ready:
+        if self._head == self._tail:
             return
-        processes = self.processes
+        handlers, spare, processes = self._handlers, self._spare, self.processes
         count = len(processes)
         boxed = buffers.ints(self._boxed, count)
         forward, backward = buffers.ints(self._start[ACTIVITY], count), buffers.ints(self._start[ERROR], count)
-        head = 0
-        while head < len(ready):
-            kind, receiver, tag, wave = ready[head]
-            head += 1
+        while self._head < self._tail:
+            receiver = buffers.ints(self._queue, self._tail)[self._head]
+            wave = self._queued_waves[self._head]
+            self._head += 1
+            kind, tag = wave.kind, wave.tag
             if boxed[receiver]:
                 handlers[kind][receiver](tag, wave.boxes[receiver])
             else:
@@ -284,12 +314,11 @@ class LocalRuntime:
             if not wave.open:
                 waves = self._waves[kind]
                 del waves[tag]
+                wave.tag = None
                 spare[kind].append(wave)
-            if head >= 4096 and 2 * head > len(ready):  # forget what has run
-                del ready[:head]
-                head = 0
-        ready.clear()
+        self._queued_waves.clear()
+        self._head = self._tail = 0
 
     def idle(self) -> bool:
         """True when no message is waiting anywhere."""
-        return not self._ready and not any(self._waves)
+        return self._head == self._tail and not any(self._waves)

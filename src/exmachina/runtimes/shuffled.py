@@ -41,12 +41,11 @@ class ShuffledRuntime(LocalRuntime):
                 kind, receiver, slot = self._tickets.pop()
                 tag, value = self._channels[kind, receiver, slot].popleft()
                 super().send(kind, tag, Routes([receiver], [slot]), [value])
-                self._runnable.extend(self._ready)
-                self._ready.clear()
+                self._runnable.extend(self._drain())
             else:
                 i -= n
                 self._runnable[i], self._runnable[-1] = self._runnable[-1], self._runnable[i]
-                self._ready.append(self._runnable.pop())
+                self._enqueue(*self._runnable.pop())
                 super().run()
 
     def idle(self) -> bool:
