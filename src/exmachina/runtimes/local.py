@@ -26,7 +26,6 @@ path, and the compiled code computes exactly what the source does (a test compar
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any
 
