@@ -28,18 +28,22 @@ def speed_table(rows: list[dict[str, Any]]) -> Table:
     table = Table(
         title=f"Examples per second, one pass of SGD (median of {repeats} interleaved runs, ±half their range)",
         caption="Data: " + "; ".join(data) + ". Sigmoid, squared error.\n"
+        "C program: the actors' bare per-message work in C (bench/reference.c), online only; it learns the "
+        "actors' very weights (checked).\n"
         "Memory of actors/matrix/object graph, each engine alone in a fresh process: "
         "heap = tracemalloc peak of the pass, RSS = peak resident size of that process.",
     )
-    for column in ("network", "batch", "examples", "actors", "matrix", "object graph",
-                   "actors/matrix", "actors/graph", "messages/s", "heap MiB", "RSS MiB"):
+    for column in ("network", "batch", "examples", "actors", "matrix", "object graph", "C program",
+                   "actors/matrix", "actors/graph", "actors/C", "messages/s", "heap MiB", "RSS MiB"):
         table.add_column(column, justify="left" if column == "network" else "right")
     for row in rows:
         engines = row["engines"]
         table.add_row(
             row["network"], str(row["batch_size"]), f"{row['examples']:,}",
             _rate(engines["actors"]), _rate(engines["matrix"]), _rate(engines["object graph"]),
+            _rate(engines["C program"]) if "C program" in engines else "-",
             f"{row['ratios']['actors/matrix']:.3f}", f"{row['ratios']['actors/object graph']:.2f}",
+            f"{row['ratios']['actors/C program']:.3f}" if "C program" in engines else "-",
             f"{engines['actors']['messages_per_second']:,.0f}",
             _three(row.get("memory"), "traced_peak_mib"), _three(row.get("memory"), "peak_rss_mib"),
         )

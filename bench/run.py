@@ -24,6 +24,8 @@ from typing import Any, NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: make the `bench` package importable
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")  # the matrix engine on one core, as the actors run: a fair comparison
 
 import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402

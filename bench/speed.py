@@ -17,11 +17,20 @@ import numpy as np
 from exmachina import Network
 from exmachina.blueprint import Blueprint, layered
 
+from . import reference
 from .baseline import ObjectGraph
 from .workloads import ACTIVATION, CASES, LEARNING_RATE, LOSS, Case, data_for
 
 ENGINES = ("actors", "matrix", "object graph")
+C_PROGRAM = "C program"  # online only: the bare per-message work (reference.c)
 ROOT = Path(__file__).resolve().parents[1]
+_program: list[Path] = []  # built once per run
+
+
+def program() -> Path:
+    if not _program:
+        _program.append(reference.build(Path(tempfile.mkdtemp(prefix="exmachina-bench-"))))
+    return _program[0]
 
 
 def blueprint_for(case: Case, seed: int = 0) -> Blueprint:
@@ -33,7 +42,10 @@ def train(engine: str, blueprint: Blueprint, x: np.ndarray, y: np.ndarray, batch
     excluded), plus the wall and CPU time of the whole call, setup included (`call_seconds`,
     `cpu_seconds`: the process's CPU time, which a busy shared machine disturbs less)."""
     wall, cpu = time.perf_counter(), time.process_time()
-    if engine == "object graph":
+    if engine == C_PROGRAM:
+        _, figures = reference.run(program(), blueprint, x, np.eye(blueprint.outputs.size)[y], LEARNING_RATE)
+        figures["examples"] = len(x)
+    elif engine == "object graph":
         graph = ObjectGraph(blueprint)
         figures = graph.fit(x, np.eye(blueprint.outputs.size)[y], 1, LEARNING_RATE, batch_size)[0]
     else:
@@ -53,18 +65,32 @@ def spread(values: list[float]) -> dict[str, Any]:
     }
 
 
+def same_bits(blueprint: Blueprint, x: np.ndarray, y: np.ndarray) -> bool:
+    """Whether the C program learns the actors' very weights: that it does the same work."""
+    network = Network(blueprint.copy())
+    network.fit(x, y, epochs=1, learning_rate=LEARNING_RATE, shuffle=False)
+    learned, _ = reference.run(program(), blueprint, x, np.eye(blueprint.outputs.size)[y], LEARNING_RATE)
+    return (learned.weights.tobytes() == network.blueprint.weights.tobytes()
+            and learned.biases.tobytes() == network.blueprint.biases.tobytes())
+
+
 def time_case(case: Case, batch_size: int, examples: int, repeats: int) -> dict[str, Any]:
-    """Examples/s of every engine, each repeat running all three in a rotating order."""
+    """Examples/s of every engine (and online, of the C program), each repeat running all of them
+    in a rotating order."""
     x, y, source = data_for(case, examples)
     blueprint = blueprint_for(case)
-    for engine in ENGINES:  # warm-up: imports, caches, first-call costs
+    engines = ENGINES + ((C_PROGRAM,) if batch_size == 1 else ())
+    if batch_size == 1 and not same_bits(blueprint, x[:20], y[:20]):
+        raise RuntimeError(f"{case.name}: the C program did not learn the actors' weights")
+    for engine in engines:  # warm-up: imports, caches, first-call costs
         train(engine, blueprint, x[: 2 * batch_size], y[: 2 * batch_size], batch_size)
-    rates: dict[str, list[float]] = {e: [] for e in ENGINES}
-    cpu_rates: dict[str, list[float]] = {e: [] for e in ENGINES}
+    rates: dict[str, list[float]] = {e: [] for e in engines}
+    cpu_rates: dict[str, list[float]] = {e: [] for e in engines}
     message_rates: list[float] = []
     messages_per_example = None
     for r in range(repeats):
-        for engine in ENGINES[r % 3:] + ENGINES[: r % 3]:
+        k = r % len(engines)
+        for engine in engines[k:] + engines[:k]:
             gc.collect()
             figures = train(engine, blueprint, x, y, batch_size)
             rates[engine].append(figures["examples"] / figures["seconds"])
@@ -84,6 +110,8 @@ def time_case(case: Case, batch_size: int, examples: int, repeats: int) -> dict[
         "ratios": {
             "actors/matrix": engines["actors"]["median"] / engines["matrix"]["median"],
             "actors/object graph": engines["actors"]["median"] / engines["object graph"]["median"],
+            **({"actors/C program": engines["actors"]["median"] / engines[C_PROGRAM]["median"]}
+               if C_PROGRAM in engines else {}),
         },
     }
 

@@ -40,7 +40,9 @@ class Society:
         part: Part | None = None,
     ) -> None:
         self.blueprint = blueprint
-        self.part = part = part or Layout(blueprint).part(0)
+        part = part or Layout(blueprint).part(0)
+        mine, synapses = part.owned()  # kept for `state`; the rest of the part is not
+        self.owned = mine, synapses.astype(np.int32)
         self.runtime = runtime
         ids = part.ids.tolist()
         # each route table as 32-bit integers, once: a process's routes are views into it
@@ -78,6 +80,7 @@ class Society:
         """Present examples and let every process work until nothing is left to do."""
         self.feeder.feed(examples, learning)
         self.runtime.run()
+        self.runtime.rest()
 
     @property
     def messages(self) -> int:
@@ -112,7 +115,7 @@ class Society:
     def state(self) -> Blueprint:
         """A copy of the blueprint with each neuron's current weights and bias."""
         learned = self.blueprint.copy()
-        write(learned, self.part.owned(), self.learned())
+        write(learned, self.owned, self.learned())
         return learned
 
 

@@ -318,6 +318,11 @@ class LocalRuntime:
         self._queued_waves.clear()
         self._head = self._tail = 0
 
+    def rest(self) -> None:
+        """Let go of the spare waves' memory while nothing is in transit (it is made again as needed)."""
+        self._spare[ACTIVITY].clear()
+        self._spare[ERROR].clear()
+
     def idle(self) -> bool:
         """True when no message is waiting anywhere."""
         return self._head == self._tail and not any(self._waves)
