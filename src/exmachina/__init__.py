@@ -1,23 +1,23 @@
-"""exmachina: a neural network in which every neuron is its own process, learning by messages."""
+"""exmachina: a neural network in which every neuron is its own process, learning by messages.
 
-from .activations import ACTIVATIONS
-from .blueprint import Blueprint, layered
-from .losses import LOSSES
-from .matrix import MatrixEngine
-from .network import Network
-from .runtimes import LocalRuntime, ShuffledRuntime
+The names below are imported when first used: the command line takes over Ctrl-C before NumPy
+and the rest load, and the scikit-learn estimators cost a second only to those who ask for them.
+"""
 
-__all__ = [
-    "ACTIVATIONS", "LOSSES", "Blueprint", "LocalRuntime", "MatrixEngine", "Network", "NeuronClassifier",
-    "NeuronRegressor", "ShuffledRuntime", "layered",
-]
+from __future__ import annotations
+
+import importlib
+
+_HOMES = {
+    "ACTIVATIONS": "activations", "Blueprint": "blueprint", "layered": "blueprint", "LOSSES": "losses",
+    "MatrixEngine": "matrix", "Network": "network", "LocalRuntime": "runtimes", "ShuffledRuntime": "runtimes",
+    "NeuronClassifier": "estimators", "NeuronRegressor": "estimators",
+}
+__all__ = sorted(_HOMES)
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """The scikit-learn estimators, imported when first asked for (scikit-learn takes a second)."""
-    if name in ("NeuronClassifier", "NeuronRegressor"):
-        from . import estimators
-
-        return getattr(estimators, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)

@@ -1,34 +1,108 @@
-"""Writing files so that an interruption never leaves half of one behind."""
+"""Writing files so that an interruption never leaves half of one behind, and nothing is lost.
+
+The policy (docs/promises.md): a file is written beside its destination and takes its place only
+once complete, with the old file's permission bits and owner. A symbolic link is written through:
+the link stays and the file it points to is replaced. A read-only file, a directory, a device or
+a FIFO is refused before anything is written.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+STOPS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}  # held back while a file takes its place
+
+
+def destination(path: str | os.PathLike) -> Path:
+    """The file that writing to `path` replaces: the end of its chain of symbolic links."""
+    return Path(os.path.realpath(path))
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise ValueError, naming `path`, unless a file can be written there in place of any old one.
+
+    It tries: a temporary file is made (and removed) in the destination's folder, which finds a
+    read-only file system or a folder without write permission, even for root.
+    """
+    target = destination(path)
+    shown = f"{path}" if Path(os.path.abspath(path)) == target else f"{path} (a link to {target})"
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as bad:
+        raise ValueError(f"{shown}: {bad.strerror}") from None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise ValueError(f"{shown}: is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(f"{shown}: not a regular file (a device, FIFO or socket is never overwritten)")
+        if not st.st_mode & 0o222:
+            raise ValueError(f"{shown}: the file is read-only (mode {stat.S_IMODE(st.st_mode):04o}); "
+                             "make it writable or write elsewhere")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ValueError(f"{shown}: no such directory {folder}")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as bad:
+        raise ValueError(f"{shown}: cannot write in {folder} ({bad.strerror})") from None
+    os.close(fd)
+    os.unlink(probe)
+
 
 @contextmanager
 def atomic_file(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
-    """A file beside `path` (text, or bytes with mode "wb") that replaces it only once it is complete.
+    """A file beside `path` (`mode` "w" or "wb") that replaces it only once it is complete.
 
-    A crash, an error or Ctrl-C while writing leaves the previous file as it was and no temporary
-    file behind.
+    A crash, an error, Ctrl-C, SIGTERM or SIGHUP while writing leaves the previous file as it was
+    and no temporary file behind.
     """
-    path = Path(path)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    check_writable(path)
+    target = destination(path)
+    old = target.stat() if target.exists() else None
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # the permissions an ordinary new file would get
+        if old is None:
+            os.fchmod(fd, 0o666 & ~_umask())  # the permissions an ordinary new file would get
+        else:
+            _keep_owner(fd, old)
+            os.fchmod(fd, stat.S_IMODE(old.st_mode))  # a private 0600 model stays private
         with os.fdopen(fd, mode) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())  # on disk before it takes the old file's place
-        os.replace(temporary, path)
+        with _held(STOPS):  # renamed, or not: never interrupted half-way through the bookkeeping
+            os.replace(temporary, target)
     except BaseException:
-        os.unlink(temporary)
+        with _held(STOPS):
+            os.unlink(temporary)
         raise
+
+
+def _keep_owner(fd: int, old: os.stat_result) -> None:
+    if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+        try:
+            os.fchown(fd, old.st_uid, old.st_gid)
+        except PermissionError:  # only root may give a file away; the permission bits still hold
+            pass
+
+
+@contextmanager
+def _held(signals: set[int]) -> Iterator[None]:
+    """Signals wait (and are then delivered) until the block is done."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _umask() -> int:

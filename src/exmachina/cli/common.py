@@ -3,7 +3,7 @@ and the progress bar that shows a network learning."""
 
 from __future__ import annotations
 
-import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -17,12 +17,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperCommand
 
-from ..files import atomic_file
+from ..files import atomic_file, check_writable
 from ..scoreboard import Scoreboard
+from .interrupts import NAMES, say, unsaid
 
 USAGE_ERROR = 2
 FAILED = 1  # the run itself failed (a shard lost for good), not the way it was asked for
-INTERRUPTED = 130  # what a shell reports for a program stopped by Ctrl-C (128 + SIGINT)
 
 
 def console(stderr: bool = False) -> Console:
@@ -66,6 +66,23 @@ class OneLineErrors(TyperCommand):
             return super().parse_args(ctx, args)
         except UsageError as bad:
             fail(f"{ctx.command_path}: {bad.format_message()}")
+
+
+class App(typer.Typer):
+    """The commands, which a stop (Ctrl-C, SIGTERM, SIGHUP) ends with one line and 128 + the
+    signal's number wherever it finds them (Typer alone exits 130 without a word)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except KeyboardInterrupt as stop:
+            signum = getattr(stop, "signum", signal.SIGINT)
+        except SystemExit as leaving:
+            signum = unsaid()
+            if signum is None or leaving.code != 130:
+                raise
+        say(f"interrupted ({NAMES[signum]}): stopped; no file was left half-written")
+        sys.exit(128 + signum)
 
 
 def choose(option: str, value: str | None, choices: Any) -> None:
@@ -125,15 +142,11 @@ def sizes(text: str, what: str = "--layers") -> list[int]:
 
 def writable(path: Path | None, option: str) -> None:
     """Check before a long run that a file can be written where asked, so no work is lost at the end."""
-    if path is None:
-        return
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise ValueError(f"{option} {path}: is a directory")
-    if not folder.is_dir():
-        raise ValueError(f"{option} {path}: no such directory {folder}")
-    if not os.access(folder, os.W_OK):
-        raise ValueError(f"{option} {path}: the directory {folder} is not writable")
+    if path is not None:
+        try:
+            check_writable(path)
+        except ValueError as bad:
+            raise ValueError(f"{option} {bad}") from None
 
 
 def write_whole(path: Path, text: str) -> None:

@@ -43,9 +43,9 @@ from ..runtimes.tracing import plain
 from ..scaling import KINDS as SCALINGS
 from ..scaling import Scaling
 from . import app
+from .checks import data_files, outputs_apart
 from .common import (
     FAILED,
-    INTERRUPTED,
     Cluster,
     LearningBar,
     OneLineErrors,
@@ -57,9 +57,9 @@ from .common import (
     percent,
     reported,
     sizes,
-    writable,
     write_whole,
 )
+from .interrupts import cause, say, status
 from .plot import draw
 from .results import show
 
@@ -131,9 +131,7 @@ def learn(
                                        ("--output-activation", output_activation, ACTIVATIONS),
                                        ("--engine", engine, ENGINES), ("--scale", scale, SCALINGS)):
             choose(option, value, choices)
-        writable(save, "--save")
-        writable(report, "--report")
-        writable(plot, "--plot")
+        outputs_apart({"--save": save, "--report": report, "--plot": plot}, {"--data": data_files(data)})
         data_set = datasets.load(data, label=label, points=points, spread=spread, seed=seed)
         plan = settings(data_set, layers, activation, loss, epochs, learning_rate)
         plan["scale"] = scale or data_set.defaults.get("scale", "none")
@@ -147,12 +145,12 @@ def learn(
                     shards=shards, cluster=cluster, partition=partition if shards else None)
     held = f"{len(tested)} held back to test" if data_set.split else "the same ones tested (a truth table)"
     where = f" on {shards} shards ({partition})" if shards else ""
-    out.print(f"Learning {data_set.name}: {len(learned)} examples, {held}; "
-              f"layers {'-'.join(map(str, plan['layers']))}, {engine} engine{where}")
     history: list[dict] = []
     saved = done = False
     watcher = None
     try:
+        out.print(f"Learning {data_set.name}: {len(learned)} examples, {held}; "
+                  f"layers {'-'.join(map(str, plan['layers']))}, {engine} engine{where}")
         with reported():
             if watch:
                 from ..watch import serve  # only a watched run pays for the web server
@@ -173,9 +171,9 @@ def learn(
             if plot is not None:
                 draw(figures, plot)
             done = True
-    except KeyboardInterrupt:
-        err.print(interrupted(history, plan["epochs"], save, saved), soft_wrap=True)
-        raise typer.Exit(INTERRUPTED) from None
+    except KeyboardInterrupt as stop:
+        say(interrupted(history, plan["epochs"], save, saved, cause(stop)))
+        raise typer.Exit(status(stop)) from None
     except ShardLost as lost:
         kept = "nothing saved"
         if save is not None:
@@ -194,12 +192,12 @@ def learn(
         watcher.serve_until_interrupted(lambda line: err.print(line, soft_wrap=True))
 
 
-def interrupted(history: list[dict], epochs: int, save: Path | None, saved: bool) -> str:
-    """What Ctrl-C left behind: the passes completed, and the model file untouched (or saved)."""
+def interrupted(history: list[dict], epochs: int, save: Path | None, saved: bool, by: str = "Ctrl-C") -> str:
+    """What a stop left behind: the passes completed, and the model file untouched (or saved)."""
     if len(history) < epochs:
-        line = f"interrupted during pass {len(history) + 1} of {epochs}: {len(history)} passes completed"
+        line = f"interrupted during pass {len(history) + 1} of {epochs} ({by}): {len(history)} passes completed"
     else:
-        line = f"interrupted after all {epochs} passes, while {'writing the report' if saved else 'finishing'}"
+        line = f"interrupted after all {epochs} passes ({by}), while {'writing the report' if saved else 'finishing'}"
     if history:
         last = history[-1]
         line += (f" (after pass {last['epoch']}: accuracy while learning {percent(last['accuracy'])}, "

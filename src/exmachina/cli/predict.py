@@ -18,6 +18,7 @@ from ..examples import decode, probabilities
 from ..network import ENGINES, Network
 from ..runtimes.tracing import plain
 from . import app
+from .checks import data_files, outputs_apart
 from .common import (
     Cluster,
     OneLineErrors,
@@ -29,7 +30,6 @@ from .common import (
     numbers,
     percent,
     reported,
-    writable,
     write_whole,
 )
 
@@ -63,7 +63,7 @@ def predict(
         choose("--engine", engine, ENGINES)
         if show < 0:
             raise ValueError(f"--show must be 0 or more, got {show}")
-        writable(output, "--output")
+        outputs_apart({"--output": output}, {"MODEL": model, "--data": data_files(data)})
         net = Network.load(model)
         check_shards(shards, cluster, partition, engine, net.blueprint)
         names, inputs, labels = examples(net, data, values, label, points, spread, seed)

@@ -11,7 +11,9 @@ from .. import datasets
 from ..network import Network
 from ..trace import learning_rate_of
 from . import app
-from .common import OneLineErrors, reported, writable
+from .checks import data_files, outputs_apart
+from .common import OneLineErrors, reported
+from .interrupts import say
 
 
 @app.command(cls=OneLineErrors)
@@ -42,7 +44,7 @@ def watch(
                 raise ValueError("--save needs --epochs: without learning nothing changes")
             if not 0 <= port <= 65535:
                 raise ValueError(f"--port must be 0..65535, got {port}")
-            writable(save, "--save")
+            outputs_apart({"--save": save}, {"MODEL": model, "--data": data_files(data)})
             net = Network.load(model)
             loaded = datasets.load(data, seed=seed)
             inputs, labels = loaded.inputs, loaded.labels
@@ -68,7 +70,7 @@ def watch(
                 watcher.finish(str(bad), failed=True)  # a page still open says why it stopped
                 raise
     except KeyboardInterrupt:
-        typer.echo("stopped", err=True)
+        say("stopped")
         if watcher is not None:
             watcher.close()
         return

@@ -1,0 +1,63 @@
+"""Ctrl-C, SIGTERM and SIGHUP stop a command the same way: one line, no traceback, no file left
+half-written, and the exit status a shell expects (128 + the signal's number: 130 for Ctrl-C)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
+_received: list[int] = []  # the signals that came, in order
+_said: list[str] = []  # the line that told the user, once said
+
+
+class Stopped(KeyboardInterrupt):
+    """The KeyboardInterrupt that each of the three signals raises, so every Ctrl-C handler meets all."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def install() -> None:
+    """Each of the three signals raises `Stopped` and is remembered."""
+    for signum in NAMES:
+        signal.signal(signum, _stop)
+
+
+def _stop(signum: int, frame: object) -> None:
+    _received.append(signum)
+    raise Stopped(signum)
+
+
+def status(stop: BaseException) -> int:
+    return 128 + getattr(stop, "signum", signal.SIGINT)
+
+
+def cause(stop: BaseException) -> str:
+    return NAMES.get(getattr(stop, "signum", signal.SIGINT), "a signal")
+
+
+def say(line: str) -> None:
+    """The one line that says a stop happened and what it left behind."""
+    if not _said:
+        sys.stderr.write(f"{line}\n")
+        sys.stderr.flush()
+    _said.append(line)
+
+
+def unsaid() -> int | None:
+    """The signal that stopped the run without a word (Typer turns a stop into status 130 silently)."""
+    return _received[-1] if _received and not _said else None
+
+
+@contextmanager
+def starting() -> Iterator[None]:
+    """While the commands load: a stop is one line, since nothing has been read or written yet."""
+    try:
+        yield
+    except KeyboardInterrupt as stop:
+        say(f"interrupted ({cause(stop)}) while starting: nothing was read or written")
+        sys.exit(status(stop))

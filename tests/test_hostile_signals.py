@@ -1,0 +1,123 @@
+"""Ctrl-C, SIGTERM and SIGHUP at any moment: one line, the status a shell expects, the old model
+intact and no temporary file behind. Real processes, real signals."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+
+import pytest
+
+from exmachina import Network
+from exmachina.files import atomic_file
+from test_hostile_outputs import model_file
+
+from test_cli import EXMACHINA, environment
+
+
+def stop(tmp_path, args, signum, when: str | float):
+    """Start `exmachina ARGS`, send `signum` once stdout shows `when` (or after `when` seconds)."""
+    process = subprocess.Popen([*EXMACHINA, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=tmp_path, env=environment())
+    try:
+        if isinstance(when, str):
+            assert when in process.stdout.readline()
+        else:
+            time.sleep(when)
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    return process.returncode, out, err
+
+
+def assert_one_line(status: int, out: str, err: str, expected: int) -> str:
+    assert status == expected, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("interrupted"), err
+    assert "Traceback" not in out + err
+    return lines[0]
+
+
+@pytest.mark.parametrize("signum, name", [(signal.SIGTERM, "SIGTERM"), (signal.SIGHUP, "SIGHUP"),
+                                          (signal.SIGINT, "Ctrl-C")])
+def test_a_stop_while_learning_keeps_the_old_model_and_leaves_no_temporary_file(tmp_path, signum, name):
+    model = model_file(tmp_path / "m.json", 0o600)
+    before = model.read_bytes()
+    status, out, err = stop(tmp_path, ["learn", "--data", "xor", "--epochs", "1000000", "--save", "m.json",
+                                       "--report", "r.json"], signum, when="Learning xor")
+    line = assert_one_line(status, out, err, 128 + signum)
+    assert f"({name})" in line and "m.json left as it was" in line
+    assert model.read_bytes() == before and stat_mode(model) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json"]
+
+
+def stat_mode(path) -> int:
+    return os.stat(path).st_mode & 0o7777
+
+
+@pytest.mark.parametrize("delay", [0.2, 0.35])
+def test_ctrl_c_while_the_command_starts_is_one_line_and_status_130(tmp_path, delay):
+    status, out, err = stop(tmp_path, ["learn", "--data", "xor", "--epochs", "1000000"], signal.SIGINT, delay)
+    assert_one_line(status, out, err, 130)
+
+
+def test_ctrl_c_while_loading_data_from_a_fifo_is_one_line(tmp_path):
+    os.mkfifo(tmp_path / "data.csv")
+    process = subprocess.Popen([*EXMACHINA, "learn", "--data", "csv:data.csv", "--save", "m.json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                               env=environment())
+    try:
+        with open(tmp_path / "data.csv", "w") as writer:  # opened once exmachina opens it to read
+            writer.write("a,b,label\n0,1,1\n")
+            writer.flush()
+            time.sleep(0.2)  # exmachina is now reading, waiting for the rest
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    status = process.returncode
+    assert "stopped" in assert_one_line(status, out, err, 130)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+def test_stops_at_random_moments_never_lose_the_model_nor_leave_a_temporary_file(tmp_path):
+    """Whatever the moment (start-up, learning, saving, the report), the model on disk is whole."""
+    model = model_file(tmp_path / "m.json")
+    rng = random.Random(13)
+    for _ in range(8):
+        status, out, err = stop(tmp_path, ["learn", "--data", "xor", "--epochs", "300", "--save", "m.json",
+                                           "--report", "r.json"],
+                                rng.choice([signal.SIGINT, signal.SIGTERM, signal.SIGHUP]), rng.uniform(0.3, 1.5))
+        assert "Traceback" not in out + err
+        if status < 0:  # the signal came as Python was exiting, its work done
+            assert "Model saved to m.json" in out
+        elif status:
+            assert status in (130, 143, 129) and err.strip().splitlines()[-1].startswith("interrupted"), err
+        assert Network.load(model).sensors == 2
+        assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_signal_while_a_file_is_written_leaves_the_old_file(tmp_path):
+    """In-process: SIGTERM raised as an exception half-way through writing (as the CLI sets it up)."""
+    path = tmp_path / "out.txt"
+    path.write_text("old")
+    path.chmod(0o600)
+
+    def raise_stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, raise_stop)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with atomic_file(path) as f:
+                f.write("half")
+                os.kill(os.getpid(), signal.SIGTERM)
+                f.write("never")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert path.read_text() == "old" and stat_mode(path) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
