@@ -1,4 +1,4 @@
-"""The network's description as data: neurons, synapses, weights, biases; saved as versioned JSON.
+"""The network's description as data: neurons, synapses, weights, biases (saved by `modelfile`).
 
 Neurons are numbered so that every synapse goes from a lower number to a higher one, which makes
 any wiring described here acyclic by construction. Sensors come first and outputs last.
@@ -7,7 +7,6 @@ any wiring described here acyclic by construction. Sensors come first and output
 from __future__ import annotations
 
 import copy
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,14 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from . import modelfile
 from .activations import ACTIVATIONS
-from .files import atomic_file
 from .losses import LOSSES
 from .losses import loss as find_loss
 from .scaling import Scaling
 
-FORMAT = "exmachina-network"
-VERSION = 1
 KINDS = ("sensor", "hidden", "output")
 
 
@@ -111,7 +108,8 @@ class Blueprint:
                     "number the neurons so that every synapse goes to a higher number"
                 )
             pairs = self.sources * n + self.targets
-            if len(np.unique(pairs)) != len(pairs):
+            pairs.sort()  # in place: a hundred million synapses cost no second copy
+            if (pairs[1:] == pairs[:-1]).any():
                 raise ValueError("two synapses join the same pair of neurons")
         kinds = np.asarray(self.kinds)
         if not (kinds == "sensor").any() or not (kinds == "output").any():
@@ -142,116 +140,36 @@ class Blueprint:
 
     def to_dict(self) -> dict[str, Any]:
         """The file's fields; the numbers stay NumPy arrays (`json.loads` of the file gives lists)."""
-        return {
-            "format": FORMAT,
-            "version": VERSION,
-            "loss": self.loss,
-            "classes": self.classes,
-            "neurons": {
-                "kind": self.kinds,
-                "activation": self.activations,
-                "bias": self.biases,
-            },
-            "synapses": {"source": self.sources, "target": self.targets, "weight": self.weights},
-            "training": self.training,
-            "scaling": None if self.scaling is None else self.scaling.to_dict(),
-        }
+        return modelfile.fields_of(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Blueprint:
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ValueError(f"not an exmachina network (expected \"format\": \"{FORMAT}\")")
-        if data.get("version") != VERSION:
-            raise ValueError(f"format version {data.get('version')!r} is not supported (expected {VERSION})")
-        try:
-            neurons, synapses = data["neurons"], data["synapses"]
-            return cls(
-                kinds=list(neurons["kind"]),
-                activations=list(neurons["activation"]),
-                biases=np.array(neurons["bias"], dtype=float),
-                sources=_whole(synapses["source"], "source"),
-                targets=_whole(synapses["target"], "target"),
-                weights=np.array(synapses["weight"], dtype=float),
-                loss=data["loss"],
-                classes=data.get("classes"),
-                training=_training(data.get("training")),
-                scaling=Scaling.from_dict(data.get("scaling")),
-            )
-        except KeyError as missing:
-            raise ValueError(f"missing field {missing}") from None
-        except (TypeError, ValueError) as bad:
-            raise ValueError(f"malformed network: {bad}") from None
+        """A blueprint from a model file's fields, every one checked."""
+        return cls._from_fields(modelfile.checked(data))
+
+    @classmethod
+    def _from_fields(cls, fields: dict[str, Any]) -> Blueprint:
+        return cls(
+            kinds=fields["kind"], activations=fields["activation"], biases=fields["bias"],
+            sources=fields["source"], targets=fields["target"], weights=fields["weight"],
+            loss=fields["loss"], classes=fields["classes"], training=fields["training"],
+            scaling=Scaling.from_dict(fields["scaling"]),
+        )
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write JSON atomically: a crash mid-write leaves the previous file as it was.
-
-        One field per line; the long arrays are written a chunk at a time, so that saving ten
-        million synapses never holds them all as Python objects at once.
-        """
-        if not (np.isfinite(self.weights).all() and np.isfinite(self.biases).all()):
-            raise ValueError("the weights have diverged (they are not all finite numbers): nothing was saved; "
-                             "a lower learning rate may help")
-        data = self.to_dict()
-        with atomic_file(path) as f:
-            f.write("{\n")
-            for key in ("format", "version", "loss", "classes", "training", "scaling"):
-                f.write(f" {json.dumps(key)}: {json.dumps(data[key])},\n")
-            for group, fields in (("neurons", ("kind", "activation", "bias")),
-                                  ("synapses", ("source", "target", "weight"))):
-                f.write(f" {json.dumps(group)}: {{\n")
-                for n, field in enumerate(fields):
-                    f.write(f"  {json.dumps(field)}: ")
-                    values = data[group][field]
-                    if isinstance(values, np.ndarray):
-                        _write_numbers(f, values)
-                    else:
-                        f.write(json.dumps(values))
-                    f.write(",\n" if n < len(fields) - 1 else "\n")
-                f.write(" },\n" if group == "neurons" else " }\n")
-            f.write("}\n")
+        """Write the network atomically (a crash mid-write leaves the previous file as it was): JSON,
+        or NumPy's .npz when `path` ends in .npz. A diverged network is refused, not saved."""
+        modelfile.save(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Blueprint:
-        """Read a saved network; any problem is a ValueError that names the file."""
+        """Read a saved network (JSON, or .npz by the extension); any problem is a one-line ValueError
+        that names the file."""
+        fields = modelfile.load(path)
         try:
-            with open(path) as f:
-                data = json.load(f)
-            return cls.from_dict(data)
-        except json.JSONDecodeError as bad:
-            raise ValueError(f"{path}: not valid JSON (line {bad.lineno}, column {bad.colno})") from None
+            return cls._from_fields(fields)
         except ValueError as bad:
             raise ValueError(f"{path}: {bad}") from None
-        except OSError as bad:
-            raise ValueError(f"{path}: {bad.strerror}") from None
-
-
-def _whole(values: Any, field: str) -> np.ndarray:
-    """Neuron numbers, which must be whole: 1.5 is not a neuron."""
-    numbers = np.array(values, dtype=float)
-    if not np.array_equal(numbers, np.floor(numbers)):
-        raise ValueError(f"synapse {field}s must be whole numbers")
-    return numbers.astype(np.int64)
-
-
-def _training(training: Any) -> dict[str, Any]:
-    """How the network was trained: an object, whose learning rate (if any) is a number."""
-    training = training or {}
-    if not isinstance(training, dict):
-        raise ValueError("\"training\" must be an object")
-    rate = training.get("learning_rate")
-    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)):
-        raise ValueError(f"the training's learning rate must be a number, got {rate!r}")
-    return training
-
-
-def _write_numbers(f: Any, values: np.ndarray, chunk: int = 1 << 16) -> None:
-    """A JSON array of numbers, exactly (Python's repr of a float is the shortest that reads back)."""
-    f.write("[")
-    for start in range(0, len(values), chunk):
-        if start:
-            f.write(", ")
-        f.write(", ".join(map(repr, values[start:start + chunk].tolist())))
-    f.write("]")
 
 
 def layered(

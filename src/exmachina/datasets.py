@@ -9,17 +9,15 @@ record, so that the command line can show it without a traceback.
 from __future__ import annotations
 
 import csv
-import gzip
 import math
 import os
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import builtin
+from . import builtin, reading
 
 SEMEION_PIXELS = 256  # 16x16 pixels, then a one-hot label of 10 fields
 SEMEION_CLASSES = 10
@@ -32,6 +30,7 @@ TRUTH_TABLES = {
 PLANES = ("circle", "xor2d", "gauss", "spiral")  # TensorFlow Playground's classification sets
 PLANE_SCALE = 6.0  # the Playground draws its points in -6..6; inputs are scaled to about -1..1
 DEFAULT_POINTS = 500
+IDX_EXPANSION = 25  # bytes of memory per byte of an IDX file: its bytes and three float64 copies
 SOURCES = ("digits | semeion | iris | wine | semeion:PATH | mnist:DIR | csv:PATH | and | or | nand | xor | "
            "circle | xor2d | gauss | spiral")
 
@@ -180,25 +179,32 @@ def mnist(directory: str | os.PathLike) -> DataSet:
 
 
 def read_idx(path: str | os.PathLike, dimensions: int) -> np.ndarray:
-    """An IDX file of unsigned bytes (gzipped or not) as an array, checking magic number and length."""
-    raw = _read_bytes(path)
-    expected = bytes([0, 0, 0x08, dimensions])
-    if len(raw) < 4 or raw[:4] != expected:
-        raise ValueError(f"{path}: bad magic number {raw[:4].hex() or '(empty file)'}, expected {expected.hex()} "
-                         f"(an IDX file of unsigned bytes with {dimensions} dimension{'s' * (dimensions > 1)})")
+    """An IDX file of unsigned bytes (gzipped or not) as an array, checking magic number and length.
+
+    The header's shape is checked against the file's size and the memory it needs before the
+    values are read, and no more than it declares is ever read (or inflated).
+    """
     header = 4 + 4 * dimensions
-    if len(raw) < header:
-        raise ValueError(f"{path}: truncated header ({len(raw)} of {header} bytes)")
-    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dimensions)]
-    size = math.prod(shape)
-    body = len(raw) - header
-    if body < size:
+    with reading.Stream(path, IDX_EXPANSION) as stream:
+        raw = stream.read(header)
+        expected = bytes([0, 0, 0x08, dimensions])
+        if len(raw) < 4 or raw[:4] != expected:
+            raise ValueError(f"{path}: bad magic number {raw[:4].hex() or '(empty file)'}, expected "
+                             f"{expected.hex()} (an IDX file of unsigned bytes with {dimensions} "
+                             f"dimension{'s' * (dimensions > 1)})")
+        if len(raw) < header:
+            raise ValueError(f"{path}: truncated header ({len(raw)} of {header} bytes)")
+        shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dimensions)]
+        size = math.prod(shape)
+        stream.expect(size, f"the header's {'x'.join(map(str, shape))} values need")
+        body = stream.read(size + 1)
+    if len(body) < size:
         per_record = size // shape[0] if shape[0] else 1
-        raise ValueError(f"{path}: truncated: {'x'.join(map(str, shape))} values need {size} bytes, found {body} "
-                         f"(record {body // per_record + 1} of {shape[0]} is incomplete)")
-    if body > size:
-        raise ValueError(f"{path}: {body - size} bytes after the {'x'.join(map(str, shape))} values")
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+        raise ValueError(f"{path}: truncated: {'x'.join(map(str, shape))} values need {size} bytes, "
+                         f"found {len(body)} (record {len(body) // per_record + 1} of {shape[0]} is incomplete)")
+    if len(body) > size:
+        raise ValueError(f"{path}: more bytes after the {'x'.join(map(str, shape))} values")
+    return np.frombuffer(body, dtype=np.uint8).reshape(shape)
 
 
 # -- CSV -----------------------------------------------------------------------------------------
@@ -353,30 +359,9 @@ def split(data: DataSet, fraction: float, seed: int = 0) -> tuple[np.ndarray, np
 # -- reading files -------------------------------------------------------------------------------
 
 
-def _read_bytes(path: str | os.PathLike) -> bytes:
-    """A file's bytes, gunzipped if it is gzipped, or a ValueError that names the file."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as bad:
-        raise ValueError(f"{path}: {bad.strerror or bad}") from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as bad:
-            raise ValueError(f"{path}: damaged gzip data ({bad})") from None
-    return raw
-
-
 def _lines(path: str | os.PathLike) -> list[str]:
-    """A text file's lines, or a ValueError that names the file (missing, unreadable, binary)."""
-    raw = _read_bytes(path)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as bad:
-        line = raw[:bad.start].count(b"\n") + 1
-        raise ValueError(f"{path}, line {line}: not UTF-8 text (byte {raw[bad.start]:#04x})") from None
-    return text.splitlines()
+    """A text file's lines, or a ValueError that names the file (missing, unreadable, binary, too big)."""
+    return reading.text_lines(path)
 
 
 def _numbers(fields: list[str], path: Any, line: int, names: list[str] | None = None) -> list[float]:
