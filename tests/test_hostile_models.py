@@ -7,6 +7,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -211,11 +212,16 @@ def test_not_an_npz_and_a_truncated_npz(tmp_path):
     assert_refused(run("info", tmp_path / "cut.npz"), "cut.npz")
 
 
+PEAK = ("import resource, subprocess, sys; status = subprocess.run(sys.argv[2:]).returncode; "
+        "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+        "sys.exit(status)")
+
+
 def measured(*args) -> tuple[int, int, str]:
-    """Exit status, peak memory (bytes) and stderr of one real `exmachina` process."""
-    with open(os.devnull, "w") as out, tempfile.TemporaryFile("w+") as err:
-        process = subprocess.Popen([*EXMACHINA, *map(str, args)], stdout=out, stderr=err, env=environment())
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        return process.returncode, usage.ru_maxrss * 1024, err.read()
+    """Exit status, peak memory (bytes) and stderr of one real `exmachina` process, started from a
+    small Python of its own (a child forked from pytest would count pytest's memory as its own)."""
+    with tempfile.TemporaryDirectory() as folder:
+        peak = Path(folder) / "peak"
+        result = subprocess.run([sys.executable, "-c", PEAK, peak, *EXMACHINA, *map(str, args)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment())
+        return result.returncode, int(peak.read_text()) * 1024, result.stderr

@@ -49,7 +49,8 @@ def check_writable(path: str | os.PathLike) -> None:
                              "make it writable or write elsewhere")
     folder = target.parent
     if not folder.is_dir():
-        raise ValueError(f"{shown}: no such directory {folder}")
+        given = folder if shown != f"{path}" else os.path.dirname(path)
+        raise ValueError(f"{shown}: no such directory {given}")
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as bad:
