@@ -234,43 +234,6 @@ def test_a_learning_rate_set_on_the_page_reaches_the_neurons(page, runs):
     page.wait_for_selector("#control-error:text('a number from 1e-06 to 10')", timeout=WAIT)
 
 
-def test_the_message_flow_of_one_example_steps_forward_and_backward(page, runs):
-    x = np.random.default_rng(0).normal(size=(60, 2))
-    y = (x[:, 0] * x[:, 1] > 0).astype(int)
-    net = Network.layered([2, 4, 2], activation="tanh", seed=2)
-    n = net.blueprint.size
-    run = runs(net, x, y, paused=True)
-    page.goto(run.watcher.address)
-    page.wait_for_selector("#network .neuron", timeout=WAIT)
-    page.click("#trace")
-    page.wait_for_selector("#flow-position[data-at='1']", timeout=WAIT)
-    steps = int(page.get_attribute("#flow-position", "data-steps"))
-    # the feeder, each neuron firing, the teacher, each neuron's error, each neuron's updates
-    assert steps == 1 + n + 1 + n + n
-    assert page.locator("#flow .flow-neuron").count() == n
-    phases = [page.inner_text("#flow-phase")]
-    for k in range(2, steps + 1):
-        page.click("#flow-forward")
-        page.wait_for_selector(f"#flow-position[data-at='{k}']", timeout=WAIT)
-        phases.append(page.inner_text("#flow-phase"))
-    # activities go up, the teacher turns the wave, then each neuron's error and its own updates
-    assert phases == ["forward"] * (1 + n) + ["teacher"] + ["backward", "update"] * n
-    assert page.is_disabled("#flow-forward")
-    page.click("#flow-back")
-    page.wait_for_selector(f"#flow-position[data-at='{steps - 1}']", timeout=WAIT)
-    page.click("#flow-first")
-    page.wait_for_selector("#flow-position[data-at='1']", timeout=WAIT)
-    assert "feeder presents example" in page.inner_text("#flow-title")
-    page.click("#flow-forward")  # the first sensor fires: its weighted activities, values on hover
-    page.hover("#flow .message-hit >> nth=0")
-    page.wait_for_selector("#tip:not([hidden])", timeout=WAIT)
-    value = json.loads(page.get_attribute("#flow .message-hit >> nth=0", "data-value"))
-    tip = page.inner_text("#tip")
-    assert "weighted activity" in tip and "weight" in tip
-    shown = float(re.search(r": (-?[\d.e+-]+)", tip).group(1))
-    assert shown == pytest.approx(value, rel=1e-5)
-
-
 def test_a_page_on_a_finished_run_says_so_and_then_that_the_process_ended(page, runs):
     x, y = digits(200)
     run = runs(Network.layered([64, 8, 10], seed=0), x, y).start()
@@ -329,11 +292,10 @@ def test_the_page_shows_the_shard_each_neuron_lives_on(page, shape, shards, part
         # an image's sensors are cells edged in their shard's colour; every other neuron has a ring
         assert page.locator("#network .shard-ring").count() == net.blueprint.size - (64 if shape[0] == 64 else 0)
         assert page.locator("#network .neuron").count() == net.blueprint.size
-        page.click("#trace")  # the message flow's neurons say where they live too
-        page.wait_for_selector("#flow-position[data-at='1']", timeout=WAIT)
-        n = int(page.get_attribute("#flow .flow-neuron >> nth=-1", "data-process"))
-        assert f"neuron {n} ({net.blueprint.kinds[n]}) on shard {home[n]}" in tip_of(
-            page, "#flow .flow-neuron >> nth=-1", position={"x": 14, "y": 4})  # above its number
+        n = net.blueprint.size - 1  # the inspector says where a neuron lives too
+        page.click(f"#network .neuron[data-neuron='{n}']")
+        page.wait_for_selector(f"#inspected[data-neuron='{n}']", timeout=WAIT)
+        assert page.inner_text("#inspected-where").endswith(f"on shard {home[n]}")
 
 
 @pytest.mark.slow
@@ -524,11 +486,7 @@ def test_a_screenshot_at_the_end_of_a_short_run(page, runs, tmp_path):
     run.thread.join(120)
     wait_state(page, "finished")
     page.click("#trace")
-    page.wait_for_selector("#flow-position[data-at='1']", timeout=WAIT)
-    while page.inner_text("#flow-phase") != "backward":  # show the errors coming down
-        page.click("#flow-forward")
-    for _ in range(8):
-        page.click("#flow-forward")
+    page.wait_for_selector("#trace-position[data-message]", timeout=WAIT)
     page.wait_for_timeout(300)
     shot = tmp_path / "watch.png"
     page.screenshot(path=str(shot), full_page=True)

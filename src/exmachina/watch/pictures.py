@@ -4,8 +4,7 @@ Everything here reads a copy of the network (a `Blueprint` taken between two exa
 pictures cost the training nothing but that copy. The examples shown as current and recent are the
 ones the teacher just scored, with the outputs it saw; the hidden activities of the current one, and
 activities over a data set, come from the matrix engine, which computes exactly what the neurons
-compute; the message flow of one example comes from the tracer, run on a society of its own built
-from the same copy.
+compute (the messages of one example come from the tracer: `messages.py`).
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from ..matrix import MatrixEngine
 HELD_OUT_LIMIT = 1000  # held-out examples scored per picture
 GRID = 40  # heat-map resolution over the input plane (GRID x GRID points)
 POINTS = 300  # data points drawn on the plane
-FLOW_PER_LAYER = 6  # neurons of a wide layer whose messages the flow shows
 IMAGE_SIDES = {64: 8, 256: 16, 784: 28}  # digits, Semeion, MNIST
 
 
@@ -117,11 +115,11 @@ class Pictures:
             "sources": blueprint.sources.tolist(),
             "targets": blueprint.targets.tolist(),
             "loss": blueprint.loss,
-            "classes": None if self._classes(blueprint) is None else [str(c) for c in self._classes(blueprint)],
+            "classes": None if self.classes(blueprint) is None else [str(c) for c in self.classes(blueprint)],
             "data": data,
         }
 
-    def _classes(self, blueprint: Blueprint) -> list | None:
+    def classes(self, blueprint: Blueprint) -> list | None:
         if not self.labelled:
             return None
         if blueprint.classes is not None:
@@ -130,7 +128,7 @@ class Pictures:
 
     def _class_index(self, labels: np.ndarray, blueprint: Blueprint) -> np.ndarray | None:
         try:
-            return encode(labels, self._classes(blueprint), len(blueprint.outputs))[0]
+            return encode(labels, self.classes(blueprint), len(blueprint.outputs))[0]
         except ValueError:
             return None
 
@@ -165,7 +163,7 @@ class Pictures:
     def _prediction(self, index: int, outputs: np.ndarray, blueprint: Blueprint) -> dict[str, Any]:
         """One scored example: its label, the class its outputs point to, right or wrong, its pixels."""
         seen: dict[str, Any] = {"index": index, "label": None, "guess": None, "right": None}
-        classes = self._classes(blueprint)
+        classes = self.classes(blueprint)
         if classes is not None:
             guess = classes[int(decode(outputs[None, :])[0])]
             label = self.targets[index].item()
@@ -182,7 +180,7 @@ class Pictures:
         x, targets = self.held_out
         outputs = MatrixEngine(blueprint).predict(x)
         if targets.ndim == 1:
-            classes = self._classes(blueprint)
+            classes = self.classes(blueprint)
             try:
                 index, desired = encode(targets, classes, len(blueprint.outputs))
             except ValueError:
@@ -218,99 +216,3 @@ class Pictures:
         if self.labelled:
             maps["boundary"] = bytes64(decode(outputs))
         return maps
-
-    # -- the message flow of one example -------------------------------------------------------------
-
-    def flow(self, blueprint: Blueprint, index: int, learning_rate: float | None = None) -> dict[str, Any]:
-        """Trace example `index` on a copy of the network and group its events into steps.
-
-        A step is one process's turn: what it computed and the messages it sent. In a wide network
-        only a few neurons of each layer are followed (those most active for this example).
-        """
-        from ..network import Network
-        from ..trace import trace_example
-
-        chosen = self._followed(blueprint, index)
-        target = self.targets[index]
-        desired = target.item() if self.labelled else target.tolist()
-        net = Network(blueprint.copy())
-        net.blueprint.scaling = None  # self.x is scaled already
-        trace = trace_example(net, self.x[index].tolist(), desired=desired,
-                              learn=False, neurons=chosen, tag=index,
-                              learning_rate=learning_rate)
-        keep = set(chosen) | {"feeder", "teacher"}
-        events = [slim(e) for e in trace.events if e["from"] in keep and e["to"] in keep]
-        return {"example": index, "neurons": chosen, "kinds": list(blueprint.kinds),
-                "layers": [[n for n in layer if n in chosen] for layer in self.layers],
-                "steps": steps_of(events, blueprint), "learning_rate": trace.header.get("learning_rate")}
-
-    def _followed(self, blueprint: Blueprint, index: int) -> list[int]:
-        """Every neuron of a small network; in a wide layer the most active few."""
-        _, activities = MatrixEngine(blueprint).forward(self.x[index][None, :])
-        chosen = []
-        for layer in self.layers:
-            if len(layer) <= FLOW_PER_LAYER + 4:
-                chosen += layer
-            else:
-                strongest = np.argsort(-np.abs(activities[0, layer]), kind="stable")[:FLOW_PER_LAYER]
-                chosen += sorted(layer[k] for k in strongest)
-        return sorted(chosen)
-
-
-def slim(event: dict[str, Any]) -> dict[str, Any]:
-    """An event without its long lists (a wide neuron's every input): the page shows single values."""
-    return {k: v for k, v in event.items() if not (isinstance(v, list) and len(v) > 12)}
-
-
-def steps_of(events: list[dict[str, Any]], blueprint: Blueprint) -> list[dict[str, Any]]:
-    """Group events into turns: a process's step with the messages it sent; a neuron's updates."""
-    steps: list[dict[str, Any]] = []
-    key = None
-    for event in events:
-        kind = event["kind"]
-        this = (event["from"], "update" if kind == "update" else "flow")
-        if kind == "step" or this != key:
-            steps.append({"process": event["from"], "phase": phase_of(event), "events": []})
-            key = this
-        steps[-1]["events"].append(event)
-    for step in steps:
-        step["title"] = title_of(step, blueprint)
-    return steps
-
-
-def phase_of(event: dict[str, Any]) -> str:
-    if event["kind"] == "step":
-        return event["phase"]
-    if event["kind"] == "update":
-        return "update"
-    return "backward" if event["kind"] == "error" else "forward"
-
-
-def short(value: Any) -> str:
-    return "-" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
-def title_of(step: dict[str, Any], blueprint: Blueprint) -> str:
-    """One sentence that says what happened in this turn."""
-    first, who, phase = step["events"][0], step["process"], step["phase"]
-    sent = [e for e in step["events"] if e["kind"] != "step"]
-    if who == "feeder":
-        return (f"the feeder presents example {first['example']}: an input to each sensor, "
-                "the desired outputs to the teacher")
-    if who == "teacher":
-        return f"the teacher: loss {short(first.get('value'))}; it sends each output neuron its error dLoss/da"
-    kind = blueprint.kinds[who]
-    fan_out = int(np.sum(blueprint.sources == who))
-    fan_in = int(np.sum(blueprint.targets == who))
-    if phase == "forward":
-        where = "its activity to the teacher" if kind == "output" else f"weighted activities to {fan_out} neurons"
-        if kind != "output" and len(sent) < fan_out:
-            where += f" ({len(sent)} of them followed here)"
-        return (f"{kind} neuron {who} fires: total input {short(first.get('total_input'))} -> activity "
-                f"{short(first.get('value'))}; sends {where}")
-    if phase == "backward":
-        to = "the feeder" if kind == "sensor" else f"its {fan_in} inputs"
-        return f"{kind} neuron {who}: error delta = {short(first.get('value'))}, sent back to {to}"
-    weights = sum(1 for e in step["events"] if e.get("parameter") == "weight")
-    bias = any(e.get("parameter") == "bias" for e in step["events"])
-    return f"{kind} neuron {who} updates {weights} weights{' and its bias' if bias else ''}"

@@ -1,7 +1,7 @@
 """The web side of the live view: a Starlette app on uvicorn, in a background thread.
 
-The page gets its pictures as server-sent events (`/events`), the message flow of one example
-from `/flow`, and steers the training with `POST /control`. Nothing else changes anything, and
+The page gets its pictures as server-sent events (`/events`), the messages of an example from
+`/trace`, and steers the training with `POST /control`. Nothing else changes anything, and
 nothing is served but the package's own static files. A request that names another origin (the
 `Origin` header a browser adds to cross-site requests) is refused, a control without an `Origin`
 too, and on a loopback address the `Host` header must name the loopback too (no DNS rebinding).
@@ -33,6 +33,7 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, S
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from . import messages
 from .pictures import Pictures
 from .session import Curve, Session
 
@@ -156,12 +157,18 @@ class Watcher:
         return {"examples_per_second": (figures["examples"] - examples) / seconds,
                 "messages_per_second": per_second * self.messages_per_call if figures["engine"] == "actors" else None}
 
-    def flow(self) -> dict[str, Any]:
-        """The message flow of the current example (the first one, before any is scored)."""
+    def trace(self, example: int | None = None, in_flight: int = 1, neuron: int | None = None) -> dict[str, Any]:
+        """The messages of `example` (the current one by default) and the next `in_flight - 1` rows."""
         with self._lock:
-            scored = self.session.last_scored()
-            index = scored[0][0] if scored else 0
-            return self.pictures.flow(self.session.snapshot, index, self.session.learning_rate)
+            if example is None:
+                scored = self.session.last_scored()
+                example = scored[0][0] if scored else 0
+            snapshot, pictures = self.session.snapshot, self.pictures
+            rows = len(pictures.x)
+            examples = [(example + k) % rows for k in range(min(in_flight, rows))]
+            rate = self.session.learning_rate or snapshot.training.get("learning_rate", 0.1)
+            return messages.trace(snapshot, pictures.x, pictures.targets, pictures.classes(snapshot), examples,
+                                  rate, neuron)
 
     # -- serving -----------------------------------------------------------------------------------
 
@@ -353,7 +360,7 @@ async def read_control(request: Request) -> tuple[dict | None, JSONResponse | No
 
 
 def build_app(watcher: Watcher) -> Any:
-    """The routes: the page, its static files, the event stream, the flow and the controls."""
+    """The routes: the page, its static files, the event stream, the traces and the controls."""
 
     async def index(request: Request) -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html")
@@ -379,8 +386,19 @@ def build_app(watcher: Watcher) -> Any:
         return StreamingResponse(stream(), media_type="text/event-stream",
                                  headers={"X-Accel-Buffering": "no"})
 
-    async def flow(request: Request) -> JSONResponse:
-        return JSONResponse(await anyio.to_thread.run_sync(watcher.flow))
+    async def trace(request: Request) -> JSONResponse:
+        asked = {}
+        for name in ("example", "in_flight", "neuron"):
+            value = request.query_params.get(name)
+            if value is not None:
+                if not value.isdigit() or len(value) > 9:
+                    return JSONResponse({"error": f"{name} must be a whole number, got {value[:20]!r}"},
+                                        status_code=400)
+                asked[name] = int(value)
+        try:
+            return JSONResponse(await anyio.to_thread.run_sync(lambda: watcher.trace(**asked)))
+        except ValueError as bad:
+            return JSONResponse({"error": str(bad)}, status_code=400)
 
     async def control(request: Request) -> JSONResponse:
         body, refusal = await read_control(request)
@@ -396,7 +414,7 @@ def build_app(watcher: Watcher) -> Any:
     routes = [
         Route("/", index),
         Route("/events", events),
-        Route("/flow", flow),
+        Route("/trace", trace),
         Route("/control", control, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -4,7 +4,6 @@
 
 let network = null;      // the skeleton: layers, neurons, which synapses are drawn, the data's kind
 let frame = null;        // the latest picture
-let flow = null, flowAt = 0;  // the traced example and the step shown
 let ended = false;
 
 // -- the figures, curves and pictures ----------------------------------------------------------------
@@ -108,7 +107,9 @@ function drawExample() {
     guess.className = "guess";
     guess.textContent = p.guess === null ? `#${p.index}` : p.guess;
     item.appendChild(guess);
-    item.title = p.label === null ? `example ${p.index}` : `example ${p.index}: label ${p.label}, guessed ${p.guess}`;
+    item.title = (p.label === null ? `example ${p.index}` : `example ${p.index}: label ${p.label}, guessed ${p.guess}`) +
+      "; click to trace its messages";
+    item.addEventListener("click", () => traceExample(p.index));
     list.appendChild(item);
   }
 }
@@ -174,115 +175,6 @@ function drawPlane() {
   }
 }
 
-// -- the message flow of one example ------------------------------------------------------------------
-
-async function traceExample() {
-  $("trace").disabled = true;
-  $("flow-title").textContent = "tracing…";
-  try {
-    const answer = await fetch(withToken("/flow"));
-    if (!answer.ok) throw new Error(await answer.text());
-    flow = await answer.json();
-    flowAt = 0;
-    drawFlow();
-  } catch (error) {
-    $("flow-title").textContent = `could not trace: ${error.message}`;
-  } finally {
-    $("trace").disabled = ended;
-  }
-}
-
-function drawFlow() {
-  const svg = $("flow");
-  svg.replaceChildren();
-  if (!flow) return;
-  const steps = flow.steps, step = steps[flowAt];
-  const tallest = Math.max(...flow.layers.map((layer) => layer.length));
-  const width = svg.clientWidth || 900, height = Math.max(380, 46 * tallest + 40);
-  svg.style.height = height + "px";
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  const columns = flow.layers.length + 2, gap = width / columns, where = {};
-  where.feeder = [gap / 2, height / 2];
-  where.teacher = [gap * (columns - 0.5), height / 2];
-  flow.layers.forEach((layer, depth) => layer.forEach((n, k) => {
-    where[n] = [gap * (depth + 1.5), height / 2 + (k - (layer.length - 1) / 2) * Math.min(46, (height - 40) / layer.length)];
-  }));
-  // what each process has computed up to this step
-  const known = {};
-  for (let i = 0; i <= flowAt; i++) {
-    for (const e of steps[i].events) if (e.kind === "step") (known[e.from] = known[e.from] || {})[e.phase] = e;
-  }
-  const defs = el("defs", {}, svg);
-  for (const [name, colour] of [["activity", "#2a6fdb"], ["error", "#e8822a"], ["desired", "#8a4fd1"], ["update", "#1d9a55"]]) {
-    const marker = el("marker", { id: `arrow-${name}`, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, defs);
-    el("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: colour }, marker);
-  }
-  const colours = { activity: "#2a6fdb", error: "#e8822a", desired: "#8a4fd1", update: "#1d9a55" };
-  const messages = el("g", {}, svg);
-  step.events.filter((e) => e.kind !== "step").forEach((e) => {
-    const a = where[e.from], b = where[e.to];
-    if (!a || !b) return;
-    const line = e.from === e.to
-      ? el("circle", { cx: a[0], cy: a[1], r: 20, fill: "none", stroke: colours[e.kind], "stroke-width": 2, class: "message" }, messages)
-      : el("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1], stroke: colours[e.kind], "stroke-width": 2.2, class: "message",
-        "marker-end": `url(#arrow-${e.kind})` }, messages);
-    const hit = e.from === e.to ? line : el("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1], stroke: "transparent", "stroke-width": 10, class: "message-hit" }, messages);
-    hit.dataset.value = JSON.stringify(e.value);
-    tip(hit, () => messageTip(e));
-    if (e.from !== e.to && typeof e.value === "number") {
-      const label = el("text", { x: (a[0] + b[0]) / 2, y: (a[1] + b[1]) / 2 - 4, "text-anchor": "middle" }, messages);
-      label.textContent = fmt(e.value);
-    }
-  });
-  const nodes = el("g", {}, svg);
-  for (const [name, [x, y]] of Object.entries(where)) {
-    const process = name === "feeder" || name === "teacher";
-    const active = step.process === (process ? name : Number(name));
-    const seen = known[name] || {};
-    const fill = process ? "#eef0f4" : seen.forward ? mix(Math.max(-1, Math.min(1, seen.forward.value))) : "#fff";
-    const node = process
-      ? el("rect", { x: x - 28, y: y - 16, width: 56, height: 32, rx: 6, fill, stroke: active ? "#1d2430" : "#9aa2ae", "stroke-width": active ? 3 : 1, class: "flow-process" }, nodes)
-      : el("circle", { cx: x, cy: y, r: 14, fill, stroke: active ? "#1d2430" : "#7c8594", "stroke-width": active ? 3 : 1, class: "flow-neuron" }, nodes);
-    node.dataset.process = name;
-    tip(node, () => processTip(name, seen));
-    const text = el("text", { x, y: y + 4, "text-anchor": "middle" }, nodes);
-    text.textContent = process ? name : name;
-    if (!process && (seen.forward || seen.backward)) {
-      const note = el("text", { x, y: y + 27, "text-anchor": "middle", class: "label" }, nodes);
-      note.textContent = [seen.forward ? `a ${fmt(seen.forward.value)}` : "", seen.backward ? `δ ${fmt(seen.backward.value)}` : ""].filter(Boolean).join("  ");
-    }
-  }
-  $("flow-position").textContent = `${flowAt + 1} / ${steps.length}`;
-  $("flow-position").dataset.at = flowAt + 1;
-  $("flow-position").dataset.steps = steps.length;
-  $("flow-phase").textContent = step.phase;
-  $("flow-phase").className = `phase ${step.phase}`;
-  $("flow-title").textContent = `example ${flow.example}: ${step.title}`;
-  $("flow-first").disabled = $("flow-back").disabled = flowAt === 0;
-  $("flow-forward").disabled = $("flow-last").disabled = flowAt === steps.length - 1;
-}
-
-function messageTip(e) {
-  if (e.kind === "update") return `${e.parameter} ${e.from}${e.parameter === "weight" ? " → " + e.to : ""}: ${fmt(e.old, 6)} → ${fmt(e.value, 6)}\ngradient ${fmt(e.gradient, 6)}, rate ${fmt(e.learning_rate)}`;
-  const what = { activity: "weighted activity", error: "error", desired: "desired outputs" }[e.kind];
-  let text = `${what} ${e.from} → ${e.to}: ${Array.isArray(e.value) ? "[" + e.value.map((v) => fmt(v)).join(", ") + "]" : fmt(e.value, 6)}`;
-  if (e.weight !== undefined && e.activity !== undefined) text += `\n= weight ${fmt(e.weight, 5)} × activity ${fmt(e.activity, 5)}`;
-  return text;
-}
-
-function processTip(name, seen) {
-  if (name === "feeder" || name === "teacher") {
-    const t = seen.teacher;
-    return t ? `teacher: loss ${fmt(t.value, 5)}${t.errors ? "\nerrors " + t.errors.map((v) => fmt(v)).join(", ") : ""}` : name;
-  }
-  const lines = [`neuron ${name} (${flow.kinds[name]})${onShard(Number(name))}`];
-  if (seen.forward) lines.push(`total input ${fmt(seen.forward.total_input, 5)} (bias ${fmt(seen.forward.bias, 4)})`, `activity ${fmt(seen.forward.value, 5)}`);
-  if (seen.backward) lines.push(`f'(z) ${fmt(seen.backward.derivative, 4)}`, `error δ ${fmt(seen.backward.value, 5)}`);
-  return lines.join("\n");
-}
-
-function moveFlow(to) { if (!flow) return; flowAt = Math.max(0, Math.min(flow.steps.length - 1, to)); drawFlow(); }
-
 // -- the controls and the stream ----------------------------------------------------------------------
 
 async function control(action, value) {
@@ -335,13 +227,9 @@ window.addEventListener("DOMContentLoaded", () => {
   $("step").addEventListener("click", () => control("step"));
   $("rate-set").addEventListener("click", () => control("learning_rate", Number($("rate-input").value)));
   $("pace").addEventListener("change", () => control("pace", $("pace").value === "" ? null : Number($("pace").value)));
-  $("trace").addEventListener("click", traceExample);
-  $("flow-first").addEventListener("click", () => moveFlow(0));
-  $("flow-back").addEventListener("click", () => moveFlow(flowAt - 1));
-  $("flow-forward").addEventListener("click", () => moveFlow(flowAt + 1));
-  $("flow-last").addEventListener("click", () => moveFlow(Infinity));
   $("network-box").addEventListener("mousemove", hoverNetwork);
   $("network-box").addEventListener("mouseleave", () => { $("tip").hidden = true; });
-  window.addEventListener("resize", () => { if (network) { drawNetwork(network); updateNetwork(); } if (flow) drawFlow(); });
+  window.addEventListener("resize", () => { if (network) { drawNetwork(network); updateNetwork(); renderTrace(); } });
+  setUpTrace();
   connect();
 });
