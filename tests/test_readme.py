@@ -28,7 +28,7 @@ NOT_RUN = {
     'pip install ".[cluster]"': "installs into the running environment (the suite's own has Ray already)",
     "ray stop": "`ray stop` stops every Ray process on the machine, other runs' clusters included",
 }
-SLOW = ("--data semeion", "--shards 2")  # blocks that take more than a few seconds
+SLOW = ("exmachina trace digits.json", "--data semeion", "--shards 2")  # blocks that take more than a few seconds
 
 
 def not_run(block: str) -> str | None:

@@ -116,6 +116,7 @@ def test_raw_wine_from_a_csv_file_is_standardised_and_learned(tmp_path):
     assert report["scale"] == "standard" and report["test_accuracy"] >= 0.95
     model = json.loads((tmp_path / "wine.json").read_text())
     assert model["scaling"]["kind"] == "standard" and len(model["scaling"]["shift"]) == 13
+    assert json.loads(run("info", "wine.json", "--json", cwd=tmp_path).stdout)["scaling"] == "standard"
     predicted = run("predict", "wine.json", "--data", "csv:wine.csv", cwd=tmp_path)
     assert predicted.returncode == 0, predicted.stderr
     right = float(predicted.stdout.split("accuracy: ")[1].split("%")[0])

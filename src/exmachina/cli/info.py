@@ -39,6 +39,7 @@ def info(
     table.add_row("synapses", str(facts["synapses"]))
     table.add_row("loss", facts["loss"])
     table.add_row("classes", "-" if facts["classes"] is None else ", ".join(map(str, facts["classes"])))
+    table.add_row("scaling", facts["scaling"] or "none (the inputs reach the sensors as given)")
     for key, value in facts["training"].items():
         table.add_row(f"training: {key}", _shown(value))
     if not facts["training"]:
@@ -60,6 +61,7 @@ def describe(blueprint: Blueprint) -> dict[str, Any]:
         "synapses": len(blueprint.weights),
         "loss": blueprint.loss,
         "classes": blueprint.classes,
+        "scaling": None if blueprint.scaling is None else blueprint.scaling.kind,
         "training": blueprint.training,
     }
 
