@@ -51,9 +51,9 @@ def test_the_page_loads_and_draws_every_neuron_of_the_blueprint(page, runs, shap
         page.wait_for_selector("#images-panel:not([hidden])", timeout=WAIT)
         assert page.locator("#weights canvas").count() == shape[1]
         assert page.is_hidden("#plane-panel")
-    else:  # the plane: a heat map per neuron and the decision boundary
+    else:  # the plane: a map inside each neuron and the output's confidence
         page.wait_for_selector("#plane-panel:not([hidden])", timeout=WAIT)
-        assert page.locator("#maps canvas").count() == net.blueprint.size - shape[0]
+        page.wait_for_selector(f"#synapses[data-maps='{net.blueprint.size - shape[0]}']", timeout=WAIT)
         assert page.is_hidden("#images-panel")
     assert page.title() == "exmachina: watch it learn"
     # messages/s is worked out from a count per example, and the page says so

@@ -19,10 +19,9 @@ from ..blueprint import Blueprint
 from ..examples import check_inputs, classes_of, decode, encode
 from ..losses import loss as find_loss
 from ..matrix import MatrixEngine
+from .plane import Plane
 
 HELD_OUT_LIMIT = 1000  # held-out examples scored per picture
-GRID = 40  # heat-map resolution over the input plane (GRID x GRID points)
-POINTS = 300  # data points drawn on the plane
 IMAGE_SIDES = {64: 8, 256: 16, 784: 28}  # digits, Semeion, MNIST
 
 
@@ -73,14 +72,11 @@ class Pictures:
         for depth, layer in enumerate(self.layers):
             self.layer_of[layer] = depth
         self.first_hidden = self._first_hidden(blueprint)
+        self.plane = None
         if self.kind == "plane":
-            (x0, y0), (x1, y1) = self.x.min(axis=0), self.x.max(axis=0)
-            pad_x, pad_y = 0.1 * (x1 - x0 or 1.0), 0.1 * (y1 - y0 or 1.0)
-            self.extent = [float(x0 - pad_x), float(x1 + pad_x), float(y0 - pad_y), float(y1 + pad_y)]
-            xs = np.linspace(self.extent[0], self.extent[1], GRID)
-            ys = np.linspace(self.extent[3], self.extent[2], GRID)  # top row first, as an image
-            gx, gy = np.meshgrid(xs, ys)
-            self.grid = np.column_stack([gx.ravel(), gy.ravel()])
+            classes = self._class_index(self.targets, blueprint) if self.labelled else None
+            held = None if self.held_out is None else (self.held_out[0], self._class_index(self.held_out[1], blueprint))
+            self.plane = Plane(self.x, classes, held, seed)
 
     # -- what does not change: the network's drawing and the data ----------------------------------
 
@@ -99,13 +95,8 @@ class Pictures:
         if self.kind == "image":
             data["shape"] = list(self.shape)
             data["images_of"] = self.first_hidden
-        if self.kind == "plane":
-            data["extent"] = self.extent
-            data["grid"] = GRID
-            shown = self.random.permutation(len(self.x))[:POINTS]
-            classes = self._class_index(self.targets[shown], blueprint) if self.labelled else None
-            data["points"] = [[float(self.x[i, 0]), float(self.x[i, 1]),
-                               None if classes is None else int(classes[k])] for k, i in enumerate(shown)]
+        if self.plane is not None:
+            data.update(self.plane.skeleton())
         return {
             "neurons": blueprint.size,
             "kinds": list(blueprint.kinds),
@@ -156,8 +147,9 @@ class Pictures:
         }
         if self.kind == "image" and self.first_hidden:
             frame["images"] = self._weight_images(blueprint)
-        if self.kind == "plane":
-            frame.update(self._maps(engine, blueprint))
+        if self.plane is not None:
+            frame.update({key: None if value is None else base64.b64encode(value).decode("ascii")
+                          for key, value in self.plane.frame(blueprint).items()})
         return frame
 
     def _prediction(self, index: int, outputs: np.ndarray, blueprint: Blueprint) -> dict[str, Any]:
@@ -204,15 +196,3 @@ class Pictures:
         scale = np.abs(images).max(axis=1, keepdims=True)
         scale[scale == 0] = 1.0
         return {"neurons": self.first_hidden, "pixels": bytes64(127.5 + 127.5 * images / scale)}
-
-    def _maps(self, engine: MatrixEngine, blueprint: Blueprint) -> dict[str, Any]:
-        """Each neuron's activity over the input plane, and the class the network picks at each point."""
-        _, activities = engine.forward(self.grid)
-        low, high = activities.min(axis=0), activities.max(axis=0)
-        span = np.where(high - low > 1e-12, high - low, 1.0)
-        maps = {"maps": bytes64(((activities - low) / span * 255).T), "low": [number(v) for v in low],
-                "high": [number(v) for v in high]}
-        outputs = activities[:, blueprint.outputs]
-        if self.labelled:
-            maps["boundary"] = bytes64(decode(outputs))
-        return maps

@@ -135,44 +135,42 @@ function drawImages() {
 const CLASS_COLOURS = [[42, 111, 219], [232, 130, 42], [29, 154, 85], [210, 60, 60], [138, 79, 209], [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207]];
 
 function drawPlane() {
-  if (!frame.maps) return;
+  if (!frame.confidence) return;
   $("plane-panel").hidden = false;
-  const grid = network.data.grid, size = grid * grid, maps = bytes(frame.maps);
-  const box = $("maps");
-  const shown = [];
-  network.layers.slice(1).forEach((layer) => shown.push(...layer));
-  if (box.children.length !== shown.length) {
-    box.replaceChildren();
-    for (const n of shown) {
-      const tile = document.createElement("div");
-      tile.className = "tile";
-      tile.appendChild(document.createElement("canvas"));
-      tile.appendChild(document.createTextNode(`${network.kinds[n]} ${n}`));
-      box.appendChild(tile);
-    }
+  const data = network.data, side = data.side, canvas = $("boundary"), context = canvas.getContext("2d");
+  const size = canvas.width, [x0, x1, y0, y1] = data.extent;
+  const sure = bytes(frame.confidence), decided = frame.decision ? bytes(frame.decision) : null;
+  const image = context.createImageData(side, side);
+  for (let i = 0; i < side * side; i++) {
+    const colour = decided ? CLASS_COLOURS[decided[i] % 10].map((c) => Math.round(255 + (c - 255) * Math.max(0, (sure[i] - 128) / 127))) : onScale(sure[i]);
+    image.data.set([...colour, 255], 4 * i);
   }
-  shown.forEach((n, k) => paint(box.children[k].firstChild, maps.subarray(n * size, (n + 1) * size), grid, grid,
-    (v) => { const t = v / 127.5 - 1, c = t >= 0 ? POSITIVE : NEGATIVE, a = Math.abs(t); return c.map((x) => Math.round(255 + (x - 255) * a)); }));
-  const canvas = $("boundary"), context = canvas.getContext("2d");
-  const side = canvas.width, [x0, x1, y0, y1] = network.data.extent;
-  context.clearRect(0, 0, side, side);
-  if (frame.boundary) {
-    const classes = bytes(frame.boundary), image = context.createImageData(grid, grid);
-    for (let i = 0; i < size; i++) { const c = CLASS_COLOURS[classes[i] % 10]; image.data.set([...c, 70], 4 * i); }
-    const small = document.createElement("canvas");
-    small.width = grid; small.height = grid;
-    small.getContext("2d").putImageData(image, 0, 0);
-    context.imageSmoothingEnabled = false;
-    context.drawImage(small, 0, 0, side, side);
-  }
-  for (const [x, y, c] of network.data.points) {
-    const colour = c === null ? [60, 60, 60] : CLASS_COLOURS[c % 10];
+  const small = document.createElement("canvas");
+  small.width = side; small.height = side;
+  small.getContext("2d").putImageData(image, 0, 0);
+  context.imageSmoothingEnabled = false;
+  context.drawImage(small, 0, 0, size, size);
+  const dot = (x, y, c, test) => {
+    const rgb = c === null ? [60, 60, 60] : decided ? CLASS_COLOURS[c % 10] : c === 1 ? POSITIVE : NEGATIVE;  // two classes: as the scale
+    const colour = `rgb(${rgb.join(",")})`;
     context.beginPath();
-    context.arc((x - x0) / (x1 - x0) * side, (y1 - y) / (y1 - y0) * side, 3, 0, 2 * Math.PI);
-    context.fillStyle = `rgb(${colour.join(",")})`;
-    context.strokeStyle = "#fff";
+    context.arc((x - x0) / (x1 - x0) * size, (y1 - y) / (y1 - y0) * size, 3.2, 0, 2 * Math.PI);
+    context.fillStyle = test ? "#fff" : colour; context.strokeStyle = test ? colour : "#fff"; context.lineWidth = test ? 1.6 : 1;
     context.fill(); context.stroke();
+  };
+  for (const [, x, y, c] of data.points) dot(x, y, c, false);
+  for (const [x, y, c] of data.test_points) dot(x, y, c, true);
+  Object.assign(canvas.dataset, { side, train: data.points.length, test: data.test_points.length });
+}
+
+function pickPoint(event) {  // the training point nearest a click, within 8 px: trace that example
+  const data = network.data, canvas = $("boundary"), box = canvas.getBoundingClientRect(), [x0, x1, y0, y1] = data.extent;
+  let best = null, bestDistance = 64;
+  for (const [index, x, y] of data.points) {
+    const dx = (x - x0) / (x1 - x0) * box.width - (event.clientX - box.left), dy = (y1 - y) / (y1 - y0) * box.height - (event.clientY - box.top);
+    if (dx * dx + dy * dy < bestDistance) { best = index; bestDistance = dx * dx + dy * dy; }
   }
+  if (best !== null) traceExample(best);
 }
 
 // -- the controls and the stream ----------------------------------------------------------------------
@@ -228,6 +226,7 @@ window.addEventListener("DOMContentLoaded", () => {
   $("rate-set").addEventListener("click", () => control("learning_rate", Number($("rate-input").value)));
   $("pace").addEventListener("change", () => control("pace", $("pace").value === "" ? null : Number($("pace").value)));
   $("network-box").addEventListener("mousemove", hoverNetwork);
+  $("boundary").addEventListener("click", pickPoint);
   $("network-box").addEventListener("mouseleave", () => { $("tip").hidden = true; });
   window.addEventListener("resize", () => { if (network) { drawNetwork(network); updateNetwork(); renderTrace(); } });
   setUpTrace();

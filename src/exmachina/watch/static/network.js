@@ -187,6 +187,22 @@ function paintSynapses() {
     context.stroke();
   }
   canvas.dataset.drawn = weights.length;
+  if (frame && frame.maps) paintMaps(context);
+}
+
+function paintMaps(context) {  // each neuron's activity over the plane, inside its node, on the fixed scale
+  const side = network.data.node_side, maps = bytes(frame.maps), small = document.createElement("canvas");
+  small.width = side; small.height = side;
+  const smallContext = small.getContext("2d");
+  network.layers.slice(1).flat().forEach((n) => {
+    const image = smallContext.createImageData(side, side);
+    for (let i = 0; i < side * side; i++) image.data.set([...onScale(maps[n * side * side + i]), 255], 4 * i);
+    smallContext.putImageData(image, 0, 0);
+    const [x, y] = drawing.positions[n], r = drawing.radius[n];
+    context.imageSmoothingEnabled = false;  // each of its 32x32 points a cell, as computed
+    context.drawImage(small, x - r, y - r, 2 * r, 2 * r);
+  });
+  $("synapses").dataset.maps = network.layers.slice(1).flat().length;
 }
 
 function nearestSynapse(x, y) {  // the synapse whose line passes nearest (x, y), within 5 px

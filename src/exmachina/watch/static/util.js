@@ -30,6 +30,11 @@ function mix(weight, alpha) {  // weight in -1..1 -> blue (positive) or orange (
   const channel = (k) => Math.round(255 + (c[k] - 255) * t);
   return alpha === undefined ? `rgb(${channel(0)},${channel(1)},${channel(2)})` : `rgba(${c[0]},${c[1]},${c[2]},${alpha})`;
 }
+function diverging(t) {  // -1..1 -> [r, g, b]: orange, white at zero, blue
+  const c = t >= 0 ? POSITIVE : NEGATIVE, a = Math.min(1, Math.abs(t));
+  return c.map((x) => Math.round(255 + (x - 255) * a));
+}
+const onScale = (v) => diverging((v - 128) / 127);  // a byte on the fixed scale: 0 -> -1, 128 -> 0, 255 -> +1
 function bytes(base64) { const s = atob(base64), out = new Uint8Array(s.length); for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i); return out; }
 function paint(canvas, pixels, width, height, colour) {  // 0..255 values -> an image
   canvas.width = width; canvas.height = height;
