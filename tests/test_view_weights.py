@@ -17,15 +17,18 @@ def centre(page, selector: str) -> tuple[float, float]:
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
-def hover_synapse(page, source: int, target: int) -> dict:
-    """Hover a third of the way along the line from `source` to `target`; the tip's numbers."""
+def hover_synapse(page, source: int, target: int, synapse: int | None = None) -> dict:
+    """Hover along the line from `source` to `target` (until the tip names `synapse`); the tip's numbers."""
     (x1, y1), (x2, y2) = (centre(page, f"#network .neuron[data-neuron='{n}']") for n in (source, target))
-    page.mouse.move(x1 + (x2 - x1) / 3, y1 + (y2 - y1) / 3)
-    page.wait_for_selector("#tip[data-synapse]:not([hidden])", timeout=WAIT)
-    tip = {key: page.get_attribute("#tip", f"data-{key}") for key in ("synapse", "weight", "width")}
-    tip["text"] = page.inner_text("#tip")
-    page.mouse.move(0, 0)
-    return tip
+    for along in (1 / 3, 0.5, 0.4, 0.6, 0.25, 0.7):  # lines cross: somewhere along it, this one is nearest
+        page.mouse.move(x1 + (x2 - x1) * along, y1 + (y2 - y1) * along)
+        page.wait_for_selector("#tip:not([hidden])", timeout=WAIT)
+        tip = {key: page.get_attribute("#tip", f"data-{key}") for key in ("synapse", "weight", "width")}
+        tip["text"] = page.inner_text("#tip")
+        page.mouse.move(0, 0)
+        if tip["synapse"] is not None and (synapse is None or int(tip["synapse"]) == synapse):
+            return tip  # not over a neuron, and this synapse's line
+    raise AssertionError(f"no point along {source} -> {target} shows synapse {synapse}")
 
 
 def width_of(weight: float) -> float:
@@ -59,7 +62,7 @@ def test_line_widths_are_on_an_absolute_scale_and_follow_a_weight_as_it_grows(pa
     wait_state(page, "paused")
     largest = int(np.argmax(np.abs(net.blueprint.weights)))
     s, t = net.blueprint.sources[largest], net.blueprint.targets[largest]
-    before = hover_synapse(page, s, t)
+    before = hover_synapse(page, s, t, largest)
     assert int(before["synapse"]) == largest
     assert float(before["weight"]) == net.blueprint.weights[largest]
     assert float(before["width"]) == pytest.approx(width_of(net.blueprint.weights[largest]))
@@ -71,7 +74,7 @@ def test_line_widths_are_on_an_absolute_scale_and_follow_a_weight_as_it_grows(pa
     page.wait_for_timeout(500)
     weights = run.watcher.session.snapshot.weights
     grown = int(np.argmax(np.abs(weights)))  # the largest now, which learning made large
-    after = hover_synapse(page, net.blueprint.sources[grown], net.blueprint.targets[grown])
+    after = hover_synapse(page, net.blueprint.sources[grown], net.blueprint.targets[grown], grown)
     assert float(after["weight"]) == weights[int(after["synapse"])]
     assert int(after["synapse"]) == grown
     assert float(after["width"]) == pytest.approx(width_of(weights[grown]))

@@ -136,7 +136,6 @@ const CLASS_COLOURS = [[42, 111, 219], [232, 130, 42], [29, 154, 85], [210, 60, 
 
 function drawPlane() {
   if (!frame.confidence) return;
-  $("plane-panel").hidden = false;
   const data = network.data, side = data.side, canvas = $("boundary"), context = canvas.getContext("2d");
   const size = canvas.width, [x0, x1, y0, y1] = data.extent;
   const sure = bytes(frame.confidence), decided = frame.decision ? bytes(frame.decision) : null;
@@ -194,6 +193,7 @@ function connect() {
   source.addEventListener("network", (event) => {
     network = JSON.parse(event.data);
     ended = false;
+    $("plane-panel").hidden = network.data.kind !== "plane";  // beside the network: it takes its room first
     drawNetwork(network);
     $("mps-name").title = `computed, not counted: ${network.messages_per_example.toLocaleString("en")} messages per example ` +
       "(per batch when batched): one per synapse each way, two per sensor and per output neuron, and the desired outputs";
@@ -228,7 +228,7 @@ window.addEventListener("DOMContentLoaded", () => {
   $("network-box").addEventListener("mousemove", hoverNetwork);
   $("boundary").addEventListener("click", pickPoint);
   $("network-box").addEventListener("mouseleave", () => { $("tip").hidden = true; });
-  window.addEventListener("resize", () => { if (network) { drawNetwork(network); updateNetwork(); renderTrace(); } });
+  new ResizeObserver(() => { if (network) { drawNetwork(network); updateNetwork(); renderTrace(); } }).observe($("network-box"));
   setUpTrace();
   connect();
 });
