@@ -5,6 +5,7 @@
     python bench/run.py --scale [--neurons 1000000 --synapses 10000000]   the large sparse network
     python bench/run.py --shards                                          2 shards against one process
     python bench/run.py --shard-scale [--shard-layers 21]                 a large network over 4 shards
+    python bench/run.py --view                                            what the live view costs (paired)
 
 Section flags add up (`--table --semeion --scale` runs all three); with none, the table runs.
 """
@@ -65,13 +66,14 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--shard-scale", action="store_true", help="a large network over 4 shards: peak memory")
     parser.add_argument("--shard-layers", type=int, default=21,
                         help="layers of 1000 neurons, fully connected, of --shard-scale (21: 20 M synapses)")
+    parser.add_argument("--view", action="store_true", help="the live view's cost: paired runs, page open or not")
     found = parser.parse_args(argv)
     for name in ("repeats", "passes"):
         if getattr(found, name) is not None and getattr(found, name) < 1:
             parser.error(f"--{name} must be at least 1, got {getattr(found, name)}")
     if found.neurons < 2 or found.synapses < found.neurons // 2 or found.width < 1:
         parser.error("--neurons must be at least 2, --synapses at least half of --neurons, --width at least 1")
-    if not (found.table or found.semeion or found.scale or found.shards or found.shard_scale):
+    if not (found.table or found.semeion or found.scale or found.shards or found.shard_scale or found.view):
         found.table = True
     return found
 
@@ -173,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
             from bench.shards import spread_out
 
             results["shard_scale"] = spread_out(chosen.shard_layers, 1000, 1000, 4, console.log)
+        if chosen.view:
+            from bench import view
+
+            results["view"] = view.measure(chosen.repeats or (2 if chosen.quick else 5))
+            view.show(console, results["view"])
     except ValueError as bad:
         console.print(f"error: {bad}", style="red", highlight=False)
         return 2

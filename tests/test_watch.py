@@ -61,24 +61,27 @@ def test_the_page_loads_and_draws_every_neuron_of_the_blueprint(page, runs, shap
     assert f"{run.watcher.messages_per_call:,} messages per example" in page.get_attribute("#mps-name", "title")
 
 
-def watched_digits(page, runs, epochs: int):
+def watched_digits(page, runs, epochs: int, pace: int | None = None):
     """A 64-16-10 network learning 1,400 digits (the rest held out), on a page that is open.
 
-    At most about 1,000 examples a second, so that the page's first frames (five a second) come
-    before the network has learned, however fast the machine.
+    At `pace` examples a second if given (the page's own control), else as fast as it goes.
     """
     x, y = digits()
     run = runs(Network.layered([64, 16, 10], seed=0), x[:1400], y[:1400], epochs=epochs,
-               held_out=(x[1400:], y[1400:]), pace=0.001)
+               held_out=(x[1400:], y[1400:]))
     page.goto(run.watcher.address)
     page.wait_for_selector("#network .neuron", timeout=WAIT)
+    if pace is not None:
+        page.select_option("#pace", str(pace))
+        while run.watcher.session.pace != pace:  # the page has told the server
+            page.wait_for_timeout(20)
     return run.start()
 
 
 @pytest.mark.slow
 def test_the_accuracy_shown_rises_while_training_runs(page, runs):
     # more passes than the test needs, so that a fast machine cannot finish before the page is read
-    run = watched_digits(page, runs, epochs=30)
+    run = watched_digits(page, runs, epochs=30, pace=100)  # slow enough for the first frames to come early
     shown = []  # (examples, accuracy) as the page showed them
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and run.thread.is_alive() and not (len(shown) >= 4 and shown[-1][0] >= 1400):

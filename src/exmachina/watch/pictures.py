@@ -73,6 +73,7 @@ class Pictures:
             self.layer_of[layer] = depth
         self.first_hidden = self._first_hidden(blueprint)
         self.plane = None
+        self._plane: tuple[Any, dict] = (None, {})  # the snapshot last mapped, and its maps
         if self.kind == "plane":
             classes = self._class_index(self.targets, blueprint) if self.labelled else None
             held = None if self.held_out is None else (self.held_out[0], self._class_index(self.held_out[1], blueprint))
@@ -148,8 +149,10 @@ class Pictures:
         if self.kind == "image" and self.first_hidden:
             frame["images"] = self._weight_images(blueprint)
         if self.plane is not None:
-            frame.update({key: None if value is None else base64.b64encode(value).decode("ascii")
-                          for key, value in self.plane.frame(blueprint).items()})
+            if self._plane[0] is not blueprint:  # the maps change with the weights only: once a snapshot
+                self._plane = (blueprint, {key: None if value is None else base64.b64encode(value).decode("ascii")
+                                           for key, value in self.plane.frame(blueprint).items()})
+            frame.update(self._plane[1])
         return frame
 
     def _prediction(self, index: int, outputs: np.ndarray, blueprint: Blueprint) -> dict[str, Any]:

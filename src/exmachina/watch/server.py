@@ -33,6 +33,7 @@ from .session import Curve, Session
 
 STATIC = Path(__file__).parent / "static"
 FRAME_EVERY = 0.2  # seconds: the fastest the page is redrawn
+FRAME_SHARE = 0.05  # and at most this share of the time goes into building frames
 HEARTBEAT = 5.0  # seconds between keep-alive comments on a quiet stream
 STARTING = 10.0  # seconds the server may take to start
 def is_loopback(host: str) -> bool:
@@ -62,6 +63,7 @@ class Watcher:
         self._lock = threading.Lock()
         self._frame: dict[str, Any] | None = None
         self._built = (-1, 0.0)  # the session version and time of the last frame
+        self._frame_cost = 0.0  # seconds the last frame took to build
         self._readings: deque = deque()  # (time, examples, calls) over the last two seconds
         self.held_curve = Curve("loss", "accuracy")
         self._held: tuple[Any, dict | None] = (None, None)  # the snapshot last scored on the held-out set
@@ -106,13 +108,15 @@ class Watcher:
             time.sleep(FRAME_EVERY)
 
     def frame(self) -> dict[str, Any]:
-        """The latest picture of the run; redrawn when something changed, at most every FRAME_EVERY s."""
+        """The latest picture of the run; redrawn when something changed, at most every FRAME_EVERY s
+        and with at most FRAME_SHARE of the time spent building frames (the training shares the GIL)."""
         with self._lock:
             figures = self.session.figures()
             version, built_at = self._built
             now = time.monotonic()
             if self._frame is not None and (figures["version"] == version or (
-                    now - built_at < FRAME_EVERY and figures["state"] == self._frame["state"]
+                    now - built_at < max(FRAME_EVERY, self._frame_cost / FRAME_SHARE)
+                    and figures["state"] == self._frame["state"]
                     and figures["blocked"] == self._frame["blocked"])):
                 return self._frame
             # read after the figures: a newer example than their version says is redrawn, never an older
@@ -124,6 +128,7 @@ class Watcher:
                 frame["curve"] = {"train": {k: list(v) for k, v in self.session.curve.points.items()},
                                   "held": {k: list(v) for k, v in self.held_curve.points.items()}}
             self._frame, self._built = frame, (figures["version"], now)
+            self._frame_cost = time.monotonic() - now
             return frame
 
     def _rates(self, now: float, figures: dict) -> dict[str, float | None]:

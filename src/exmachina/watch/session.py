@@ -22,7 +22,7 @@ from ..blueprint import Blueprint
 from ..scoreboard import RECENT, Scoreboard  # the recent figures are over the scoreboard's window
 
 SNAPSHOT_EVERY = 0.2  # seconds between two snapshots of the weights while training runs, at least
-SNAPSHOT_SHARE = 0.05  # and at most this share of the training's time goes into snapshots
+SNAPSHOT_SHARE = 0.02  # and at most this share of the training's time goes into snapshots
 RECENT_PREDICTIONS = 12  # examples the page shows as recent predictions
 PACES = (1, 10, 100)  # examples per second a person can follow; None: as fast as it goes
 RATES = (1e-6, 10.0)  # the learning rates the page may set: anything else is a typo or an attack
@@ -37,10 +37,15 @@ class Curve:
         self.points: dict[str, list] = {k: [] for k in self.keys}
         self.stride = 1
 
-    def add(self, examples: int, **values: Any) -> None:
+    def wants(self, examples: int) -> bool:
+        """Whether a point at `examples` would be kept (the caller need not compute it otherwise)."""
         taken = self.points["examples"]
-        if taken and examples - taken[-1] < self.stride:
+        return not taken or examples - taken[-1] >= self.stride
+
+    def add(self, examples: int, **values: Any) -> None:
+        if not self.wants(examples):
             return
+        taken = self.points["examples"]
         for key in self.keys:
             self.points[key].append(examples if key == "examples" else values[key])
         if len(taken) > CURVE_POINTS:
@@ -73,9 +78,11 @@ class Session:
         self.pace: float | None = None  # examples per second, None: unlimited
         self._due = 0.0  # when the next example may go, at this pace
         self.hits: deque = deque(maxlen=RECENT)  # the last 200 predictions, across passes
+        self._right = 0  # how many of them were right
+        self._window_loss, self._window_seen = 0.0, 0  # the loss and examples of the recent calls
         self.curve = Curve("loss", "accuracy")
         self.losses: deque = deque(maxlen=RECENT)  # (loss sum, examples) of recent calls
-        self.scored: deque = deque(maxlen=RECENT_PREDICTIONS)  # (index, outputs) as the teacher scored them
+        self.scored: deque = deque(maxlen=RECENT_PREDICTIONS)  # (indices, outputs) of the last calls, as scored
         self.version = 0  # bumped at each change, so that the server knows when to draw again
         self.snapshot: Blueprint = net.snapshot()
         self.snapshot_at = 0.0
@@ -92,20 +99,24 @@ class Session:
             if epoch != self.epoch:
                 self._before += self.pass_seen
                 self.epoch, self._loss_sum, self.pass_seen = epoch, 0.0, 0
-            self.losses.append((board.loss_sum - self._loss_sum, board.seen - self.pass_seen))
+            self._add_loss(board.loss_sum - self._loss_sum, board.seen - self.pass_seen)
             self._loss_sum = board.loss_sum
             self.pass_seen, self.pass_total = board.seen, board.total
             self.examples = self._before + board.seen
             self.calls += 1
             count = 1
-            if board.last is not None:
-                batch, outputs = board.last
-                count = len(batch)
-                kept = np.array(outputs[-RECENT_PREDICTIONS:], dtype=float)  # a copy: fit may reuse its own
-                self.scored.extend(zip(batch[-RECENT_PREDICTIONS:].tolist(), kept))
-            if board.recent:  # the board's window starts again each pass; this one rolls on
-                self.hits.extend(list(board.recent)[-min(count, RECENT):])
-            self.curve.add(self.examples, loss=self._recent_loss(), accuracy=self.accuracy)
+            if board.last is not None:  # kept as they are: fit hands over new arrays each call
+                self.scored.append(board.last)
+                count = len(board.last[0])
+            hits, recent = self.hits, board.recent  # the board's window starts again each pass; this one rolls on
+            for back in range(min(count, len(recent), RECENT), 0, -1):
+                if len(hits) == RECENT:
+                    self._right -= hits[0]
+                hit = recent[-back]
+                hits.append(hit)
+                self._right += hit
+            if self.curve.wants(self.examples):
+                self.curve.add(self.examples, loss=self._recent_loss(), accuracy=self.accuracy)
             if self.state == "waiting":
                 self.state = "running"
             now = time.monotonic()
@@ -153,14 +164,22 @@ class Session:
                 break
             self.changed.wait(left)
 
+    def _add_loss(self, loss: float, seen: int) -> None:
+        if len(self.losses) == RECENT:
+            dropped, dropped_seen = self.losses[0]
+            self._window_loss -= dropped
+            self._window_seen -= dropped_seen
+        self.losses.append((loss, seen))
+        self._window_loss += loss
+        self._window_seen += seen
+
     @property
     def accuracy(self) -> float | None:
         """The share of the last 200 predictions that were right, across passes."""
-        return sum(self.hits) / len(self.hits) if self.hits else None
+        return self._right / len(self.hits) if self.hits else None
 
     def _recent_loss(self) -> float | None:
-        seen = sum(n for _, n in self.losses)
-        return sum(s for s, _ in self.losses) / seen if seen else None
+        return self._window_loss / self._window_seen if self._window_seen else None
 
     def _take_snapshot(self, now: float) -> None:
         self.snapshot, self.snapshots = self.net.snapshot(), self.snapshots + 1
@@ -228,7 +247,11 @@ class Session:
     def last_scored(self) -> list[tuple[int, np.ndarray]]:
         """The examples the teacher scored last, newest first: (index into the data, output activities)."""
         with self.changed:
-            return list(reversed(self.scored))
+            calls = list(self.scored)
+        newest = []
+        for batch, outputs in reversed(calls):
+            newest += zip(reversed(batch.tolist()), reversed(np.asarray(outputs, dtype=float)))
+        return newest[:RECENT_PREDICTIONS]
 
     def figures(self) -> dict[str, Any]:
         """The counters, as one consistent reading."""
