@@ -32,9 +32,12 @@ def _mse(outputs: np.ndarray, desired: np.ndarray):
 
 
 def _cross_entropy(outputs: np.ndarray, desired: np.ndarray):
+    """Softmax, then cross-entropy. The error `p * sum(desired) - desired` is the true gradient for
+    any targets; it is the familiar `p - desired` when they sum to one (times 1.0: the same bits)."""
     shifted = outputs - outputs.max(axis=0)
     log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=0))
-    return -(desired * log_probabilities).sum(axis=0), np.exp(log_probabilities) - desired
+    errors = np.exp(log_probabilities) * desired.sum(axis=0) - desired
+    return -(desired * log_probabilities).sum(axis=0), errors
 
 
 LOSSES: dict[str, Loss] = {

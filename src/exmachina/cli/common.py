@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -74,7 +75,8 @@ class App(typer.Typer):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
-            return super().__call__(*args, **kwargs)
+            with np.errstate(all="ignore"):  # a diverging run is said in one line, not in NumPy's warnings
+                return super().__call__(*args, **kwargs)
         except KeyboardInterrupt as stop:
             signum = getattr(stop, "signum", signal.SIGINT)
         except SystemExit as leaving:

@@ -23,7 +23,6 @@ The report (`--report FILE.json`) holds these keys:
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,6 +30,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .. import datasets
 from ..activations import ACTIVATIONS
@@ -42,8 +42,8 @@ from ..runtimes.sharded import ShardLost
 from ..runtimes.tracing import plain
 from ..scaling import KINDS as SCALINGS
 from ..scaling import Scaling
-from . import app
-from .checks import data_files, outputs_apart
+from . import app, divergence
+from .checks import affordable, data_files, options, outputs_apart, serveable
 from .common import (
     FAILED,
     Cluster,
@@ -131,6 +131,15 @@ def learn(
                                        ("--output-activation", output_activation, ACTIVATIONS),
                                        ("--engine", engine, ENGINES), ("--scale", scale, SCALINGS)):
             choose(option, value, choices)
+        options({"--epochs": epochs, "--learning-rate": learning_rate, "--batch": batch, "--in-flight": in_flight,
+                 "--noise": noise, "--test-fraction": test_fraction, "--seed": seed, "--points": points,
+                 "--spread": spread, "--port": port})
+        if engine == "matrix" and (in_flight != 1 or noise):
+            raise ValueError("the matrix engine has no examples in flight and adds no noise: "
+                             "use --engine actors for --in-flight and --noise")
+        affordable(sizes(layers) if layers else None, points if data in datasets.PLANES else None)
+        if watch:
+            serveable(host, port)
         outputs_apart({"--save": save, "--report": report, "--plot": plot}, {"--data": data_files(data)})
         data_set = datasets.load(data, label=label, points=points, spread=spread, seed=seed)
         plan = settings(data_set, layers, activation, loss, epochs, learning_rate)
@@ -167,13 +176,21 @@ def learn(
             figures["model"] = None if save is None else str(save)
             figures["wall_seconds"] = time.perf_counter() - started
             if report is not None:
-                write_whole(report, json.dumps(figures, indent=1) + "\n")
+                write_whole(report, divergence.strict_json(figures))
             if plot is not None:
                 draw(figures, plot)
             done = True
     except KeyboardInterrupt as stop:
         say(interrupted(history, plan["epochs"], save, saved, cause(stop)))
         raise typer.Exit(status(stop)) from None
+    except divergence.Diverged as diverged:
+        if report is not None:  # what happened, pass by pass, for whoever looks into it
+            with reported():
+                figures = summarise(net, data_set, learned, tested, plan, history)
+                write_whole(report, divergence.strict_json({**figures, "model": None, "diverged": diverged.epoch}))
+        err.print(f"[bold red]error:[/] {escape(divergence.line(diverged, plan['learning_rate'], save))}",
+                  soft_wrap=True)
+        raise typer.Exit(FAILED) from None
     except ShardLost as lost:
         kept = "nothing saved"
         if save is not None:
@@ -276,6 +293,7 @@ def teach(net: Network, data: datasets.DataSet, learned: np.ndarray, tested: np.
             history.append(done)
             if tested_now:
                 bar.passed(done)
+            divergence.check(net.blueprint, done)
 
         if watcher:
             watcher.hold()  # --paused: until the page resumes

@@ -18,7 +18,7 @@ from ..examples import decode, probabilities
 from ..network import ENGINES, Network
 from ..runtimes.tracing import plain
 from . import app
-from .checks import data_files, outputs_apart
+from .checks import affordable, data_files, options, outputs_apart
 from .common import (
     Cluster,
     OneLineErrors,
@@ -61,8 +61,8 @@ def predict(
         if (data is None) == (not values):
             raise ValueError("give either --data SOURCE or --values X,Y,... (one of them)")
         choose("--engine", engine, ENGINES)
-        if show < 0:
-            raise ValueError(f"--show must be 0 or more, got {show}")
+        options({"--show": show, "--points": points, "--spread": spread, "--seed": seed})
+        affordable(None, points if data in datasets.PLANES else None)
         outputs_apart({"--output": output}, {"MODEL": model, "--data": data_files(data)})
         net = Network.load(model)
         check_shards(shards, cluster, partition, engine, net.blueprint)

@@ -20,7 +20,7 @@ from ..network import Network
 from ..runtimes.tracing import plain
 from ..trace import Trace, trace_example
 from . import app
-from .checks import data_files, outputs_apart
+from .checks import data_files, options, outputs_apart
 from .common import OneLineErrors, numbers, reported
 
 
@@ -69,6 +69,7 @@ def trace(
     with reported():
         if save is not None and not learn:
             raise ValueError("--save needs --learn: without it nothing changes")
+        options({"--example": example, "--learning-rate": learning_rate})
         outputs_apart({"--jsonl": jsonl, "--save": save}, {"MODEL": model, "--data": data_files(data)})
         net = Network.load(model)
         inputs, goal = example_of(data, values, target, example)

@@ -11,7 +11,7 @@ from .. import datasets
 from ..network import Network
 from ..trace import learning_rate_of
 from . import app
-from .checks import data_files, outputs_apart
+from .checks import data_files, options, outputs_apart, serveable
 from .common import OneLineErrors, reported
 from .interrupts import say
 
@@ -36,14 +36,11 @@ def watch(
     watcher = None
     try:
         with reported():
-            if not 0 <= test_fraction < 1:
-                raise ValueError(f"--test-fraction must be at least 0 and below 1, got {test_fraction}")
-            if epochs < 0:
-                raise ValueError(f"--epochs must not be negative, got {epochs}")
+            options({"--epochs": epochs, "--learning-rate": learning_rate, "--test-fraction": test_fraction,
+                     "--seed": seed, "--port": port})
             if save is not None and not epochs:
                 raise ValueError("--save needs --epochs: without learning nothing changes")
-            if not 0 <= port <= 65535:
-                raise ValueError(f"--port must be 0..65535, got {port}")
+            serveable(host, port)
             outputs_apart({"--save": save}, {"MODEL": model, "--data": data_files(data)})
             net = Network.load(model)
             loaded = datasets.load(data, seed=seed)
