@@ -14,27 +14,27 @@ from test_hostile_outputs import model_file
 from test_cli import assert_refused, run
 
 IMPOSSIBLE = [
-    (["learn", "--seed", "-1"], "--seed must be a whole number from 0 to 4294967295, got -1"),
-    (["learn", "--seed", str(2**32)], "--seed must be a whole number"),
-    (["learn", "--watch", "--port", "70000"], "--port must be a port number from 0 to 65535"),
-    (["learn", "--learning-rate", "-1"], "--learning-rate must be a positive number, got -1.0"),
-    (["learn", "--learning-rate", "nan"], "--learning-rate must be a positive number, got nan"),
-    (["learn", "--epochs", "-3"], "--epochs must be 0 or more, got -3"),
-    (["learn", "--batch", "0"], "--batch must be at least 1, got 0"),
-    (["learn", "--in-flight", "0"], "--in-flight must be at least 1, got 0"),
-    (["learn", "--noise", "inf"], "--noise must be 0 or a positive number, got inf"),
-    (["learn", "--test-fraction", "1"], "--test-fraction must be at least 0 and below 1"),
-    (["learn", "--data", "circle", "--spread", "2"], "--spread must be between 0 and 1, got 2.0"),
-    (["learn", "--data", "circle", "--points", "3"], "--points must be at least 4, got 3"),
+    (["learn", "--seed", "-1"], "--seed -1: a seed must be a whole number from 0 to 4294967295"),
+    (["learn", "--seed", str(2**32)], ": a seed must be a whole number"),
+    (["learn", "--watch", "--port", "70000"], "--port 70000: a port is a number from 0 to 65535"),
+    (["learn", "--learning-rate", "-1"], "--learning-rate -1.0: the learning rate must be a positive"),
+    (["learn", "--learning-rate", "nan"], "--learning-rate nan: the learning rate must be a positive"),
+    (["learn", "--epochs", "-3"], "--epochs -3: the passes must be 0 or more"),
+    (["learn", "--batch", "0"], "--batch 0: a batch must hold at least 1 example"),
+    (["learn", "--in-flight", "0"], "--in-flight 0: at least 1 example must be in flight"),
+    (["learn", "--noise", "inf"], "--noise inf: the noise must be 0 or a positive number"),
+    (["learn", "--test-fraction", "1"], "--test-fraction 1.0: the share held back must be"),
+    (["learn", "--data", "circle", "--spread", "2"], "--spread 2.0: the spread must be between 0 and 1"),
+    (["learn", "--data", "circle", "--points", "3"], "--points 3: there must be at least 4 points"),
     (["learn", "--engine", "matrix", "--in-flight", "4"], "the matrix engine has no examples in flight"),
     (["learn", "--watch", "--host", "no.such.host.invalid"], "--host no.such.host.invalid: not an address"),
-    (["learn", "--watch", "--host", "192.0.2.1"], "cannot serve there"),
-    (["predict", "m.json", "--values", "0,1", "--show", "-1"], "--show must be 0 or more, got -1"),
-    (["predict", "m.json", "--data", "circle", "--seed", "-5"], "--seed must be a whole number"),
-    (["trace", "m.json", "--data", "xor", "--example", "-2"], "--example must be 0 or more, got -2"),
-    (["trace", "m.json", "--values", "0,1", "--learning-rate", "0"], "--learning-rate must be a positive number"),
-    (["watch", "m.json", "--data", "xor", "--port", "-1"], "--port must be a port number"),
-    (["watch", "m.json", "--data", "xor", "--epochs", "1", "--learning-rate", "-2"], "--learning-rate must be"),
+    (["learn", "--watch", "--host", "192.0.2.1"], "cannot serve on 192.0.2.1:0"),
+    (["predict", "m.json", "--values", "0,1", "--show", "-1"], "--show -1: the predictions shown must be"),
+    (["predict", "m.json", "--data", "circle", "--seed", "-5"], "--seed -5: a seed must be"),
+    (["trace", "m.json", "--data", "xor", "--example", "-2"], "--example -2: examples are numbered from 0"),
+    (["trace", "m.json", "--values", "0,1", "--learning-rate", "0"], "--learning-rate 0.0: the learning rate must be"),
+    (["watch", "m.json", "--data", "xor", "--port", "-1"], "--port -1: a port is a number"),
+    (["watch", "m.json", "--data", "xor", "--epochs", "1", "--learning-rate", "-2"], "--learning-rate -2.0: the"),
 ]
 
 
@@ -52,7 +52,7 @@ def test_a_port_already_taken_is_refused_before_learning(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         result = run("learn", "--watch", "--port", port, cwd=tmp_path, timeout=60)
-    assert_refused(result, f"--port {port}: cannot serve there (Address already in use)")
+    assert_refused(result, f"cannot serve on 127.0.0.1:{port} (Address already in use)")
     assert result.stdout == ""
 
 

@@ -57,18 +57,19 @@ def outputs_apart(outputs: dict[str, Path | None], inputs: dict[str, Path | list
 
 SEED_RANGE = 2**32  # scikit-learn's split takes seeds below this
 RULES: dict[str, tuple[Callable[[float], bool], str]] = {
-    "--epochs": (lambda v: v >= 0, "must be 0 or more"),
-    "--learning-rate": (lambda v: math.isfinite(v) and v > 0, "must be a positive number"),
-    "--batch": (lambda v: v >= 1, "must be at least 1"),
-    "--in-flight": (lambda v: v >= 1, "must be at least 1"),
-    "--noise": (lambda v: math.isfinite(v) and v >= 0, "must be 0 or a positive number"),
-    "--test-fraction": (lambda v: math.isfinite(v) and 0 <= v < 1, "must be at least 0 and below 1"),
-    "--seed": (lambda v: 0 <= v < SEED_RANGE, f"must be a whole number from 0 to {SEED_RANGE - 1}"),
-    "--points": (lambda v: v >= 4, "must be at least 4"),
-    "--spread": (lambda v: math.isfinite(v) and 0 <= v <= 1, "must be between 0 and 1"),
-    "--port": (lambda v: 0 <= v <= 65535, "must be a port number from 0 to 65535 (0: any free port)"),
-    "--show": (lambda v: v >= 0, "must be 0 or more"),
-    "--example": (lambda v: v >= 0, "must be 0 or more"),
+    "--epochs": (lambda v: v >= 0, "the passes must be 0 or more"),
+    "--learning-rate": (lambda v: math.isfinite(v) and v > 0, "the learning rate must be a positive number"),
+    "--batch": (lambda v: v >= 1, "a batch must hold at least 1 example"),
+    "--in-flight": (lambda v: v >= 1, "at least 1 example must be in flight"),
+    "--noise": (lambda v: math.isfinite(v) and v >= 0, "the noise must be 0 or a positive number"),
+    "--test-fraction": (lambda v: math.isfinite(v) and 0 <= v < 1, "the share held back must be at least 0 "
+                                                                    "and below 1"),
+    "--seed": (lambda v: 0 <= v < SEED_RANGE, f"a seed must be a whole number from 0 to {SEED_RANGE - 1}"),
+    "--points": (lambda v: v >= 4, "there must be at least 4 points"),
+    "--spread": (lambda v: math.isfinite(v) and 0 <= v <= 1, "the spread must be between 0 and 1"),
+    "--port": (lambda v: 0 <= v <= 65535, "a port is a number from 0 to 65535 (0: any free port)"),
+    "--show": (lambda v: v >= 0, "the predictions shown must be 0 (all) or more"),
+    "--example": (lambda v: v >= 0, "examples are numbered from 0"),
 }
 # Peak memory measured with `Network.fit` on 4,220,000 synapses (100-2000-2000-10) and on 200,012
 # neurons (10-200000-2), either engine, plus a margin: what a network costs while it learns.
@@ -82,7 +83,7 @@ def options(given: dict[str, float | None]) -> None:
     for option, value in given.items():
         test, rule = RULES[option]
         if value is not None and not test(value):
-            raise ValueError(f"{option} {rule}, got {value}")
+            raise ValueError(f"{option} {value}: {rule}")
 
 
 def affordable(layers: list[int] | None, points: int | None = None) -> None:
@@ -112,4 +113,5 @@ def serveable(host: str, port: int) -> None:
         try:
             probe.bind(address)
         except OSError as bad:
-            raise ValueError(f"--host {host} --port {port}: cannot serve there ({bad.strerror})") from None
+            raise ValueError(f"--host {host} --port {port}: cannot serve on {host}:{port} ({bad.strerror})") \
+                from None
