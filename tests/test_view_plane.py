@@ -57,6 +57,12 @@ def test_maps_in_the_nodes_and_the_outputs_confidence_are_the_librarys_on_one_fi
     for k, got in zip(cells, shown):
         assert np.abs(got - colour(sure[k])).max() <= 2, (k, sure[k], got)
     assert any(abs(sure[k]) > 0.9 for k in cells) and any(abs(sure[k]) < 0.3 for k in cells)
+    # each training point in its class's colour (class 1 blue as +1, class 0 orange), each test point hollow
+    train = [(float(xp - x0) / (x1 - x0) * 300, float(y1 - yp) / (y1 - y0) * 300) for xp, yp in x[:90]]
+    for (sx, sy), label, got in zip(train, y[:90], pixels(page, "boundary", train)):
+        others = [np.hypot(sx - ox, sy - oy) for ox, oy in spots if (ox, oy) != (sx, sy)]
+        if min(others) > 7:  # not covered by another point
+            assert np.abs(got - (POSITIVE if label == 1 else NEGATIVE)).max() <= 2, (label, got)
     # each neuron's map, inside its node, on the same scale whatever its range
     _, activities = engine.forward(grid(extent, NODE_SIDE))
     for n in (2, 5, 7):

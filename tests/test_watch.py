@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import signal
 import socket
@@ -480,20 +479,16 @@ def test_serving_beyond_the_loopback_warns(tmp_path):
         assert "watch it learn at http://0.0.0.0:" in process.stderr.readline()
 
 
-# -- the picture for the README ----------------------------------------------------------------------
+# -- the pictures for the README and docs/view.md ------------------------------------------------------
 
 
 @pytest.mark.slow
-def test_a_screenshot_at_the_end_of_a_short_run(page, runs, tmp_path):
-    run = watched_digits(page, runs, epochs=2)
-    run.thread.join(120)
-    wait_state(page, "finished")
-    page.click("#trace")
-    page.wait_for_selector("#trace-position[data-message]", timeout=WAIT)
-    page.wait_for_timeout(300)
-    shot = tmp_path / "watch.png"
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 20_000
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    if os.environ.get("EXMACHINA_KEEP_SCREENSHOT") == "1":
-        (ROOT / "docs" / "watch.png").write_bytes(shot.read_bytes())
+def test_one_command_regenerates_a_screenshot_of_each_feature(tmp_path):
+    done = subprocess.run([sys.executable, str(ROOT / "docs" / "screenshots.py"), str(tmp_path)],
+                          capture_output=True, text=True, timeout=600, env=environment())
+    assert done.returncode == 0, done.stderr
+    page = (ROOT / "docs" / "view.md").read_text()
+    for name in ("learning", "inspector", "messages", "weights", "plane"):
+        shot = tmp_path / f"view-{name}.png"
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000, name
+        assert f"](view-{name}.png)" in page and (ROOT / "docs" / f"view-{name}.png").exists(), name

@@ -56,8 +56,8 @@ class Plane:
         self.extent = [float(x0 - pad_x), float(x1 + pad_x), float(y0 - pad_y), float(y1 + pad_y)]
         self.fine, self.coarse = grid(self.extent, SIDE), grid(self.extent, NODE_SIDE)
         shown = np.random.default_rng(seed).permutation(len(x))[:POINTS]
-        self.points = [[int(i), float(x[i, 0]), float(x[i, 1]), None if classes is None else int(classes[k])]
-                       for k, i in enumerate(shown)]
+        self.points = [[int(i), float(x[i, 0]), float(x[i, 1]), None if classes is None else int(classes[i])]
+                       for i in shown]
         self.test_points = []
         if held_out is not None:
             held_x, held_classes = held_out
