@@ -288,6 +288,8 @@ def test_iris_and_wine_come_from_scikit_learn_to_be_standardised(name, shape, cl
     assert sorted(set(data.labels.tolist())) == classes
     assert data.defaults["scale"] == "standard"
     assert "scale" not in datasets.load("digits").defaults  # pixels are 0..1 already
+    with pytest.raises(ValueError, match=f"--label names a column of a CSV file; --data {name} has none"):
+        datasets.load(name, label="species")
 
 
 def test_a_csv_table_is_standardised_by_default(tmp_path):

@@ -94,12 +94,12 @@ def load(
     """The data set that `source` names; `label` picks a CSV column, `points`/`spread`/`seed`
     shape the generated two-dimensional sets."""
     kind, colon, path = source.partition(":")
+    if label is not None and kind != "csv":
+        raise ValueError(f"--label names a column of a CSV file; --data {source} has none")
     if kind in builtin.SETS and not colon:
         return builtin.load(kind)
     if kind in ("semeion", "mnist", "csv") and not path:
         raise ValueError(f"--data {source}: give a path, e.g. {kind}:{'DIR' if kind == 'mnist' else 'FILE'}")
-    if label is not None and kind != "csv":
-        raise ValueError(f"--label names a column of a CSV file; --data {source} has none")
     if kind == "semeion":
         return semeion(path)
     if kind == "mnist":
