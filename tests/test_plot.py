@@ -47,6 +47,7 @@ def test_plot_draws_curves_and_the_confusion_matrix_with_words_in_an_svg(report)
     ('{"format": "exmachina-network"}', [], "not a report of `exmachina learn --report`"),
     (None, ["--output", "r.gif"], "write a .png, .svg or .pdf picture"),
     (None, ["--output", "nowhere/r.png"], "no such directory nowhere"),
+    (None, ["--output", "r.json"], "--output r.json is the file that REPORT reads"),
 ])
 def test_bad_reports_and_pictures_are_one_line_and_nothing_is_written(report, tmp_path, content, option, complaint):
     name = report.name if content is None and option else "missing.json"

@@ -11,7 +11,8 @@ import typer
 
 from ..files import atomic_file
 from . import app
-from .common import OneLineErrors, reported, writable
+from .checks import outputs_apart
+from .common import OneLineErrors, reported
 
 CURVES = (("loss", "loss"), ("accuracy", "accuracy"))
 SETS = (("", "while learning", ":"), ("train_", "learned (after the pass)", "-"), ("test_", "test", "-"))
@@ -27,7 +28,7 @@ def plot(
     """Draw a run's loss and accuracy, pass by pass, and its confusion matrix."""
     picture = output or report.with_suffix(".png")
     with reported():
-        writable(picture, "--output")
+        outputs_apart({"--output": picture}, {"REPORT": report})
         figures = read(report)
         draw(figures, picture)
     typer.echo(f"Drew {picture}")
