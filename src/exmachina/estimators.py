@@ -22,14 +22,38 @@ from .scaling import Scaling
 
 
 class NeuronEstimator(BaseEstimator):
-    """What both estimators share: building the network from the data, and learning by passes."""
+    """What both estimators share: their settings, building the network from the data, and learning
+    by passes.
+
+    `hidden` gives the sizes of the hidden layers; `loss` None is the estimator's own
+    (cross_entropy for the classifier, mse for the regressor); inputs are scaled as `scale` says
+    (standard, minmax or none), learned from the training examples.
+    """
+
+    LOSS = "mse"
+
+    def __init__(self, hidden: int | Sequence[int] = (32,), activation: str = "sigmoid", loss: str | None = None,
+                 learning_rate: float = 0.1, epochs: int = 10, batch_size: int = 1, scale: str = "standard",
+                 engine: str = "actors", random_state: int | None = 0) -> None:
+        self.hidden = hidden
+        self.activation = activation
+        self.loss = loss
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.scale = scale
+        self.engine = engine
+        self.random_state = random_state
+
+    def _loss(self) -> str:
+        return self.LOSS if self.loss is None else self.loss
 
     def _learn(self, x: np.ndarray, targets: np.ndarray, outputs: int, epochs: int, fresh: bool) -> None:
         if fresh:
             hidden = [self.hidden] if isinstance(self.hidden, int | np.integer) else list(self.hidden)
             self.seed_ = _seed(self.random_state)
             self.network_ = Network.layered([x.shape[1], *hidden, outputs], self.activation,
-                                            self._output_activation(), self.loss, seed=self.seed_)
+                                            self._output_activation(), self._loss(), seed=self.seed_)
             self.network_.blueprint.scaling = Scaling.learn(self.scale, x)
             self.passes_ = 0
         self.network_.fit(x, targets, epochs=epochs, learning_rate=self.learning_rate,
@@ -46,24 +70,9 @@ class NeuronEstimator(BaseEstimator):
 
 
 class NeuronClassifier(ClassifierMixin, NeuronEstimator):
-    """A classifier whose every neuron is its own process: one output neuron per class.
+    """A classifier whose every neuron is its own process: one output neuron per class."""
 
-    `hidden` gives the sizes of the hidden layers; inputs are scaled as `scale` says (standard,
-    minmax or none), learned from the training examples.
-    """
-
-    def __init__(self, hidden: int | Sequence[int] = (32,), activation: str = "sigmoid",
-                 loss: str = "cross_entropy", learning_rate: float = 0.1, epochs: int = 10, batch_size: int = 1,
-                 scale: str = "standard", engine: str = "actors", random_state: int | None = 0) -> None:
-        self.hidden = hidden
-        self.activation = activation
-        self.loss = loss
-        self.learning_rate = learning_rate
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.scale = scale
-        self.engine = engine
-        self.random_state = random_state
+    LOSS = "cross_entropy"
 
     def fit(self, X: Any, y: Any) -> NeuronClassifier:
         """Learn `epochs` passes over the examples, from new weights."""
@@ -96,7 +105,7 @@ class NeuronClassifier(ClassifierMixin, NeuronEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Each class's probability: the softmax of the outputs (cross_entropy), else the outputs
         made to sum to one."""
-        return probabilities(self._outputs(X), self.loss)
+        return probabilities(self._outputs(X), self._loss())
 
     def predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "network_")
@@ -105,19 +114,6 @@ class NeuronClassifier(ClassifierMixin, NeuronEstimator):
 
 class NeuronRegressor(RegressorMixin, NeuronEstimator):
     """A regressor whose every neuron is its own process: one identity output neuron per target."""
-
-    def __init__(self, hidden: int | Sequence[int] = (32,), activation: str = "tanh", loss: str = "mse",
-                 learning_rate: float = 0.01, epochs: int = 10, batch_size: int = 1, scale: str = "standard",
-                 engine: str = "actors", random_state: int | None = 0) -> None:
-        self.hidden = hidden
-        self.activation = activation
-        self.loss = loss
-        self.learning_rate = learning_rate
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.scale = scale
-        self.engine = engine
-        self.random_state = random_state
 
     def fit(self, X: Any, y: Any) -> NeuronRegressor:
         """Learn `epochs` passes over the examples, from new weights."""
