@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +19,9 @@ from .interrupts import say
 
 @app.command(cls=OneLineErrors)
 def watch(
-    model: Annotated[Path, typer.Argument(help="A saved network (JSON), as `learn` writes it.")],
+    model: Annotated[Path | None, typer.Argument(
+        help="A saved network (JSON), as `learn` writes it. Without one, a playground: the page chooses the "
+             "data, the layers and how to learn, and restarts the learning.", show_default=False)] = None,
     data: Annotated[str, typer.Option(help=f"The data set to show it: {datasets.SOURCES}.")] = "digits",
     epochs: Annotated[int, typer.Option(help="Passes to learn while you watch (0: only inspect the model).")] = 0,
     learning_rate: Annotated[float | None, typer.Option(
@@ -41,6 +44,8 @@ def watch(
             if save is not None and not epochs:
                 raise ValueError("--save needs --epochs: without learning nothing changes")
             serveable(host, port)
+            if model is None:
+                return playground(data, epochs or 100, learning_rate, test_fraction, seed, host, port, paused)
             outputs_apart({"--save": save}, {"MODEL": model, "--data": data_files(data)})
             net = Network.load(model)
             loaded = datasets.load(data, seed=seed)
@@ -76,3 +81,22 @@ def watch(
             watcher.close()
         raise
     watcher.serve_until_interrupted(lambda line: typer.echo(line, err=True))
+
+
+def playground(data: str, epochs: int, learning_rate: float | None, test_fraction: float, seed: int, host: str,
+               port: int, paused: bool) -> None:
+    """Learn what the page chooses, restarting when it asks, until Ctrl-C."""
+    from ..watch.playground import Playground
+
+    asked = {"data": data, "test_fraction": test_fraction}
+    if learning_rate is not None:
+        asked["learning_rate"] = learning_rate
+    ground = Playground(asked, epochs, seed)
+    try:
+        ground.serve(host=host, port=port, paused=paused)
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        say("stopped")
+    finally:
+        ground.close()

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 
 BODY_LIMIT = 4096  # bytes a control may have
-DEPTH_LIMIT = 2  # how deeply a control's JSON may nest: an object holding a list
+DEPTH_LIMIT = 3  # how deeply a control's JSON may nest: settings holding a list of layers
 TOKEN_HEADER = "x-exmachina-token"
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'",
@@ -127,7 +127,7 @@ async def read_control(request: Request) -> tuple[dict | None, JSONResponse | No
     except ValueError:
         return refuse("the control is not valid JSON")
     if not isinstance(parsed, dict) or not isinstance(parsed.get("action"), str):
-        return refuse('expected {"action": "pause" | "resume" | "step" | "pace" | "learning_rate"}')
+        return refuse('expected {"action": "pause" | "resume" | "step" | "pace" | "learning_rate" | "restart"}')
     return parsed, None
 
 

@@ -57,7 +57,10 @@ class Watcher:
         # example or batch; tests check this against the runtime's count over a pass
         self.messages_per_call = 2 * len(bp.sources) + 2 * len(bp.sensors) + 2 * len(bp.outputs) + 1
         self.network = {**pictures.network(bp), "messages_per_example": self.messages_per_call,
-                        "shards": None, "partition": None}  # shards: each neuron's, when it runs on shards
+                        "shards": None, "partition": None,  # shards: each neuron's, when it runs on shards
+                        "playground": None}  # the settings, when the page may restart the run with others
+        self.generation = 0  # counts the runs served: a new one is a new network for the page
+        self.on_restart: Any = None  # set by a Playground: called with the settings the page asks for
         self.closing = False
         self.address = ""
         self._lock = threading.Lock()
@@ -77,6 +80,19 @@ class Watcher:
     def on_progress(self, epoch: int, board: Any) -> float | None:
         """Give this to `Network.fit(on_progress=...)`."""
         return self.session.on_progress(epoch, board)
+
+    def swap(self, session: Session, pictures: Pictures, settings: dict[str, Any]) -> None:
+        """Serve another run from now on (the page restarted it): its network, its session, its curves."""
+        with self._lock:
+            bp = session.snapshot
+            self.session, self.pictures = session, pictures
+            self.messages_per_call = 2 * len(bp.sources) + 2 * len(bp.sensors) + 2 * len(bp.outputs) + 1
+            self.network = {**pictures.network(bp), "messages_per_example": self.messages_per_call,
+                            "shards": None, "partition": None, "playground": settings}
+            self.held_curve, self._held = Curve("loss", "accuracy"), (None, None)
+            self._frame, self._built, self._readings = None, (-1, 0.0), deque()
+            self.generation += 1
+            self.held_out()
 
     def hold(self) -> None:
         """Call before `fit`: a run that starts paused waits here for the page."""
@@ -253,9 +269,12 @@ def build_app(watcher: Watcher) -> Any:
 
     async def events(request: Request) -> StreamingResponse:
         async def stream():
-            yield f"event: network\ndata: {json.dumps(watcher.network)}\n\n"
-            sent, weights_sent, quiet = None, None, time.monotonic()
+            generation = None
             while not watcher.closing:
+                if watcher.generation != generation:  # the first, or the page restarted the run
+                    generation = watcher.generation
+                    yield f"event: network\ndata: {json.dumps({**watcher.network, 'generation': generation})}\n\n"
+                    sent, weights_sent, quiet = None, None, time.monotonic()
                 frame = await anyio.to_thread.run_sync(watcher.frame)
                 if frame["version"] != sent:
                     sent, quiet = frame["version"], time.monotonic()
@@ -290,6 +309,15 @@ def build_app(watcher: Watcher) -> Any:
         body, refusal = await read_control(request)
         if refusal is not None:
             return refusal
+        if body["action"] == "restart":
+            if watcher.on_restart is None:
+                return JSONResponse({"error": "this run cannot be restarted from the page (start one with "
+                                              "exmachina watch --data SET, with no model)"}, status_code=400)
+            try:
+                await anyio.to_thread.run_sync(watcher.on_restart, body.get("value"))
+            except ValueError as bad:
+                return JSONResponse({"error": str(bad)}, status_code=400)
+            return JSONResponse({"ok": True})
         try:
             watcher.session.control(body["action"], body.get("value"))
         except ValueError as bad:

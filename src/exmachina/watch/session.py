@@ -29,6 +29,10 @@ RATES = (1e-6, 10.0)  # the learning rates the page may set: anything else is a 
 CURVE_POINTS = 400  # points kept per curve: the spacing doubles when they are all used
 
 
+class Stopped(Exception):
+    """Raised in the training loop (from `on_progress`) once the run was stopped, to begin again."""
+
+
 class Curve:
     """Figures sampled every `stride` examples; when full, every other point goes and the stride doubles."""
 
@@ -76,6 +80,7 @@ class Session:
         self.pass_seen = 0
         self.pass_total = 0
         self.pace: float | None = None  # examples per second, None: unlimited
+        self.stopped = False  # the page restarted the run: this one ends at its next example
         self._due = 0.0  # when the next example may go, at this pace
         self.hits: deque = deque(maxlen=RECENT)  # the last 200 predictions, across passes
         self._right = 0  # how many of them were right
@@ -96,6 +101,8 @@ class Session:
     def on_progress(self, epoch: int, board: Scoreboard) -> float | None:
         """Record the score; wait while paused; return a new learning rate if one was asked for."""
         with self.changed:
+            if self.stopped:
+                raise Stopped
             if epoch != self.epoch:
                 self._before += self.pass_seen
                 self.epoch, self._loss_sum, self.pass_seen = epoch, 0.0, 0
@@ -126,6 +133,8 @@ class Session:
             self.changed.notify_all()
             self._keep_pace(now, count)
             self._wait_while_paused()
+            if self.stopped:
+                raise Stopped
             rate, self.requested_rate = self.requested_rate, None
             if rate is not None:
                 self.learning_rate = rate
@@ -137,7 +146,7 @@ class Session:
             self._wait_while_paused()
 
     def _wait_while_paused(self) -> None:
-        while self.paused and not self.steps and self.state != "closed":
+        while self.paused and not self.steps and self.state != "closed" and not self.stopped:
             if not self.blocked:
                 self.blocked, self.state = True, "paused"
                 self.version += 1
@@ -158,7 +167,7 @@ class Session:
             self._due = now
             return
         self._due = max(self._due, now - 1 / pace) + count / pace  # a late call does not bunch up the next
-        while self.pace == pace and not self.paused and self.state != "closed":
+        while self.pace == pace and not self.paused and self.state != "closed" and not self.stopped:
             left = self._due - time.monotonic()
             if left <= 0:
                 break
@@ -194,6 +203,13 @@ class Session:
             self.message = message
             self.paused, self.blocked = False, False
             self.snapshot, self.snapshots = self.net.snapshot(), self.snapshots + 1
+            self.version += 1
+            self.changed.notify_all()
+
+    def stop(self) -> None:
+        """End this run at its next example (or now, if it waits): the page begins another."""
+        with self.changed:
+            self.stopped, self.paused, self.steps = True, False, 0
             self.version += 1
             self.changed.notify_all()
 

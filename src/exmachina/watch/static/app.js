@@ -193,8 +193,12 @@ function connect() {
   source.addEventListener("network", (event) => {
     network = JSON.parse(event.data);
     ended = false;
+    frame = null; drawing = null; traced = null;  // a new run (the page restarted it): nothing of the last
+    $("images-panel").hidden = true; $("weights").replaceChildren();
     $("plane-panel").hidden = network.data.kind !== "plane";  // beside the network: it takes its room first
     drawNetwork(network);
+    showPlayground(network.playground);
+    $("network").dataset.generation = network.generation;
     $("mps-name").title = `computed, not counted: ${network.messages_per_example.toLocaleString("en")} messages per example ` +
       "(per batch when batched): one per synapse each way, two per sensor and per output neuron, and the desired outputs";
   });
@@ -230,5 +234,6 @@ window.addEventListener("DOMContentLoaded", () => {
   $("network-box").addEventListener("mouseleave", () => { $("tip").hidden = true; });
   new ResizeObserver(() => { if (network) { drawNetwork(network); updateNetwork(); renderTrace(); } }).observe($("network-box"));
   setUpTrace();
+  setUpPlayground();
   connect();
 });
