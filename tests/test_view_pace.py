@@ -19,7 +19,7 @@ import pytest
 from exmachina import Network
 
 from test_cli import environment
-from viewing import WAIT, digits, number, wait_examples, wait_state
+from viewing import WAIT, digits, number, request, wait_examples, wait_state
 
 
 def counted(page, seconds: float) -> int:
@@ -117,16 +117,6 @@ def first_frame(address: str) -> dict:
     raise AssertionError("no frame")
 
 
-def post(address: str, action: str) -> int:
-    host, port = address.split("//")[1].strip("/").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
-    connection.request("POST", "/control", body=json.dumps({"action": action}),
-                       headers={"Content-Type": "application/json", "Origin": address.rstrip("/")})
-    status = connection.getresponse().status
-    connection.close()
-    return status
-
-
 @pytest.mark.parametrize("command", [
     ["learn", "--data", "xor", "--epochs", "50", "--watch", "--paused"],
     ["watch", "MODEL", "--data", "xor", "--epochs", "50", "--paused"],
@@ -143,7 +133,8 @@ def test_paused_waits_for_the_page_and_the_server_keeps_the_final_state_until_ct
         time.sleep(1)
         frame = first_frame(address)
         assert frame["examples"] == 0 and frame["paused"], frame  # nothing learned until the page says so
-        assert post(address, "resume") == 200
+        assert request(address, "POST", "/control", {"Content-Type": "application/json", "Origin": address.rstrip("/")},
+                       json.dumps({"action": "resume"})) == 200
         deadline = time.monotonic() + 60
         while not any("until Ctrl-C" in line for line in said):
             assert time.monotonic() < deadline and process.poll() is None, "".join(said)

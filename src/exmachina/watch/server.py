@@ -34,6 +34,7 @@ from .session import Curve, Session
 STATIC = Path(__file__).parent / "static"
 FRAME_EVERY = 0.2  # seconds: the fastest the page is redrawn
 FRAME_SHARE = 0.05  # and at most this share of the time goes into building frames
+FRAME_LONGEST = 1.0  # seconds: however slow the frames, one a second at least
 HEARTBEAT = 5.0  # seconds between keep-alive comments on a quiet stream
 STARTING = 10.0  # seconds the server may take to start
 def is_loopback(host: str) -> bool:
@@ -49,27 +50,13 @@ class Watcher:
     """A training run served as a live page. Pass `on_progress` to `Network.fit`; `finish()` after."""
 
     def __init__(self, session: Session, pictures: Pictures) -> None:
-        self.session = session
-        self.pictures = pictures
-        bp = session.snapshot
-        # messages/s is computed, not counted (fit's progress does not carry the runtime's count): one
-        # message per synapse each way, the feeder's and the teacher's, and the desired outputs, per
-        # example or batch; tests check this against the runtime's count over a pass
-        self.messages_per_call = 2 * len(bp.sources) + 2 * len(bp.sensors) + 2 * len(bp.outputs) + 1
-        self.network = {**pictures.network(bp), "messages_per_example": self.messages_per_call,
-                        "shards": None, "partition": None,  # shards: each neuron's, when it runs on shards
-                        "playground": None}  # the settings, when the page may restart the run with others
-        self.generation = 0  # counts the runs served: a new one is a new network for the page
+        self.generation = -1  # counts the runs served: a new one is a new network for the page
         self.on_restart: Any = None  # set by a Playground: called with the settings the page asks for
         self.closing = False
         self.address = ""
         self._lock = threading.Lock()
-        self._frame: dict[str, Any] | None = None
-        self._built = (-1, 0.0)  # the session version and time of the last frame
         self._frame_cost = 0.0  # seconds the last frame took to build
-        self._readings: deque = deque()  # (time, examples, calls) over the last two seconds
-        self.held_curve = Curve("loss", "accuracy")
-        self._held: tuple[Any, dict | None] = (None, None)  # the snapshot last scored on the held-out set
+        self.swap(session, pictures, None)
         self.token: str | None = None  # asked of every request beyond the loopback
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -81,18 +68,28 @@ class Watcher:
         """Give this to `Network.fit(on_progress=...)`."""
         return self.session.on_progress(epoch, board)
 
-    def swap(self, session: Session, pictures: Pictures, settings: dict[str, Any]) -> None:
-        """Serve another run from now on (the page restarted it): its network, its session, its curves."""
+    def swap(self, session: Session, pictures: Pictures, settings: dict[str, Any] | None) -> None:
+        """Serve this run from now on (the first, or one the page restarted): its network, session, curves.
+
+        `settings` are the playground's, when the page may restart the run with others.
+        """
         with self._lock:
             bp = session.snapshot
             self.session, self.pictures = session, pictures
+            # messages/s is computed, not counted (fit's progress does not carry the runtime's count): one
+            # message per synapse each way, the feeder's and the teacher's, and the desired outputs, per
+            # example or batch; tests check this against the runtime's count over a pass
             self.messages_per_call = 2 * len(bp.sources) + 2 * len(bp.sensors) + 2 * len(bp.outputs) + 1
             self.network = {**pictures.network(bp), "messages_per_example": self.messages_per_call,
-                            "shards": None, "partition": None, "playground": settings}
-            self.held_curve, self._held = Curve("loss", "accuracy"), (None, None)
-            self._frame, self._built, self._readings = None, (-1, 0.0), deque()
+                            "shards": None, "partition": None,  # shards: each neuron's, when it runs on shards
+                            "playground": settings}
+            self.held_curve = Curve("loss", "accuracy")
+            self._held: tuple[Any, dict | None] = (None, None)  # the snapshot last scored on the held-out set
+            self._frame: dict[str, Any] | None = None
+            self._built = (-1, 0.0)  # the session version and time of the last frame
+            self._readings: deque = deque()  # (time, examples, calls) over the last two seconds
             self.generation += 1
-            self.held_out()
+            self.held_out()  # the untrained network's score: where the held-out curve starts
 
     def hold(self) -> None:
         """Call before `fit`: a run that starts paused waits here for the page."""
@@ -131,7 +128,7 @@ class Watcher:
             version, built_at = self._built
             now = time.monotonic()
             if self._frame is not None and (figures["version"] == version or (
-                    now - built_at < max(FRAME_EVERY, self._frame_cost / FRAME_SHARE)
+                    now - built_at < max(FRAME_EVERY, min(FRAME_LONGEST, self._frame_cost / FRAME_SHARE))
                     and figures["state"] == self._frame["state"]
                     and figures["blocked"] == self._frame["blocked"])):
                 return self._frame
@@ -218,8 +215,6 @@ class Watcher:
             self.close()  # stops the thread if it is still trying
             sock.close()
             raise ValueError(f"cannot serve on {host}:{port}: {reason}")
-        with self._lock:
-            self.held_out()  # the untrained network's score: where the held-out curve starts
         self._painter = threading.Thread(target=self._paint, name="exmachina-watch-painter", daemon=True)
         self._painter.start()
         return self.address
