@@ -65,7 +65,7 @@ def stages(layers: int, width: int, fan_in: int, folder: Path) -> dict[str, Any]
         history = stage("fit", lambda: network.fit(x, desired, epochs=1, learning_rate=LEARNING_RATE))
         found["stages"]["fit"]["pass_seconds"] = history[0]["seconds"]
         found["stages"]["fit"]["messages"] = history[0]["messages"]
-        path = folder / "sparse.json"
+        path = folder / "sparse.npz"
         stage("save", lambda: network.save(path))
         found["file_mib"] = path.stat().st_size / MIB
         loaded = stage("load", lambda: Network.load(path))
@@ -110,7 +110,7 @@ def breakdown(layers: int, width: int, fan_in: int, folder: Path, top: int = 12)
     learned = society.state()
     del society
     gc.collect()
-    path = folder / "breakdown.json"
+    path = folder / "breakdown.npz"
     for name, work in (("save", lambda: learned.save(path)), ("load", lambda: Network.load(path))):
         gc.collect()
         tracemalloc.reset_peak()

@@ -61,10 +61,18 @@ class Blueprint:
 
     def layers(self) -> list[np.ndarray]:
         """Neurons grouped by depth: sensors, then each neuron one step past its deepest input."""
-        depth = np.zeros(self.size, dtype=np.int64)
+        # one step per layer: every neuron one past the deepest of its inputs, until nothing moves
         order = np.argsort(self.targets, kind="stable")
-        for s, t in zip(self.sources[order].tolist(), self.targets[order].tolist()):
-            depth[t] = max(depth[t], depth[s] + 1)
+        sources = self.sources[order].astype(np.int32)
+        targets, groups = np.unique(self.targets[order], return_index=True)
+        del order
+        depth = np.zeros(self.size, dtype=np.int64)
+        while True:
+            deeper = depth.copy()
+            deeper[targets] = np.maximum.reduceat(depth[sources], groups) + 1
+            if np.array_equal(deeper, depth):
+                break
+            depth = deeper
         depth[self.outputs] = depth.max()  # outputs all belong to the last layer
         return [np.flatnonzero(depth == d) for d in range(depth.max() + 1) if (depth == d).any()]
 

@@ -48,7 +48,8 @@ class Neuron(Process):
         self.dendrites = dendrites  # who sends to us: where our error goes back to (step 7)
         self.axon = axon  # whom we send to, one route per outgoing synapse
         self.fan_in, self.fan_out = len(dendrites), len(axon)
-        self.weights = np.array(weights, dtype=float)  # one per synapse of the axon: our own copy
+        self.weights = np.asarray(weights, dtype=float)  # one per synapse of the axon: its own (a list's copy,
+        # or its slice of its society's block)
         if len(self.weights) != self.fan_out:
             raise ValueError(f"neuron {address}: {self.fan_out} synapses but {len(self.weights)} weights")
         self.learning_rate = learning_rate  # None: this neuron only predicts

@@ -40,20 +40,23 @@ class Society:
         part: Part | None = None,
     ) -> None:
         self.blueprint = blueprint
+        given = part is not None
         part = part or Layout(blueprint).part(0)
         mine, synapses = part.owned()  # kept for `state`; the rest of the part is not
         self.owned = mine, synapses.astype(np.int32)
         self.runtime = runtime
         ids = part.ids.tolist()
         # each route table as 32-bit integers, once: a process's routes are views into it
-        tables = [(table.start.tolist(), table.receivers.astype(np.int32), table.slots.astype(np.int32))
+        tables = [(table.start.tolist(), table.receivers.astype(np.int32, copy=False),
+                   table.slots.astype(np.int32, copy=False))
                   for table in (part.forward, part.backward)]
 
         def routes(direction: int, i: int) -> Routes:
             start, receivers, slots = tables[direction]
             return Routes(receivers[start[i]:start[i + 1]], slots[start[i]:start[i + 1]])
 
-        weights, weight_start = part.weights, tables[0][0]
+        # every neuron's weights, each neuron's its own slice (a part given is left as it was)
+        weights, weight_start = part.weights.copy() if given else part.weights, tables[0][0]
         self.neurons: list[Neuron] = []
         self.feeder: Feeder | None = None
         self.teacher: Teacher | None = None

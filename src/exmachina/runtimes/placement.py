@@ -72,37 +72,87 @@ class Part:
 
 
 def lines(blueprint) -> tuple[Lines, Lines]:
-    """Every message line of a blueprint, forward and backward."""
+    """Every message line of a blueprint, forward and backward, as 32-bit integers.
+
+    Built a chunk at a time and sorted only when not already in order, so that a network of a
+    hundred million synapses needs little more than the lines themselves.
+    """
     n, sources, targets = blueprint.size, blueprint.sources, blueprint.targets
     feeder, teacher = n, n + 1
-    sensors, outputs = blueprint.sensors, blueprint.outputs
-    by_source = np.lexsort((targets, sources))  # an axon in order of target
-    by_target = np.lexsort((sources, targets))  # dendrites in order of source
-    axon_start = np.searchsorted(sources[by_source], np.arange(n + 1))
-    dendrite_start = np.searchsorted(targets[by_target], np.arange(n + 1))
-    slot = np.empty(len(sources), dtype=np.int64)  # each synapse's slot at its target
-    slot[by_target] = np.arange(len(sources)) - dendrite_start[targets[by_target]]
-    index = np.empty(len(sources), dtype=np.int64)  # each synapse's place on its source's axon
-    index[by_source] = np.arange(len(sources)) - axon_start[sources[by_source]]
-    none = np.full(len(outputs), -1)
-
-    def sort(senders, receivers, slots, synapses) -> Lines:
-        order = np.argsort(np.concatenate(senders), kind="stable")
-        return Lines(*(np.concatenate(part)[order] for part in (senders, receivers, slots, synapses)))
-
-    forward = sort(
-        (sources[by_source], outputs, np.full(len(sensors) + 1, feeder)),
-        (targets[by_source], np.full(len(outputs), teacher), np.append(sensors, teacher)),
-        (slot[by_source], np.arange(len(outputs)), np.append(np.zeros(len(sensors), np.int64), len(outputs))),
-        (by_source, none, np.full(len(sensors) + 1, -1)),
+    sensors, outputs = blueprint.sensors.astype(np.int32), blueprint.outputs.astype(np.int32)
+    by_source = _order(sources, targets)  # an axon in order of target
+    by_target = _order(targets, sources)  # dendrites in order of source
+    slot = _ranks(targets, by_target, n)  # each synapse's slot at its target
+    index = _ranks(sources, by_source, n)  # each synapse's place on its source's axon
+    teacher_slots = np.arange(len(outputs), dtype=np.int32)
+    forward = _with_extra_lines(
+        _gather((sources, targets, slot), by_source), by_source,
+        # the outputs' lines to the teacher, and the feeder's to the sensors and the teacher
+        np.concatenate((outputs, np.full(len(sensors) + 1, feeder, np.int32))),
+        np.concatenate((np.full(len(outputs), teacher, np.int32), sensors, np.array([teacher], np.int32))),
+        np.concatenate((teacher_slots, np.zeros(len(sensors), np.int32), np.array([len(outputs)], np.int32))),
     )
-    backward = sort(
-        (targets[by_target], sensors, np.full(len(outputs), teacher)),
-        (sources[by_target], np.full(len(sensors), feeder), outputs),
-        (index[by_target], np.arange(len(sensors)), np.zeros(len(outputs), np.int64)),
-        (by_target, np.full(len(sensors), -1), none),
+    del slot, by_source
+    backward = _with_extra_lines(
+        _gather((targets, sources, index), by_target), by_target,
+        # the sensors' lines to the feeder, and the teacher's to the outputs
+        np.concatenate((sensors, np.full(len(outputs), teacher, np.int32))),
+        np.concatenate((np.full(len(sensors), feeder, np.int32), outputs)),
+        np.concatenate((np.arange(len(sensors), dtype=np.int32), np.zeros(len(outputs), np.int32))),
     )
     return forward, backward
+
+
+CHUNK = 1 << 20  # elements per step of the loops below, to bound their temporary arrays
+
+
+def _order(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
+    """The synapses in order of `major`, then `minor` (int32 indices; no sort when already so)."""
+    count = len(major)
+    ordered = True
+    for a in range(0, max(count - 1, 0), CHUNK):
+        b = min(a + CHUNK, count - 1)
+        step, tie = major[a + 1:b + 1] - major[a:b], minor[a + 1:b + 1] - minor[a:b]
+        if ((step < 0) | ((step == 0) & (tie <= 0))).any():
+            ordered = False
+            break
+    if ordered:
+        return np.arange(count, dtype=np.int32)
+    return np.lexsort((minor, major)).astype(np.int32)
+
+
+def _ranks(key: np.ndarray, order: np.ndarray, n: int) -> np.ndarray:
+    """Each synapse's rank among those with the same `key`, counted in `order`."""
+    fans = np.bincount(key, minlength=n)
+    start = (np.cumsum(fans) - fans).astype(np.int32)
+    ranks = np.empty(len(key), dtype=np.int32)
+    for a in range(0, len(key), CHUNK):
+        chosen = order[a:a + CHUNK]
+        ranks[chosen] = np.arange(a, a + len(chosen), dtype=np.int32) - start[key[chosen]]
+    return ranks
+
+
+def _gather(arrays: tuple[np.ndarray, ...], order: np.ndarray) -> list[np.ndarray]:
+    """Each array in `order`, as int32."""
+    gathered = []
+    for array in arrays:
+        out = np.empty(len(order), dtype=np.int32)
+        for a in range(0, len(order), CHUNK):
+            out[a:a + CHUNK] = array[order[a:a + CHUNK]]
+        gathered.append(out)
+    return gathered
+
+
+def _with_extra_lines(synapse_lines: list[np.ndarray], synapses: np.ndarray, senders: np.ndarray,
+                      receivers: np.ndarray, slots: np.ndarray) -> Lines:
+    """The synapses' lines (sorted by sender) with the lines that no synapse carries, in sender order.
+
+    The extra lines' senders send along no synapse in this direction, so each goes after every
+    synapse line of a smaller sender, in the order given (their senders ascending).
+    """
+    where = np.searchsorted(synapse_lines[0], senders, side="right")
+    return Lines(*(np.insert(line, where, extra) for line, extra in zip(
+        (*synapse_lines, synapses), (senders, receivers, slots, np.full(len(senders), -1, np.int32)))))
 
 
 def place(blueprint, shards: int, partition: str = "spread") -> np.ndarray:
@@ -174,7 +224,7 @@ class Layout:
         self.members: list[np.ndarray] = []  # each channel's lines at start[c]:start[c] + fan, in slot order
         self.start: list[int] = []
         groups = int(depth.max()) + 1
-        for kind, line in zip((ACTIVITY, ERROR), self.lines):
+        for kind, line in zip((ACTIVITY, ERROR), self.lines if self.places > 1 else ()):  # one place: no channels
             origin, there = self.home[line.senders], self.home[line.receivers]
             crossing = np.flatnonzero(origin != there)
             key = (origin[crossing] * self.places + there[crossing]) * groups + depth[line.senders[crossing]]
@@ -201,6 +251,10 @@ class Layout:
         post_address = {c: int(self.counts[place]) + k for k, c in enumerate(mine)}
         tables = []
         for direction, line in enumerate(self.lines):
+            if self.places == 1:  # every line is local, and local addresses are the neurons' numbers
+                start = np.searchsorted(line.senders, np.append(ids, n + 2))
+                tables.append(Table(start, line.receivers, line.slots, line.synapses))
+                continue
             chosen = np.flatnonzero(self.home[line.senders] == place)
             receivers = self.local[line.receivers[chosen]]
             slots = line.slots[chosen].copy()
@@ -212,7 +266,8 @@ class Layout:
             tables.append(Table(start, receivers, slots, line.synapses[chosen]))
         neurons = ids[ids < n]
         synapses = tables[0].synapses
-        weights = np.where(synapses >= 0, bp.weights[synapses], 1.0)
+        weights = bp.weights[synapses]
+        weights[synapses < 0] = 1.0  # an output's line to the teacher
         imports = {}
         for c, (_, there, kind, fan) in enumerate(self.channels):
             if there == place:
