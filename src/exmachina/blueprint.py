@@ -77,10 +77,11 @@ class Blueprint:
         return [np.flatnonzero(depth == d) for d in range(depth.max() + 1) if (depth == d).any()]
 
     def copy(self) -> Blueprint:
-        """An independent copy; it skips validation, since this blueprint is already valid."""
+        """An independent copy of what learning changes; it skips validation, since this blueprint is
+        already valid. The wiring (`sources`, `targets`), which nothing changes, is shared."""
         twin = copy.copy(self)
         twin.kinds, twin.activations = list(self.kinds), list(self.activations)
-        for name in ("biases", "sources", "targets", "weights"):
+        for name in ("biases", "weights"):
             setattr(twin, name, getattr(self, name).copy())
         twin.classes = None if self.classes is None else list(self.classes)
         twin.training = dict(self.training)

@@ -118,7 +118,13 @@ class Society:
     def state(self) -> Blueprint:
         """A copy of the blueprint with each neuron's current weights and bias."""
         learned = self.blueprint.copy()
-        write(learned, self.owned, self.learned())
+        neurons, synapses = self.owned
+        learned.biases[neurons] = [n.bias for n in self.neurons]
+        at = 0
+        for neuron in self.neurons:  # a neuron at a time: no copy of every weight at once
+            if neuron.learns_weights:
+                learned.weights[synapses[at:at + neuron.fan_out]] = neuron.weights
+                at += neuron.fan_out
         return learned
 
 
