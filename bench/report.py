@@ -164,6 +164,10 @@ def show(console: Console, results: dict[str, Any]) -> None:
             console.print(breakdown_table(results["scale"]["breakdown"]))
     if results.get("shards"):
         console.print(shard_table(results["shards"]))
+    if results.get("mnist"):
+        found = results["mnist"]
+        console.print(f"exmachina {found['command']}: {found['seconds']:.0f} s as a whole process")
+        console.print("\n".join(found["output"]), highlight=False)
     if results.get("shard_scale"):
         spread = results["shard_scale"]
         console.print(f"{spread['synapses']:,} synapses, {spread['neurons']:,} neurons over {spread['shards']} shards: "

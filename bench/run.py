@@ -6,6 +6,7 @@
     python bench/run.py --shards                                          2 shards against one process
     python bench/run.py --shard-scale [--shard-layers 21]                 a large network over 4 shards
     python bench/run.py --view                                            what the live view costs (paired)
+    python bench/run.py --mnist                                           one pass over MNIST-format files
 
 Section flags add up (`--table --semeion --scale` runs all three); with none, the table runs.
 """
@@ -63,6 +64,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--width", type=int, default=1000, help="neurons per layer of the sparse network (1000)")
     parser.add_argument("--limit-gib", type=float, default=8.0, help="address-space cap of each scale process (8)")
     parser.add_argument("--shards", action="store_true", help="2 shards on Ray against one process")
+    parser.add_argument("--mnist", action="store_true",
+                        help="one online pass of `exmachina learn --data mnist:DIR --layers 784,100,10`, timed")
     parser.add_argument("--shard-scale", action="store_true", help="a large network over 4 shards: peak memory")
     parser.add_argument("--shard-layers", type=int, default=21,
                         help="layers of 1000 neurons, fully connected, of --shard-scale (21: 20 M synapses)")
@@ -73,7 +76,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
             parser.error(f"--{name} must be at least 1, got {getattr(found, name)}")
     if found.neurons < 2 or found.synapses < found.neurons // 2 or found.width < 1:
         parser.error("--neurons must be at least 2, --synapses at least half of --neurons, --width at least 1")
-    if not (found.table or found.semeion or found.scale or found.shards or found.shard_scale or found.view):
+    if not (found.table or found.semeion or found.scale or found.shards or found.shard_scale or found.view
+            or found.mnist):
         found.table = True
     return found
 
@@ -155,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console() if sys.stdout.isatty() else Console(width=160)  # logs and pipes: no wrapping
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine(), "quick": chosen.quick}
-    results.update(table=None, semeion=None, scale=None, shards=None, shard_scale=None)
+    results.update(table=None, semeion=None, scale=None, shards=None, shard_scale=None, mnist=None)
     try:
         if chosen.semeion:
             from bench.semeion import semeion  # checks the data before the long sections run
@@ -180,6 +184,14 @@ def main(argv: list[str] | None = None) -> int:
 
             results["view"] = view.measure(chosen.repeats or (2 if chosen.quick else 5))
             view.show(console, results["view"])
+        if chosen.mnist:
+            from bench import mnist
+
+            with tempfile.TemporaryDirectory() as folder:
+                console.log("MNIST: writing 70,000 images in MNIST's format")
+                mnist.write(Path(folder))
+                console.log("MNIST: one pass of exmachina learn, 784-100-10, online")
+                results["mnist"] = mnist.one_pass(Path(folder))
     except ValueError as bad:
         console.print(f"error: {bad}", style="red", highlight=False)
         return 2
