@@ -6,6 +6,9 @@ from exmachina cimport buffers
 
 cdef class Routes:
     cdef readonly object receivers, slots
+    cdef readonly Py_ssize_t size
+    cdef int *to
+    cdef int *at
 
 
 cdef class Process:
@@ -18,6 +21,8 @@ cdef class Wave:
     cdef public object values, missing, tag
     cdef readonly list boxes
     cdef public int kind, open, width
+    cdef int *missing_at
+    cdef double *values_at
 
     cpdef reopen(self, object fan, int waiting)
     cpdef widen(self, int width, Py_ssize_t slots)
@@ -34,24 +39,32 @@ cdef class LocalRuntime:
     cdef object _boxed, _outbox
     cdef list _waiting
     cdef bint _settled
+    cdef Py_ssize_t _count
+    cdef int *_forward_start
+    cdef int *_backward_start
+    cdef int *_boxed_at
+    cdef Wave _recent_activities, _recent_errors
 
     cdef object outbox(self, Py_ssize_t size)
 
-    @cython.locals(n=Py_ssize_t, waves=dict, wave=Wave, slots_in_wave=Py_ssize_t, start="int*", stride=Py_ssize_t,
-                   receivers="int*", slots="int*", sent="double*", box="double*", missing="int*", boxed="int*",
-                   i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t, at=Py_ssize_t, b=Py_ssize_t)
+    @cython.locals(n=Py_ssize_t, wave=Wave, start="int*", receivers="int*", slots="int*", sent="double*",
+                   box="double*", missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t,
+                   at=Py_ssize_t, b=Py_ssize_t)
     cdef post(self, int kind, object tag, Routes routes, object values, int width)
 
-    @cython.locals(n=Py_ssize_t, waves=dict, wave=Wave, processes=Py_ssize_t, start="int*", receivers="int*", slots="int*",
+    @cython.locals(n=Py_ssize_t, wave=Wave, processes=Py_ssize_t, start="int*", receivers="int*", slots="int*",
                    missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t,
                    width=Py_ssize_t, box="double*", vector="double*", at=Py_ssize_t, b=Py_ssize_t)
     cpdef send(self, int kind, object tag, Routes routes, list values)
+
+    @cython.locals(wave=Wave)
+    cdef Wave _wave(self, int kind, object tag)
 
     cdef Wave _open(self, int kind, object tag)
 
     @cython.locals(kept=Py_ssize_t, queue="int*")
     cpdef _enqueue(self, Py_ssize_t receiver, Wave wave)
 
-    @cython.locals(count=Py_ssize_t, boxed="int*", forward="int*", backward="int*", process=Process, wave=Wave,
+    @cython.locals(boxed="int*", forward="int*", backward="int*", process=Process, wave=Wave,
                    kind=int, receiver=Py_ssize_t, start=Py_ssize_t, waves=dict)
     cpdef run(self)

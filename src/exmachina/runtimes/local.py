@@ -46,14 +46,15 @@ class Routes:
     per route, read by the runtime without a Python object per message.
     """
 
-    __slots__ = ("receivers", "slots")
+    __slots__ = ("receivers", "slots", "size", "to", "at")
 
     def __init__(self, receivers: Iterable[int], slots: Iterable[int]) -> None:
         receivers = np.ascontiguousarray(receivers, dtype=np.int32)
         slots = np.ascontiguousarray(slots, dtype=np.int32)
         if receivers.shape != slots.shape or receivers.ndim != 1:
             raise ValueError("routes need as many slots as receivers")
-        self.receivers, self.slots = receivers, slots
+        self.receivers, self.slots, self.size = receivers, slots, len(receivers)
+        self.to, self.at = buffers.ints(receivers, self.size), buffers.ints(slots, self.size)  # compiled: pointers
 
     @classmethod
     def of(cls, pairs: Iterable[Route]) -> Routes:
@@ -112,6 +113,8 @@ class Wave:
         self.values = np.empty(0)
         self.boxes = [[None] * f if b else None for f, b in zip(fan.tolist(), boxed.tolist())]
         self.missing = fan.copy()  # for each process, the slots still empty
+        self.missing_at = buffers.ints(self.missing, len(fan))  # compiled: a pointer to them
+        self.values_at = buffers.block(self.values, 0)
         self.reopen(fan, waiting)
 
     def reopen(self, fan: np.ndarray, waiting: int) -> None:
@@ -128,6 +131,7 @@ class Wave:
             raise ValueError(f"a message of width {width} where this example's have width {self.width}")
         if len(self.values) < slots * max(width, 1):
             self.values = np.empty(slots * max(width, 1))
+            self.values_at = buffers.block(self.values, slots * max(width, 1))
         self.width = width
 
 
@@ -152,6 +156,7 @@ class LocalRuntime:
         self._boxed = np.empty(0, dtype=np.int32)
         self._waiting = [0, 0]
         self._settled = True
+        self._recent_activities = self._recent_errors = None  # the waves last used, at hand
         # a runtime that overrides `send` sees every message there
         self.intercepted = any("send" in vars(k) for k in type(self).__mro__ if k is not LocalRuntime)
 
@@ -175,6 +180,11 @@ class LocalRuntime:
         self._fan = fans
         self._start = tuple(np.concatenate(([0], np.cumsum(fan))).astype(np.int32) for fan in fans)
         self._waiting = [int(np.count_nonzero(fan)) for fan in fans]
+        # compiled, pointers to the tables (the arrays above keep them)
+        self._count = len(processes)
+        self._forward_start = buffers.ints(self._start[ACTIVITY], self._count + 1)
+        self._backward_start = buffers.ints(self._start[ERROR], self._count + 1)
+        self._boxed_at = buffers.ints(self._boxed, self._count)
         self._spare[ACTIVITY].clear()
         self._spare[ERROR].clear()
         self._settled = True
@@ -188,21 +198,16 @@ class LocalRuntime:
     def post(self, kind: int, tag: Any, routes: Routes, values: np.ndarray, width: int) -> None:
         """One message along each route, from a neuron's outbox: a float each (`width` 0) or a vector
         of `width` values each."""
-        n = len(routes.receivers)
+        n = routes.size
         if self.intercepted:
             block = values[:n * max(width, 1)]
             self.send(kind, tag, routes, block.tolist() if width == 0 else list(block.reshape(n, width).copy()))
             return
-        waves = self._waves[kind]
-        wave = waves.get(tag) or self._open(kind, tag)
-        slots_in_wave = len(self._start[kind]) - 1
-        start = buffers.ints(self._start[kind], slots_in_wave + 1)
-        wave.widen(width, start[slots_in_wave])
-        stride = max(width, 1)
-        receivers, slots = buffers.ints(routes.receivers, n), buffers.ints(routes.slots, n)
-        sent = buffers.block(values, n * stride)
-        box = buffers.block(wave.values, start[slots_in_wave] * stride)
-        missing, boxed = buffers.ints(wave.missing, slots_in_wave), buffers.ints(self._boxed, slots_in_wave)
+        wave = self._wave(kind, tag)
+        start = self._forward_start if kind == ACTIVITY else self._backward_start
+        wave.widen(width, start[self._count])
+        receivers, slots, sent = routes.to, routes.at, buffers.block(values, n * max(width, 1))
+        box, missing, boxed = wave.values_at, wave.missing_at, self._boxed_at
         self.messages += n
         for i in range(n):
             receiver, slot = receivers[i], slots[i]
@@ -221,17 +226,15 @@ class LocalRuntime:
     def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
         """One message of `kind` (ACTIVITY or ERROR) along each route, carrying its value (a float,
         or a vector for a mini-batch)."""
-        n = len(routes.receivers)
+        n = routes.size
         if len(values) != n:
             raise ValueError(f"{n} routes but {len(values)} values")
         if not n:
             return
-        waves = self._waves[kind]
-        wave = waves.get(tag) or self._open(kind, tag)
-        processes = len(self._start[kind]) - 1
-        start = buffers.ints(self._start[kind], processes + 1)
-        receivers, slots = buffers.ints(routes.receivers, n), buffers.ints(routes.slots, n)
-        missing, boxed = buffers.ints(wave.missing, processes), buffers.ints(self._boxed, processes)
+        wave = self._wave(kind, tag)
+        processes = self._count
+        start = self._forward_start if kind == ACTIVITY else self._backward_start
+        receivers, slots, missing, boxed = routes.to, routes.at, wave.missing_at, self._boxed_at
         self.messages += n
         for i in range(n):
             receiver, slot = receivers[i], slots[i]
@@ -242,8 +245,7 @@ class LocalRuntime:
                 if wave.width < 0:  # the first value for a C mailbox sets the width
                     wave.widen(0 if isinstance(value, float) or np.ndim(value) == 0 else len(value),
                                start[processes])
-                width = wave.width
-                box = buffers.block(wave.values, start[processes] * max(width, 1))
+                width, box = wave.width, wave.values_at
                 if width == 0:
                     box[start[receiver] + slot] = value
                 else:
@@ -277,6 +279,17 @@ class LocalRuntime:
         self._head = self._tail = 0
         return waiting
 
+    def _wave(self, kind: int, tag: Any) -> Wave:
+        """The open wave of `kind` for `tag`, opened if need be (the one last used is at hand)."""
+        wave = self._recent_activities if kind == ACTIVITY else self._recent_errors
+        if wave is None or wave.tag is not tag:
+            wave = self._waves[kind].get(tag) or self._open(kind, tag)
+            if kind == ACTIVITY:
+                self._recent_activities = wave
+            else:
+                self._recent_errors = wave
+        return wave
+
     def _open(self, kind: int, tag: Any) -> Wave:
         if not self._settled:
             self._settle()
@@ -295,9 +308,7 @@ class LocalRuntime:
         if self._head == self._tail:
             return
         handlers, spare, processes = self._handlers, self._spare, self.processes
-        count = len(processes)
-        boxed = buffers.ints(self._boxed, count)
-        forward, backward = buffers.ints(self._start[ACTIVITY], count), buffers.ints(self._start[ERROR], count)
+        boxed, forward, backward = self._boxed_at, self._forward_start, self._backward_start
         while self._head < self._tail:
             receiver = buffers.ints(self._queue, self._tail)[self._head]
             wave = self._queued_waves[self._head]
