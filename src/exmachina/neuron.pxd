@@ -4,6 +4,8 @@ cimport cython
 from exmachina.runtimes.local cimport LocalRuntime, Process, Routes, Wave
 from exmachina.signals cimport Signals
 
+cdef Signals SCALARS, VECTORS  # the arithmetic for floats and for a batch's vectors
+
 
 cdef class Neuron(Process):
     cdef dict __dict__
