@@ -157,7 +157,7 @@ def test_several_examples_in_flight_each_have_their_own_colour(page, runs):
 def test_clicking_a_prediction_traces_that_example(page, runs):
     x, y = digits(200)
     net = Network.layered([64, 8, 10], seed=0)
-    run = runs(net, x, y, epochs=100).start()
+    run = runs(net, x, y, epochs=10_000).start()  # still learning when paused, however fast the actors
     page.goto(run.watcher.address)
     wait_examples(page, lambda count: count > 30)
     page.click("#pause")
