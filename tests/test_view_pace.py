@@ -80,7 +80,7 @@ def test_curves_start_at_the_first_example_though_no_page_was_open(page, runs):
 
 def test_the_recent_accuracy_rolls_across_passes(page, runs):
     x, y = digits(150)  # passes shorter than the 200 predictions the figure is over
-    run = runs(Network.layered([64, 8, 10], seed=0), x, y, epochs=20)
+    run = runs(Network.layered([64, 8, 10], seed=0), x, y, epochs=1000)  # more than the test waits for
     page.goto(run.watcher.address)
     run.start()
     wait_examples(page, lambda count: count > 320)

@@ -55,7 +55,7 @@ def test_line_widths_are_on_an_absolute_scale_and_follow_a_weight_as_it_grows(pa
     y = (x[:, 0] + x[:, 1] > 0).astype(int)  # a line splits them: the weights grow as it is learned
     net = Network.layered([2, 3, 2], activation="tanh", seed=0)
     net.blueprint.weights *= 0.05  # tiny weights: a per-frame scale would still draw the largest thick
-    run = runs(net, x, y, epochs=200, learning_rate=0.5, paused=True)
+    run = runs(net, x, y, epochs=2000, learning_rate=0.5, paused=True)  # more than the test waits for
     page.goto(run.watcher.address)
     run.start()
     page.wait_for_selector("#synapses[data-drawn='12']", timeout=WAIT)
