@@ -67,7 +67,7 @@ def test_curves_start_at_the_first_example_though_no_page_was_open(page, runs):
     wait_state(page, "finished")
     train = page.locator("#curves .curve.train.accuracy")
     assert train.get_attribute("data-first") == "1"  # the very first example is on the curve
-    assert int(train.get_attribute("data-points")) > 100
+    assert int(train.get_attribute("data-points")) >= 5  # a point each time progress is taken in (every 20 ms)
     held = page.locator("#curves .curve.held.loss")
     assert int(held.get_attribute("data-points")) >= 2  # a point per snapshot, taken while nobody watched
     assert held.get_attribute("data-first") == "0"  # from the untrained network on

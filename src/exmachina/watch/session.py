@@ -24,6 +24,7 @@ from ..scoreboard import RECENT, Scoreboard  # the recent figures are over the s
 SNAPSHOT_EVERY = 0.2  # seconds between two snapshots of the weights while training runs, at least
 SNAPSHOT_SHARE = 0.02  # and at most this share of the training's time goes into snapshots
 RECENT_PREDICTIONS = 12  # examples the page shows as recent predictions
+CATCH_UP = 0.02  # seconds: how often a run nobody steers takes in its progress
 PACES = (1, 10, 100)  # examples per second a person can follow; None: as fast as it goes
 RATES = (1e-6, 10.0)  # the learning rates the page may set: anything else is a typo or an attack
 CURVE_POINTS = 400  # points kept per curve: the spacing doubles when they are all used
@@ -81,6 +82,8 @@ class Session:
         self.pass_total = 0
         self.pace: float | None = None  # examples per second, None: unlimited
         self.stopped = False  # the page restarted the run: this one ends at its next example
+        self._quiet_until = 0.0  # calls before this time only keep what was scored
+        self._quiet_calls = 0  # such calls since the last that took everything in
         self._due = 0.0  # when the next example may go, at this pace
         self.hits: deque = deque(maxlen=RECENT)  # the last 200 predictions, across passes
         self._right = 0  # how many of them were right
@@ -99,22 +102,32 @@ class Session:
     # -- called by the training loop -------------------------------------------------------------
 
     def on_progress(self, epoch: int, board: Scoreboard) -> float | None:
-        """Record the score; wait while paused; return a new learning rate if one was asked for."""
+        """Record the score; wait while paused; return a new learning rate if one was asked for.
+
+        While nothing is asked of it, most calls only keep what the teacher scored: every CATCH_UP
+        seconds (and at the end of each pass) one call takes in all since the last, from the board.
+        """
+        if (epoch == self.epoch and board.seen < board.total and time.monotonic() < self._quiet_until
+                and self.pace is None and not self.paused and not self.stopped and self.requested_rate is None):
+            if board.last is not None:  # kept as they are: fit hands over new arrays each call
+                self.scored.append(board.last)
+            self._quiet_calls += 1
+            return None
         with self.changed:
             if self.stopped:
                 raise Stopped
             if epoch != self.epoch:
                 self._before += self.pass_seen
                 self.epoch, self._loss_sum, self.pass_seen = epoch, 0.0, 0
-            self._add_loss(board.loss_sum - self._loss_sum, board.seen - self.pass_seen)
+            count = board.seen - self.pass_seen  # the examples since the last call that took them in
+            self._add_loss(board.loss_sum - self._loss_sum, count)
             self._loss_sum = board.loss_sum
             self.pass_seen, self.pass_total = board.seen, board.total
             self.examples = self._before + board.seen
-            self.calls += 1
-            count = 1
-            if board.last is not None:  # kept as they are: fit hands over new arrays each call
+            self.calls += 1 + self._quiet_calls
+            self._quiet_calls = 0
+            if board.last is not None:
                 self.scored.append(board.last)
-                count = len(board.last[0])
             hits, recent = self.hits, board.recent  # the board's window starts again each pass; this one rolls on
             for back in range(min(count, len(recent), RECENT), 0, -1):
                 if len(hits) == RECENT:
@@ -131,7 +144,8 @@ class Session:
                 self._take_snapshot(now)
             self.version += 1
             self.changed.notify_all()
-            self._keep_pace(now, count)
+            self._quiet_until = now + CATCH_UP if self.pace is None else 0.0
+            self._keep_pace(now, len(board.last[0]) if board.last is not None else 1)
             self._wait_while_paused()
             if self.stopped:
                 raise Stopped
@@ -262,8 +276,12 @@ class Session:
 
     def last_scored(self) -> list[tuple[int, np.ndarray]]:
         """The examples the teacher scored last, newest first: (index into the data, output activities)."""
-        with self.changed:
-            calls = list(self.scored)
+        while True:
+            try:
+                calls = list(self.scored)  # the training thread may append meanwhile (without the lock)
+                break
+            except RuntimeError:
+                continue
         newest = []
         for batch, outputs in reversed(calls):
             newest += zip(reversed(batch.tolist()), reversed(np.asarray(outputs, dtype=float)))
