@@ -153,3 +153,10 @@ def test_a_report_on_a_read_only_file_system_is_refused_before_learning(tmp_path
     assert_refused(result, "report.json", "Read-only file system")
     assert result.stdout == ""
     assert (tmp_path / "ro" / "report.json").read_text() == "old report"
+
+
+def test_plot_refuses_to_draw_over_its_report_and_reads_no_device(tmp_path):
+    (tmp_path / "r.json").write_text("{}")
+    assert_refused(run("plot", "r.json", "--output", "r.json", cwd=tmp_path), "the file that REPORT reads")
+    assert (tmp_path / "r.json").read_text() == "{}"
+    assert_refused(run("plot", "/dev/zero", "--output", tmp_path / "p.png", timeout=30), "not a data file")

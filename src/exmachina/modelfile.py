@@ -20,11 +20,10 @@ from typing import Any
 import numpy as np
 
 from .files import atomic_file
-from .reading import DEFLATE_RATIO, Stream, available_memory, gib, read_text
+from .reading import DEFLATE_RATIO, available_memory, gib, no_constant, read_json
 
 FORMAT = "exmachina-network"
 VERSION = 1
-JSON_EXPANSION = 8  # bytes of memory per byte of JSON while it is parsed (lists of Python floats)
 FIELDS = {"neurons": ("kind", "activation", "bias"), "synapses": ("source", "target", "weight")}
 SMALL = ("loss", "classes", "training", "scaling")  # as JSON text inside an .npz
 NPZ_KEYS = ("format", "version", *SMALL, *(f"{group}.{name}" for group, names in FIELDS.items() for name in names))
@@ -104,28 +103,17 @@ def _write_numbers(f: Any, values: np.ndarray, chunk: int = 1 << 16) -> None:
 
 def load(path: str | os.PathLike) -> dict[str, Any]:
     """The fields of a saved network, checked for type and shape (the Blueprint checks the rest)."""
-    if not compact(path):
-        with Stream(path, JSON_EXPANSION) as stream:  # its refusals name the file
-            text = read_text(stream, path)
+    if compact(path):
+        try:
+            data = _read_npz(path)
+        except ValueError as bad:
+            raise ValueError(f"{path}: {bad}") from None
+    else:
+        data = read_json(path)  # with bounds; its refusals name the file
     try:
-        return checked(_read_npz(path) if compact(path) else _parse_json(text))
+        return checked(data)
     except ValueError as bad:
         raise ValueError(f"{path}: {bad}") from None
-
-
-def _parse_json(text: bytes) -> Any:
-    try:
-        return json.loads(text, parse_constant=_no_constant)
-    except json.JSONDecodeError as bad:
-        raise ValueError(f"not valid JSON (line {bad.lineno}, column {bad.colno})") from None
-    except UnicodeDecodeError:
-        raise ValueError("not valid JSON (not UTF-8 text)") from None
-    except RecursionError:
-        raise ValueError("not a network: its JSON is nested thousands of levels deep") from None
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number JSON allows (and no weight may be {name})")
 
 
 def _read_npz(path: str | os.PathLike) -> dict[str, Any]:
@@ -216,7 +204,7 @@ def _small(value: np.ndarray, key: str) -> Any:
     if value.dtype.kind != "U":
         raise ValueError(f"{key!r} must be JSON text")
     try:
-        return json.loads(str(value), parse_constant=_no_constant)
+        return json.loads(str(value), parse_constant=no_constant)
     except (json.JSONDecodeError, RecursionError):
         raise ValueError(f"{key!r} is not valid JSON") from None
 

@@ -11,16 +11,19 @@ more than the text. Every refusal is a ValueError of one line that names the fil
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import zlib
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 GZIP = b"\x1f\x8b"
 CHUNK = 1 << 20
 DEFLATE_RATIO = 1032  # deflate never inflates one byte into more than this many
 TEXT = 40  # bytes of memory per byte of CSV text: lines, fields, Python floats (measured: 20-40)
+JSON = 8  # bytes of memory per byte of JSON while it is parsed (lists of Python floats)
 GIB = 1 << 30
 
 
@@ -184,3 +187,23 @@ def text_lines(path: str | os.PathLike) -> list[str]:
         line = raw[:bad.start].count(b"\n") + 1
         raise ValueError(f"{path}, line {line}: not UTF-8 text (byte {raw[bad.start]:#04x})") from None
     return text.splitlines()
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    """A JSON file read with bounds, as strict JSON (no NaN), or a one-line ValueError naming it."""
+    with Stream(path, JSON) as stream:
+        text = read_text(stream, path)
+    try:
+        return json.loads(text, parse_constant=no_constant)
+    except json.JSONDecodeError as bad:
+        raise ValueError(f"{path}: not valid JSON (line {bad.lineno}, column {bad.colno})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not valid JSON (not UTF-8 text)") from None
+    except RecursionError:
+        raise ValueError(f"{path}: its JSON is nested thousands of levels deep") from None
+    except ValueError as bad:
+        raise ValueError(f"{path}: {bad}") from None
+
+
+def no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows (and no figure or weight may be {name})")

@@ -3,13 +3,13 @@ a picture drawn by matplotlib (`learn --plot FILE.png` draws the same at the end
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from ..files import atomic_file
+from ..reading import read_json
 from . import app
 from .checks import outputs_apart
 from .common import OneLineErrors, reported
@@ -36,12 +36,7 @@ def plot(
 
 def read(path: Path) -> dict[str, Any]:
     """A learn report, checked for what the picture needs."""
-    try:
-        figures = json.loads(path.read_text())
-    except json.JSONDecodeError as bad:
-        raise ValueError(f"{path}: not valid JSON (line {bad.lineno}, column {bad.colno})") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a text file") from None
+    figures = read_json(path)  # with bounds: a device or a bomb is refused, not read
     keys = ("history", "confusion", "classes", "confusion_set", "data")
     if not isinstance(figures, dict) or any(key not in figures for key in keys):
         raise ValueError(f"{path}: not a report of `exmachina learn --report` (it needs {', '.join(keys)})")
