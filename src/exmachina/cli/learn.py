@@ -98,7 +98,8 @@ def learn(
              "learned and tested whole).")] = 0.2,
     seed: Annotated[int, typer.Option(help="Seeds the split, the first weights, the order of examples "
                                            "and the generated data.")] = 0,
-    save: Annotated[Path | None, typer.Option(metavar="MODEL", help="Save the trained network here (JSON).")] = None,
+    save: Annotated[Path | None, typer.Option(
+        metavar="MODEL", help="Save the trained network here (JSON; a name ending in .npz: binary).")] = None,
     report: Annotated[Path | None, typer.Option(
         metavar="REPORT", help="Write the figures as JSON: test_accuracy, train_accuracy, test_loss, train_loss, "
                                "examples_per_second, messages, seconds, epochs, seed, confusion, history "

@@ -49,7 +49,7 @@ def example_of(data: str | None, values: str | None, target: str | None, example
 
 @app.command(cls=OneLineErrors)
 def trace(
-    model: Annotated[Path, typer.Argument(metavar="MODEL", help="A saved network (JSON).")],
+    model: Annotated[Path, typer.Argument(metavar="MODEL", help="A saved network (JSON or .npz).")],
     data: Annotated[str | None, typer.Option(help=f"Data set to take the example from: {datasets.SOURCES}.")] = None,
     example: Annotated[int, typer.Option(help="Which example of the data set (from 0).")] = 0,
     values: Annotated[str | None, typer.Option(help="The inputs themselves, e.g. 0,0.5,1 (instead of --data).")] = None,

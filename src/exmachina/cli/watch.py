@@ -20,8 +20,8 @@ from .interrupts import say
 @app.command(cls=OneLineErrors)
 def watch(
     model: Annotated[Path | None, typer.Argument(
-        help="A saved network (JSON), as `learn` writes it. Without one, a playground: the page chooses the "
-             "data, the layers and how to learn, and restarts the learning.", show_default=False)] = None,
+        help="A saved network (JSON or .npz), as `learn` writes it. Without one, a playground: the page chooses "
+             "the data, the layers and how to learn, and restarts the learning.", show_default=False)] = None,
     data: Annotated[str, typer.Option(help=f"The data set to show it: {datasets.SOURCES}.")] = "digits",
     epochs: Annotated[int, typer.Option(help="Passes to learn while you watch (0: only inspect the model).")] = 0,
     learning_rate: Annotated[float | None, typer.Option(
