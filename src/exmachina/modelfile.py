@@ -258,7 +258,7 @@ def _numbers(values: Any, field: str, whole: bool = False) -> np.ndarray:
     try:
         numbers = np.asarray(values)
     except ValueError:  # lists of different lengths
-        numbers = np.asarray([None])
+        numbers = np.empty((0, 0))
     if numbers.ndim != 1 or (len(numbers) and numbers.dtype.kind not in "iuf"):
         raise ValueError(f"malformed network: {field} must be a list of numbers")
     if isinstance(values, list) and any(type(v) is bool for v in values):
