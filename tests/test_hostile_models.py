@@ -84,8 +84,8 @@ ACCEPTED = {
     "whole float neuron numbers": lambda d: {**d, "synapses": {**d["synapses"],
                                                                "source": [float(s) for s in d["synapses"]["source"]]}},
     "integer weights": lambda d: {**d, "synapses": {**d["synapses"], "weight": [1] * 12}},
-    "plain notes in training": lambda d: d | {"training": {"note": "kept", "layers": [2, 3, 2], "seed": None}},
-    "a field from elsewhere": lambda d: d | {"comment": "ignored"},
+    "plain notes in training, a field from elsewhere": lambda d: d | {
+        "training": {"note": "kept", "layers": [2, 3, 2], "seed": None}, "comment": "ignored"},
     "no training": lambda d: {k: v for k, v in d.items() if k != "training"},
 }
 
@@ -188,20 +188,20 @@ def test_an_npz_header_that_declares_more_than_it_holds_is_refused_before_readin
 
 
 def test_an_npz_bomb_is_refused_before_it_is_inflated(tmp_path):
-    """A gigabyte of weights in a megabyte: the headers disagree, so nothing is inflated."""
+    """256 MiB of weights in a quarter of a megabyte: the headers disagree, so nothing is inflated."""
     arrays = base_arrays(tmp_path)
     del arrays["synapses.weight"]
     model = npz(tmp_path / "m.npz", arrays)
     header = io.BytesIO()
-    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (1 << 27,)})
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (1 << 25,)})
     with zipfile.ZipFile(model, "a", compression=zipfile.ZIP_DEFLATED) as archive:
         with archive.open("synapses.weight.npy", "w", force_zip64=True) as member:
             member.write(header.getvalue())
-            for _ in range(64):
+            for _ in range(16):
                 member.write(bytes(1 << 24))
-    assert os.path.getsize(model) < 3 << 20
+    assert os.path.getsize(model) < 1 << 20
     status, peak, err = measured("info", model)
-    assert status == 2 and "synapses.weight has 134,217,728" in err and peak < 300 << 20
+    assert status == 2 and "synapses.weight has 33,554,432" in err and peak < 300 << 20
 
 
 def test_not_an_npz_and_a_truncated_npz(tmp_path):
