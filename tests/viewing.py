@@ -64,9 +64,8 @@ class Run:
     passes: a pass's scoreboard starts empty).
     """
 
-    def __init__(self, net, x, y, epochs=1, learning_rate=0.5, paused=False, held_out=None, pace=0.0, **fit):
+    def __init__(self, net, x, y, epochs=1, learning_rate=0.5, paused=False, held_out=None, **fit):
         self.net, self.x, self.y, self.epochs, self.rate, self.fit = net, x, y, epochs, learning_rate, fit
-        self.pace = pace  # seconds to wait after each example: holds a fast machine to a pace the page can follow
         from exmachina.watch import serve  # imported by the tests that serve, not by every test's conftest
 
         self.watcher = serve(net, x, y, held_out=held_out, learning_rate=learning_rate, epochs=epochs,
@@ -81,8 +80,6 @@ class Run:
         def progress(epoch, board):
             if self.stopping:
                 raise Stopped
-            if self.pace:
-                time.sleep(self.pace)
             self.scored.append((board.last[0].copy(), np.array(board.last[1])))
             self.hits.extend(list(board.recent)[-len(board.last[0]):])
             rate = self.watcher.on_progress(epoch, board)
