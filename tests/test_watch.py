@@ -170,7 +170,7 @@ def test_the_current_example_is_the_one_the_teacher_just_scored_with_the_outputs
 def test_recent_predictions_are_the_last_twelve_scored_marked_right_or_wrong_against_their_labels(page, runs):
     x, y = digits(300)
     net = Network.layered([64, 16, 10], seed=0)
-    run = runs(net, x, y, epochs=20, batch_size=5)  # shuffled, five examples a call
+    run = runs(net, x, y, epochs=2000, batch_size=5)  # shuffled, five examples a call; more than the test waits for
     page.goto(run.watcher.address)
     run.start()
     wait_examples(page, lambda count: count > 100)
