@@ -88,8 +88,8 @@ class Watcher:
             self._frame: dict[str, Any] | None = None
             self._built = (-1, 0.0)  # the session version and time of the last frame
             self._readings: deque = deque()  # (time, examples, calls) over the last two seconds
-            self.generation += 1
             self.held_out()  # the untrained network's score: where the held-out curve starts
+            self.generation += 1  # last: whoever sees the new run sees it whole
 
     def hold(self) -> None:
         """Call before `fit`: a run that starts paused waits here for the page."""
