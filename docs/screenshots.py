@@ -104,9 +104,7 @@ def weights_of_mnist_size(browser, folder: Path) -> None:
     box = page.locator("#network .neuron[data-neuron='830']").bounding_box()
     target = page.locator("#network .neuron[data-neuron='889']").bounding_box()
     page.mouse.move((box["x"] + target["x"]) / 2 + 4, (box["y"] + target["y"]) / 2 + 4)
-    page.wait_for_timeout(300)
-    page.locator("#network-panel").screenshot(path=str(folder / "view-weights.png"))
-    print(f"wrote {folder / 'view-weights.png'}")
+    shoot(page, folder, "weights", "#network-panel")
     page.close()
     watcher.close()
 

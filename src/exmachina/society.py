@@ -64,9 +64,9 @@ class Society:
         for i, name in enumerate(ids):
             axon, dendrites = routes(0, i), routes(1, i)
             if i < neurons:
-                synapses = weights[weight_start[i]:weight_start[i + 1]]
+                own = weights[weight_start[i]:weight_start[i + 1]]
                 neuron = KIND[part.kinds[i]](
-                    i, runtime, activation(part.activations[i]), part.biases[i], dendrites, axon, synapses,
+                    i, runtime, activation(part.activations[i]), part.biases[i], dendrites, axon, own,
                     learning_rate, noise, seed * 1_000_003 + name,  # noise seeded by the neuron's number
                 )
                 self.neurons.append(neuron)

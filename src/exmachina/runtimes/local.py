@@ -185,8 +185,7 @@ class LocalRuntime:
         self._forward_start = buffers.ints(self._start[ACTIVITY], self._count + 1)
         self._backward_start = buffers.ints(self._start[ERROR], self._count + 1)
         self._boxed_at = buffers.ints(self._boxed, self._count)
-        self._spare[ACTIVITY].clear()
-        self._spare[ERROR].clear()
+        self.rest()  # waves made for fewer processes
         self._settled = True
 
     def outbox(self, size: int) -> np.ndarray:
