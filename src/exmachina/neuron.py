@@ -90,7 +90,7 @@ class Neuron(Process):
 
     def receive(self, kind: int, tag: Any, wave: Wave, at: int) -> None:
         """The runtime's call: every slot of our mailbox for `tag` is full, from `at` in the wave."""
-        if kind == ACTIVITY:
+        if wave.forward:
             self.fire(tag, wave.values, at, wave.width)
         else:
             self.learn(tag, wave.values, at, wave.width)

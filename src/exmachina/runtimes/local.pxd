@@ -9,6 +9,7 @@ cdef class Routes:
     cdef readonly Py_ssize_t size
     cdef int *to
     cdef int *at
+    cdef public object plain_in
 
 
 cdef class Process:
@@ -21,6 +22,7 @@ cdef class Wave:
     cdef public object values, missing, tag
     cdef readonly list boxes
     cdef public int kind, open, width
+    cdef public bint forward
     cdef int *missing_at
     cdef double *values_at
 
@@ -37,13 +39,14 @@ cdef class LocalRuntime:
     cdef public bint intercepted
     cdef tuple _handlers, _waves, _spare, _fan, _start
     cdef object _boxed, _outbox
+    cdef Py_ssize_t _outbox_size, _queue_size
     cdef list _waiting
     cdef bint _settled
     cdef Py_ssize_t _count
     cdef int *_forward_start
     cdef int *_backward_start
     cdef int *_boxed_at
-    cdef Wave _recent_activities, _recent_errors
+    cdef list _recent
 
     cdef object outbox(self, Py_ssize_t size)
 
@@ -51,6 +54,9 @@ cdef class LocalRuntime:
                    box="double*", missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t,
                    at=Py_ssize_t, b=Py_ssize_t)
     cdef post(self, int kind, object tag, Routes routes, object values, int width)
+
+    @cython.locals(i=Py_ssize_t)
+    cdef bint _plain(self, Routes routes)
 
     @cython.locals(n=Py_ssize_t, wave=Wave, processes=Py_ssize_t, start="int*", receivers="int*", slots="int*",
                    missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t,

@@ -46,7 +46,7 @@ class Routes:
     per route, read by the runtime without a Python object per message.
     """
 
-    __slots__ = ("receivers", "slots", "size", "to", "at")
+    __slots__ = ("receivers", "slots", "size", "to", "at", "plain_in")
 
     def __init__(self, receivers: Iterable[int], slots: Iterable[int]) -> None:
         receivers = np.ascontiguousarray(receivers, dtype=np.int32)
@@ -55,6 +55,7 @@ class Routes:
             raise ValueError("routes need as many slots as receivers")
         self.receivers, self.slots, self.size = receivers, slots, len(receivers)
         self.to, self.at = buffers.ints(receivers, self.size), buffers.ints(slots, self.size)  # compiled: pointers
+        self.plain_in = None  # the runtime that found a C mailbox at every receiver, if one has
 
     @classmethod
     def of(cls, pairs: Iterable[Route]) -> Routes:
@@ -109,6 +110,7 @@ class Wave:
 
     def __init__(self, kind: int, fan: np.ndarray, boxed: np.ndarray, waiting: int) -> None:
         self.kind = kind
+        self.forward = kind == ACTIVITY
         self.tag = None
         self.values = np.empty(0)
         self.boxes = [[None] * f if b else None for f, b in zip(fan.tolist(), boxed.tolist())]
@@ -143,12 +145,14 @@ class LocalRuntime:
         self.messages = 0  # delivered so far
         # the run queue: processes whose mailbox for a wave is full, in order, from `_head` on
         self._queue = np.empty(1024, dtype=np.int32)
+        self._queue_size = 1024
         self._queued_waves: list = []
         self._head = self._tail = 0
         self._handlers: tuple[list, list] = ([], [])
         self._waves: tuple[dict, dict] = ({}, {})  # open waves by tag, for each kind of message
         self._spare: tuple[list, list] = ([], [])  # waves to reuse
         self._outbox = np.empty(64)
+        self._outbox_size = 64
         # for each kind of message, each process's fan and where its slots start in a wave; which
         # processes are handed lists; how many wait for messages of each kind (set by `_settle`)
         self._fan: tuple = (None, None)
@@ -156,7 +160,7 @@ class LocalRuntime:
         self._boxed = np.empty(0, dtype=np.int32)
         self._waiting = [0, 0]
         self._settled = True
-        self._recent_activities = self._recent_errors = None  # the waves last used, at hand
+        self._recent: list = [None, None]  # for each kind of message, the wave last used, at hand
         # a runtime that overrides `send` sees every message there
         self.intercepted = any("send" in vars(k) for k in type(self).__mro__ if k is not LocalRuntime)
 
@@ -190,8 +194,9 @@ class LocalRuntime:
 
     def outbox(self, size: int) -> np.ndarray:
         """Room for `size` doubles to `post`, lent to the running process until it posts."""
-        if len(self._outbox) < size:
+        if self._outbox_size < size:
             self._outbox = np.empty(2 * size)
+            self._outbox_size = 2 * size
         return self._outbox
 
     def post(self, kind: int, tag: Any, routes: Routes, values: np.ndarray, width: int) -> None:
@@ -203,11 +208,19 @@ class LocalRuntime:
             self.send(kind, tag, routes, block.tolist() if width == 0 else list(block.reshape(n, width).copy()))
             return
         wave = self._wave(kind, tag)
-        start = self._forward_start if kind == ACTIVITY else self._backward_start
+        start = self._forward_start if wave.forward else self._backward_start
         wave.widen(width, start[self._count])
         receivers, slots, sent = routes.to, routes.at, buffers.block(values, n * max(width, 1))
         box, missing, boxed = wave.values_at, wave.missing_at, self._boxed_at
         self.messages += n
+        if width == 0 and self._plain(routes):  # the common case, in as few instructions as it takes
+            for i in range(n):
+                receiver = receivers[i]
+                box[start[receiver] + slots[i]] = sent[i]
+                missing[receiver] -= 1
+                if not missing[receiver]:
+                    self._enqueue(receiver, wave)
+            return
         for i in range(n):
             receiver, slot = receivers[i], slots[i]
             if boxed[receiver]:
@@ -222,6 +235,16 @@ class LocalRuntime:
             if not missing[receiver]:
                 self._enqueue(receiver, wave)
 
+    def _plain(self, routes: Routes) -> bool:
+        """Whether every receiver of these routes has a C mailbox (found once, then remembered)."""
+        if routes.plain_in is self:
+            return True
+        for i in range(routes.size):
+            if self._boxed_at[routes.to[i]]:
+                return False
+        routes.plain_in = self
+        return True
+
     def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
         """One message of `kind` (ACTIVITY or ERROR) along each route, carrying its value (a float,
         or a vector for a mini-batch)."""
@@ -232,7 +255,7 @@ class LocalRuntime:
             return
         wave = self._wave(kind, tag)
         processes = self._count
-        start = self._forward_start if kind == ACTIVITY else self._backward_start
+        start = self._forward_start if wave.forward else self._backward_start
         receivers, slots, missing, boxed = routes.to, routes.at, wave.missing_at, self._boxed_at
         self.messages += n
         for i in range(n):
@@ -258,14 +281,15 @@ class LocalRuntime:
 
     def _enqueue(self, receiver: int, wave: Wave) -> None:
         """The receiver's mailbox in `wave` is full: it runs after those already waiting."""
-        if self._tail == len(self._queue):
+        if self._tail == self._queue_size:
             if self._head:  # forget what has run
                 kept = self._tail - self._head
                 self._queue[:kept] = self._queue[self._head:self._tail]
                 del self._queued_waves[:self._head]
                 self._head, self._tail = 0, kept
-            if self._tail == len(self._queue):
+            if self._tail == self._queue_size:
                 self._queue = np.concatenate((self._queue, self._queue))
+                self._queue_size *= 2
         queue = buffers.ints(self._queue, self._tail + 1)
         queue[self._tail] = receiver
         self._queued_waves.append(wave)
@@ -280,13 +304,10 @@ class LocalRuntime:
 
     def _wave(self, kind: int, tag: Any) -> Wave:
         """The open wave of `kind` for `tag`, opened if need be (the one last used is at hand)."""
-        wave = self._recent_activities if kind == ACTIVITY else self._recent_errors
+        wave = self._recent[kind]
         if wave is None or wave.tag is not tag:
             wave = self._waves[kind].get(tag) or self._open(kind, tag)
-            if kind == ACTIVITY:
-                self._recent_activities = wave
-            else:
-                self._recent_errors = wave
+            self._recent[kind] = wave
         return wave
 
     def _open(self, kind: int, tag: Any) -> Wave:
@@ -317,7 +338,7 @@ class LocalRuntime:
                 handlers[kind][receiver](tag, wave.boxes[receiver])
             else:
                 process = processes[receiver]
-                start = forward[receiver] if kind == ACTIVITY else backward[receiver]
+                start = forward[receiver] if wave.forward else backward[receiver]
                 process.receive(kind, tag, wave, start * max(wave.width, 1))
             wave.open -= 1
             if not wave.open:
