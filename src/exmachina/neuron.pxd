@@ -4,12 +4,12 @@ cimport cython
 from exmachina.runtimes.local cimport LocalRuntime, Process, Routes, Wave
 from exmachina.signals cimport Signals
 
-cdef Signals SCALARS, VECTORS  # the arithmetic for floats and for a batch's vectors
+cdef Signals SCALARS, VECTORS  # the arithmetic for one example and for a batch's vectors
 
 
 cdef class Neuron(Process):
     cdef dict __dict__
-    cdef public int code
+    cdef public int code, held_width
     cdef public bint learning, learns_bias, learns_weights, holding
     cdef public LocalRuntime runtime
     cdef public double bias, noise, rate
@@ -20,7 +20,7 @@ cdef class Neuron(Process):
     cdef void receive(self, int kind, object tag, Wave wave, Py_ssize_t at) except *
     @cython.locals(signals=Signals)
     cdef fire(self, object tag, object inbox, Py_ssize_t at, int width)
-
+    cdef hold(self, object tag, int width)
     @cython.locals(signals=Signals)
     cdef learn(self, object tag, object inbox, Py_ssize_t at, int width)
 

@@ -7,9 +7,10 @@ that example, keyed by the example's tag, so several examples can be in flight a
 
 Its mailbox is a C array that the runtime fills (`runtimes.local`): the runtime calls `receive`
 with the wave of messages and where its slots start. `on_activities` and `on_errors` are the same
-steps for messages handed over as a list (by the tracer, or a test). A signal is a float for one
-example (`width` 0), or a NumPy vector holding one value per example of a mini-batch (see `signals`);
-the bias is always a float, and the weights are the neuron's own array.
+steps for messages handed over as a list (by the tracer, or a test). A signal (its total input, its
+activity, its error) is a vector of doubles, one per example of a mini-batch, or a single one for
+one example (`width` 0; see `signals`); the bias is always a float, and the weights are the
+neuron's own array.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .activations import Activation
+from .buffers import empty
 from .runtimes.local import ACTIVITY, ERROR, LocalRuntime, Process, Routes, Wave
 from .signals import SCALARS, VECTORS
 
@@ -58,10 +60,11 @@ class Neuron(Process):
         # Gaussian noise on each weighted input sums to noise * sqrt(fan_in) on the total input.
         self.noise = noise * len(dendrites) ** 0.5
         self.random = random.Random(seed) if noise else None  # seed: this neuron's own
-        # per example in flight, what steps 6 and 8 need: the last one fired for in fields, the
-        # others (when several are in flight) by tag
+        # per example in flight, what steps 6 and 8 need: the last one fired for in fields (its
+        # vectors are used again for the next example), the others (when several are in flight) by tag
         self.holding = False
         self.held_tag = self.held_input = self.held_activity = self.held_weights = None
+        self.held_width = -1  # the width its vectors were made for (none yet)
         self.earlier: dict[Any, tuple] = {}
 
     @property
@@ -75,11 +78,13 @@ class Neuron(Process):
 
     @property
     def memory(self) -> dict[Any, tuple]:
-        """What it keeps of each example in flight: (total input, activity, weights used)."""
-        memory = dict(self.earlier)
+        """What it keeps of each example in flight: (total input, activity, weights used), a float
+        or a copy of the batch's vector each."""
+        kept = dict(self.earlier)
         if self.holding:
-            memory[self.held_tag] = (self.held_input, self.held_activity, self.held_weights)
-        return memory
+            kept[self.held_tag] = (self.held_input, self.held_activity, self.held_weights, self.held_width)
+        return {tag: (*(float(s[0]) if width == 0 else s.copy() for s in (z, a)), weights)
+                for tag, (z, a, weights, width) in kept.items()}
 
     def c_mailbox(self) -> bool:
         """Not when a subclass or the instance replaced a handler (a test's recorder, a fault injected):
@@ -98,21 +103,30 @@ class Neuron(Process):
     def fire(self, tag: Any, inbox: np.ndarray, at: int, width: int) -> None:
         """Steps 1-4: all inputs have sent their weighted activities; fire along the axon."""
         signals = VECTORS if width else SCALARS
+        self.hold(tag, width)
+        total_input, activity = self.held_input, self.held_activity
         # 2. own activity: a = f(sum of weighted inputs + bias)
-        total_input = signals.total(inbox, at, self.fan_in, width, self.bias)
+        signals.total(inbox, at, self.fan_in, width, self.bias, total_input)
         if self.noise and self.learning:
-            total_input = signals.noisy(total_input, self.random, self.noise)
-        activity = signals.activity(self.code, total_input)
-        if self.learning:  # remember, with the weights as they are now, for step 6
-            if self.holding:  # another example is in flight: keep it aside
-                self.earlier[self.held_tag] = (self.held_input, self.held_activity, self.held_weights)
-            self.holding = True
-            self.held_tag, self.held_input, self.held_activity, self.held_weights = tag, total_input, activity, \
-                self.weights
+            signals.noisy(total_input, self.random, self.noise)
+        signals.activity(self.code, total_input, activity)
         # 3. weight the activity for each outgoing synapse, 4. send them
         outbox = self.runtime.outbox(self.fan_out * max(width, 1))
         signals.weigh(activity, self.weights, outbox, width)
         self.runtime.post(ACTIVITY, tag, self.axon, outbox, width)
+
+    def hold(self, tag: Any, width: int) -> None:
+        """Room for this example's total input and activity; while learning, kept with the weights as
+        they are now, for step 6. Another example still in flight keeps its own, aside."""
+        if self.holding:
+            self.earlier[self.held_tag] = (self.held_input, self.held_activity, self.held_weights, self.held_width)
+            self.held_width = -1
+        if self.held_width != width:
+            self.held_input, self.held_activity = empty(max(width, 1)), empty(max(width, 1))
+            self.held_width = width
+        if self.learning:
+            self.holding = True
+            self.held_tag, self.held_weights = tag, self.weights
 
     def learn(self, tag: Any, inbox: np.ndarray, at: int, width: int) -> None:
         """Steps 5-9: every target has sent its error; pass ours back and learn."""
@@ -121,21 +135,23 @@ class Neuron(Process):
             total_input, activity, weights_then = self.held_input, self.held_activity, self.held_weights
             self.holding = False
         else:
-            total_input, activity, weights_then = self.earlier.pop(tag)
-        # 6. own error: delta = f'(z) * sum_j(delta_j * w_j), with the weights used in step 3
-        derivative = signals.derivative(self.code, total_input, activity)
-        error = signals.backpropagate(inbox, at, weights_then, width, derivative)
-        # 7. send it back to every input
+            total_input, activity, weights_then, _ = self.earlier.pop(tag)
+        # 6. own error: delta = f'(z) * sum_j(delta_j * w_j), with the weights used in step 3; it is
+        # written where it is sent from, and f'(z) where z was (needed no more)
+        derivative = total_input
+        signals.derivative(self.code, total_input, activity, derivative)
         outbox = self.runtime.outbox(self.fan_in * max(width, 1))
-        signals.spread(error, outbox, self.fan_in, width)
+        signals.backpropagate(inbox, at, weights_then, width, derivative, outbox)
+        # 7. send it back to every input
+        signals.spread(outbox, self.fan_in, width)
+        if self.learns_bias:  # (step 9 for the bias, before the outbox goes back to the runtime)
+            self.bias -= self.rate * signals.mean(outbox, width)
         self.runtime.post(ERROR, tag, self.dendrites, outbox, width)
         # 8. the gradient of each outgoing weight is delta_j * a (its mean over a batch); 9. descend it
         if self.learns_weights:
             if self.holding or self.earlier:  # an example in flight fired with these weights: keep them
                 self.weights = self.weights.copy()
             signals.descend(self.weights, inbox, at, width, activity, self.rate)
-        if self.learns_bias:
-            self.bias -= self.rate * signals.mean(error)
 
     def on_activities(self, tag: Any, values: list) -> None:
         """Steps 1-4, the weighted activities handed over as a list."""

@@ -225,8 +225,10 @@ class NeuronObserver(Observer):
         else:  # only predicting: the neuron kept nothing, so compute what it computed
             inbox, width = as_inbox(values)
             signals = VECTORS if width else SCALARS
-            self.total_input = signals.total(inbox, 0, neuron.fan_in, width, self.bias_then)
-            self.activity = signals.activity(neuron.code, self.total_input)
+            total_input, activity = np.empty(max(width, 1)), np.empty(max(width, 1))
+            signals.total(inbox, 0, neuron.fan_in, width, self.bias_then, total_input)
+            signals.activity(neuron.code, total_input, activity)
+            self.total_input, self.activity = (total_input, activity) if width else (total_input[0], activity[0])
 
     def on_errors(self, tag: Any, values: list) -> None:
         self.tracer.handle(self, tag, self.recall, self.neuron.on_errors, values, self.learned)
@@ -256,7 +258,9 @@ class NeuronObserver(Observer):
         """Steps 5-9: the errors that came back, the neuron's own error, and the updates it made."""
         errors, total_input, activity, weights_then, weights_before, bias_before = seen
         neuron = self.neuron
-        derivative = (VECTORS if np.ndim(activity) else SCALARS).derivative(neuron.code, total_input, activity)
+        z, a = np.array(total_input, float, ndmin=1), np.array(activity, float, ndmin=1)  # copies
+        (VECTORS if np.ndim(activity) else SCALARS).derivative(neuron.code, z, a, z)  # f'(z), where z was
+        derivative = z if np.ndim(activity) else float(z[0])
         # what the neuron sent back to its inputs (every neuron has at least one: sensors, the feeder)
         error = next(values[0] for kind, _, _, _, values in self.tracer.held if kind == ERROR)
         self.tracer.emit({
