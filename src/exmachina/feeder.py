@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from .runtimes import ACTIVITY, LocalRuntime, Routes
 
-Example = tuple[Any, list, Any]  # (tag, one input value per sensor, desired outputs or None)
+# (tag, one input value per sensor, desired outputs or None); for a batch, each sensor's value is
+# a vector with one input per example
+Example = tuple[Any, Any, Any]
 
 
 class Feeder:
@@ -26,7 +30,7 @@ class Feeder:
             raise ValueError(f"in_flight must be at least 1, got {in_flight}")
         self.address = address
         self.runtime = runtime
-        self.routes = sensors + teacher
+        self.sensors, self.teacher = sensors, teacher
         self.in_flight = in_flight
         self.fan_in, self.fan_out = 0, len(sensors)
         self.examples: Iterator[Example] = iter(())
@@ -50,6 +54,11 @@ class Feeder:
     def on_activities(self, tag: Any, values: list) -> None:
         raise RuntimeError("nobody sends activities to the feeder")
 
-    def _present(self, tag: Any, inputs: list, desired: Any) -> None:
+    def _present(self, tag: Any, inputs: Any, desired: Any) -> None:
+        """The inputs go out as the neurons' messages do, from an array; the desired outputs follow."""
+        inputs = np.ascontiguousarray(inputs, dtype=float)
+        if len(inputs) != self.fan_out or inputs.ndim > 2:
+            raise ValueError(f"example {tag!r}: {self.fan_out} sensors but inputs of shape {inputs.shape}")
         self.waiting += 1
-        self.runtime.send(ACTIVITY, tag, self.routes, inputs + [desired])
+        self.runtime.post(ACTIVITY, tag, self.sensors, inputs.reshape(-1), 0 if inputs.ndim == 1 else inputs.shape[1])
+        self.runtime.send(ACTIVITY, tag, self.teacher, [desired])

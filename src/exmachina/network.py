@@ -214,7 +214,7 @@ class Network:
         try:
             for start in range(0, len(x), PREDICT_CHUNK):
                 chunk = range(start, min(start + PREDICT_CHUNK, len(x)))
-                society.feed(((i, x[i].tolist(), None) for i in chunk), learning=False)
+                society.feed(((i, x[i], None) for i in chunk), learning=False)
         finally:
             if shards:
                 society.close()
@@ -259,9 +259,9 @@ class Lesson:
                 self.applied = self.learning_rate
             self.batches[tag] = batch
             if batched:
-                yield tag, list(np.ascontiguousarray(x[batch].T)), desired[batch].T
+                yield tag, x[batch].T, desired[batch].T
             else:
-                yield tag, x[batch[0]].tolist(), desired[batch[0]]
+                yield tag, x[batch[0]], desired[batch[0]]
 
     def listen(self, tag: int, outputs: np.ndarray, losses: np.ndarray | None) -> None:
         self.score(self.batches.pop(tag), outputs.reshape(len(outputs), -1).T, np.atleast_1d(losses))

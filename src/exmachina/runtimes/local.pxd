@@ -53,7 +53,7 @@ cdef class LocalRuntime:
     @cython.locals(n=Py_ssize_t, wave=Wave, start="int*", receivers="int*", slots="int*", sent="double*",
                    box="double*", missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t,
                    at=Py_ssize_t, b=Py_ssize_t)
-    cdef post(self, int kind, object tag, Routes routes, object values, int width)
+    cpdef post(self, int kind, object tag, Routes routes, object values, int width)
 
     @cython.locals(i=Py_ssize_t)
     cdef bint _plain(self, Routes routes)

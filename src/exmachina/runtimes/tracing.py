@@ -106,9 +106,8 @@ class TracingRuntime(LocalRuntime):
     def record(self, kind: int, tag: Any, sender: int, routes: Routes, values: list) -> None:
         """One event per message, in the order they were sent."""
         observer = self.processes[sender]
-        last = len(routes) - 1
         for position, ((receiver, _slot), value) in enumerate(zip(routes, values)):
-            desired = kind == ACTIVITY and sender == self.size and position == last
+            desired = kind == ACTIVITY and sender == self.size and receiver > self.size
             # the desired outputs go with the teacher's step, which every partial trace keeps
             if not (self.chosen(tag, sender, receiver) or desired and self.chosen(tag)):
                 continue
@@ -121,7 +120,7 @@ class TracingRuntime(LocalRuntime):
                 event["weight"] = observer.weights_sent[position]
                 event["activity"] = plain(observer.activity)
             if desired:
-                event["kind"] = "desired"  # the feeder's last route: the desired outputs, to the teacher
+                event["kind"] = "desired"  # from the feeder to the teacher: the desired outputs
             self.emit(event)
 
     def handle(self, observer: Observer, tag: Any, before: Callable, handler: Callable, values: list,
