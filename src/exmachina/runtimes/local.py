@@ -15,8 +15,9 @@ A neuron is a `Process` whose mailbox is a C array: for each example, one double
 synapse (or, for a mini-batch, one vector of doubles), in one block of memory per wave of messages.
 It sends with `post`, from an outbox the runtime lends it, and the runtime hands it its slots as
 that block and an offset. No Python object is made per message. Other processes (the feeder, the
-teacher, a test's stand-ins) send lists with `send` and are handed lists. A runtime that overrides
-`send` (the tracer, shuffled delivery) sees every message as a list, whoever sent it.
+teacher, a test's stand-ins) are handed lists, and may send lists with `send` (the feeder posts an
+example's inputs from their array, and sends the desired outputs). A runtime that overrides `send`
+(the tracer, shuffled delivery) sees every message as a list, whoever sent it.
 
 Every message of every example passes through here, so this module, and the neuron and its
 arithmetic, are compiled by Cython when the package is installed (`setup.py`). Their source stays
