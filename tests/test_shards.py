@@ -1,7 +1,8 @@
 """Shards on a real two-node Ray cluster started on this machine: the same bits, and they survive kills.
 
 The cluster (a head and a second node, each with its own ports and temporary folder) is started once
-per test session; pytest-xdist hands a file's tests to one worker (`--dist loadfile`), so one drives it.
+per test session; pytest-xdist hands this file's tests to one worker (`TOGETHER` in conftest.py), so
+one drives it. Shards without this cluster: test_shards_local.py.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pytest
 
 from exmachina import Network
 
-from test_cli import assert_refused, environment, run
+from test_cli import environment, run
 from test_oracle import skip_wiring
 
 RAY = str(Path(sys.executable).parent / "ray")
@@ -172,7 +173,7 @@ def shard_processes() -> list[int]:
 @pytest.mark.slow
 def test_three_kills_at_random_moments_leave_the_very_bits_of_an_undisturbed_run(ray):
     """SIGKILL a shard's process three times while it learns: Ray restarts it, the run recovers."""
-    x, y = data(n=300, features=30, classes=4, seed=3)
+    x, y = data(n=200, features=30, classes=4, seed=3)
     undisturbed = Network.layered([30, 12, 8, 4], seed=5)
     undisturbed.fit(x, y, epochs=3, learning_rate=0.1)
     scored, kills, finished = [0], [], threading.Event()
@@ -286,18 +287,6 @@ def test_learn_on_a_two_node_cluster_places_shards_on_both_and_learns_the_same(c
 
 
 @pytest.mark.slow
-def test_learn_starts_ray_here_without_an_address_and_predict_takes_shards_too(tmp_path):
-    learned_ = run("learn", "--data", "xor", "--epochs", "20", "--layers", "2,3,2", "--loss", "cross_entropy",
-                   "--shards", "1", "--save", tmp_path / "xor.json", cwd=tmp_path)
-    assert learned_.returncode == 0, learned_.stderr
-    plain = run("predict", tmp_path / "xor.json", "--values", "0,1", "--values", "1,1", cwd=tmp_path)
-    split = run("predict", tmp_path / "xor.json", "--values", "0,1", "--values", "1,1", "--shards", "2",
-                "--partition", "layers", cwd=tmp_path)
-    assert split.returncode == 0, split.stderr
-    assert split.stdout == plain.stdout
-
-
-@pytest.mark.slow
 def test_past_its_restarts_a_run_stops_in_one_line_and_saves_the_last_checkpoint(cluster, tmp_path):
     command = [*map(str, [Path(sys.executable).parent / "exmachina", "learn", "--epochs", "50", "--shards", "2",
                           "--cluster", cluster, "--save", tmp_path / "m.json"])]
@@ -318,49 +307,3 @@ def test_past_its_restarts_a_run_stops_in_one_line_and_saves_the_last_checkpoint
     assert "past its 3 restarts" in lines[0] and "saved to" in lines[0]
     assert "Traceback" not in out + err
     Network.load(tmp_path / "m.json")  # a whole model
-
-
-def test_bad_shard_options_are_refused_in_one_line(tmp_path):
-    assert_refused(run("learn", "--shards", "0", cwd=tmp_path), "--shards must be at least 1")
-    assert_refused(run("learn", "--data", "xor", "--shards", "4", cwd=tmp_path),
-                   "4 shards but the largest layer has 3 neurons", "at most 3")
-    assert_refused(run("learn", "--data", "xor", "--layers", "2,3,1", "--shards", "4", "--partition", "layers",
-                       cwd=tmp_path), "3 layers")
-    assert_refused(run("learn", "--cluster", "127.0.0.1:6379", cwd=tmp_path), "--cluster needs --shards")
-    assert_refused(run("learn", "--shards", "2", "--engine", "matrix", cwd=tmp_path), "--engine actors")
-    assert_refused(run("learn", "--shards", "2", "--partition", "rows", cwd=tmp_path), "--partition 'rows'")
-
-
-def test_an_unreachable_cluster_is_refused_within_thirty_seconds(tmp_path):
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]  # nobody listens there once closed
-    started = time.monotonic()
-    assert_refused(run("learn", "--shards", "2", "--cluster", f"127.0.0.1:{port}", cwd=tmp_path, timeout=60),
-                   f"--cluster 127.0.0.1:{port}: cannot reach")
-    assert time.monotonic() - started < 30
-
-
-def test_without_ray_installed_shards_are_refused_and_nothing_else_needs_it(tmp_path):
-    without_ray = "import sys; sys.modules['ray'] = None; from exmachina.cli import app; app()"
-    refused = run("learn", "--shards", "2", how=[sys.executable, "-c", without_ray], cwd=tmp_path)
-    assert_refused(refused, 'pip install "exmachina[cluster]"')
-    plain = run("learn", "--data", "xor", "--epochs", "5", how=[sys.executable, "-c", without_ray], cwd=tmp_path)
-    assert plain.returncode == 0, plain.stderr
-
-
-def test_without_shards_ray_is_never_imported():
-    program = """
-import sys
-import numpy as np
-from exmachina import Network
-net = Network.layered([3, 4, 2], seed=1)
-x = np.random.default_rng(0).uniform(0, 1, (20, 3)); y = (x[:, 0] > 0.5).astype(int)
-net.fit(x, y, epochs=2)
-net.predict(x)
-assert "ray" not in sys.modules, "Ray was imported"
-print("no ray")
-"""
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "no ray"
