@@ -26,14 +26,17 @@ def test_learn_starts_ray_here_without_an_address_and_predict_takes_shards_too(t
 
 
 def test_bad_shard_options_are_refused_in_one_line(tmp_path):
-    assert_refused(run("learn", "--shards", "0", cwd=tmp_path), "--shards must be at least 1")
+    assert_refused(run("learn", "--data", "xor", "--shards", "0", cwd=tmp_path), "--shards must be at least 1")
     assert_refused(run("learn", "--data", "xor", "--shards", "4", cwd=tmp_path),
                    "4 shards but the largest layer has 3 neurons", "at most 3")
     assert_refused(run("learn", "--data", "xor", "--layers", "2,3,1", "--shards", "4", "--partition", "layers",
                        cwd=tmp_path), "3 layers")
-    assert_refused(run("learn", "--cluster", "127.0.0.1:6379", cwd=tmp_path), "--cluster needs --shards")
-    assert_refused(run("learn", "--shards", "2", "--engine", "matrix", cwd=tmp_path), "--engine actors")
-    assert_refused(run("learn", "--shards", "2", "--partition", "rows", cwd=tmp_path), "--partition 'rows'")
+    assert_refused(run("learn", "--data", "xor", "--cluster", "127.0.0.1:6379", cwd=tmp_path),
+                   "--cluster needs --shards")
+    assert_refused(run("learn", "--data", "xor", "--shards", "2", "--engine", "matrix", cwd=tmp_path),
+                   "--engine actors")
+    assert_refused(run("learn", "--data", "xor", "--shards", "2", "--partition", "rows", cwd=tmp_path),
+                   "--partition 'rows'")
 
 
 def test_an_unreachable_cluster_is_refused_within_thirty_seconds(tmp_path):
@@ -41,14 +44,15 @@ def test_an_unreachable_cluster_is_refused_within_thirty_seconds(tmp_path):
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]  # nobody listens there once closed
     started = time.monotonic()
-    assert_refused(run("learn", "--shards", "2", "--cluster", f"127.0.0.1:{port}", cwd=tmp_path, timeout=60),
+    assert_refused(run("learn", "--data", "xor", "--shards", "2", "--cluster", f"127.0.0.1:{port}", cwd=tmp_path,
+                       timeout=60),
                    f"--cluster 127.0.0.1:{port}: cannot reach")
     assert time.monotonic() - started < 30
 
 
 def test_without_ray_installed_shards_are_refused_and_nothing_else_needs_it(tmp_path):
     without_ray = "import sys; sys.modules['ray'] = None; from exmachina.cli import app; app()"
-    refused = run("learn", "--shards", "2", how=[sys.executable, "-c", without_ray], cwd=tmp_path)
+    refused = run("learn", "--data", "xor", "--shards", "2", how=[sys.executable, "-c", without_ray], cwd=tmp_path)
     assert_refused(refused, 'pip install "exmachina[cluster]"')
     plain = run("learn", "--data", "xor", "--epochs", "5", how=[sys.executable, "-c", without_ray], cwd=tmp_path)
     assert plain.returncode == 0, plain.stderr
