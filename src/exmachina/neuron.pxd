@@ -17,7 +17,7 @@ cdef class Neuron(Process):
     cdef public object activation, weights, random, held_tag, held_input, held_activity, held_weights
     cdef public dict earlier
 
-    cdef void receive(self, int kind, object tag, Wave wave, Py_ssize_t at) except *
+    cdef void receive(self, object tag, Wave wave, Py_ssize_t at) except *
     @cython.locals(signals=Signals)
     cdef fire(self, object tag, object inbox, Py_ssize_t at, int width)
     cdef hold(self, object tag, int width)

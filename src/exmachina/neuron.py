@@ -93,8 +93,9 @@ class Neuron(Process):
         return (type(self).on_activities is Neuron.on_activities and type(self).on_errors is Neuron.on_errors
                 and "on_activities" not in replaced and "on_errors" not in replaced)
 
-    def receive(self, kind: int, tag: Any, wave: Wave, at: int) -> None:
-        """The runtime's call: every slot of our mailbox for `tag` is full, from `at` in the wave."""
+    def receive(self, tag: Any, wave: Wave, at: int) -> None:
+        """The runtime's call: every slot of our mailbox for `tag` is full, from `at` in the wave (of
+        activities, forward, or of errors)."""
         if wave.forward:
             self.fire(tag, wave.values, at, wave.width)
         else:

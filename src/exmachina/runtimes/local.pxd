@@ -15,7 +15,7 @@ cdef class Routes:
 cdef class Process:
     cdef public int address, fan_in, fan_out
 
-    cdef void receive(self, int kind, object tag, Wave wave, Py_ssize_t at) except *
+    cdef void receive(self, object tag, Wave wave, Py_ssize_t at) except *
 
 
 cdef class Wave:

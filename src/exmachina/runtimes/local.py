@@ -90,7 +90,7 @@ class Process:
     fan_in: int  # activity messages it waits for, per example tag
     fan_out: int  # error messages it waits for, per example tag
 
-    def receive(self, kind: int, tag: Any, wave: Wave, at: int) -> None:
+    def receive(self, tag: Any, wave: Wave, at: int) -> None:
         """Its mailbox for `tag` is full: its slots are `wave.values[at:at + fan * wave.width]`."""
         raise NotImplementedError
 
@@ -111,7 +111,7 @@ class Wave:
 
     def __init__(self, kind: int, fan: np.ndarray, boxed: np.ndarray, waiting: int) -> None:
         self.kind = kind
-        self.forward = kind == ACTIVITY
+        self.forward = kind == ACTIVITY  # a C field: the hot paths test it without a Python int
         self.tag = None
         self.values = np.empty(0)
         self.boxes = [[None] * f if b else None for f, b in zip(fan.tolist(), boxed.tolist())]
@@ -340,7 +340,7 @@ class LocalRuntime:
             else:
                 process = processes[receiver]
                 start = forward[receiver] if wave.forward else backward[receiver]
-                process.receive(kind, tag, wave, start * max(wave.width, 1))
+                process.receive(tag, wave, start * max(wave.width, 1))
             wave.open -= 1
             if not wave.open:
                 waves = self._waves[kind]
