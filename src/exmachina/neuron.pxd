@@ -1,6 +1,8 @@
 # C types for neuron.py (see runtimes/local.pxd): a neuron's own state as C fields, its steps as C calls.
+# Its vectors are checked once, when made or given, and read through pointers (`*_at`) afterwards.
 cimport cython
 
+from exmachina cimport buffers
 from exmachina.runtimes.local cimport LocalRuntime, Process, Routes, Wave
 from exmachina.signals cimport Signals
 
@@ -14,15 +16,21 @@ cdef class Neuron(Process):
     cdef public LocalRuntime runtime
     cdef public double bias, noise, rate
     cdef public Routes dendrites, axon
-    cdef public object activation, weights, random, held_tag, held_input, held_activity, held_weights
+    cdef public object activation, random, held_tag, held_input, held_activity, held_weights
+    cdef object own_weights
+    cdef double *weights_at
+    cdef double *input_at
+    cdef double *activity_at
+    cdef double *held_weights_at
     cdef public dict earlier
 
     cdef void receive(self, object tag, Wave wave, Py_ssize_t at) except *
-    @cython.locals(signals=Signals)
-    cdef fire(self, object tag, object inbox, Py_ssize_t at, int width)
+    @cython.locals(signals=Signals, outbox="double*")
+    cdef fire(self, object tag, double *inbox, Py_ssize_t at, int width)
     cdef hold(self, object tag, int width)
-    @cython.locals(signals=Signals)
-    cdef learn(self, object tag, object inbox, Py_ssize_t at, int width)
+    @cython.locals(signals=Signals, total_input="double*", activity="double*", weights_then="double*",
+                   derivative="double*", outbox="double*", earlier=tuple)
+    cdef learn(self, object tag, double *inbox, Py_ssize_t at, int width)
 
 
 cdef class Sensor(Neuron):

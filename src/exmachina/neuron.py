@@ -20,10 +20,13 @@ from typing import Any
 
 import numpy as np
 
+from . import buffers
 from .activations import Activation
 from .buffers import empty
 from .runtimes.local import ACTIVITY, ERROR, LocalRuntime, Process, Routes, Wave
 from .signals import SCALARS, VECTORS
+
+buffers.load()
 
 
 class Neuron(Process):
@@ -50,10 +53,7 @@ class Neuron(Process):
         self.dendrites = dendrites  # who sends to us: where our error goes back to (step 7)
         self.axon = axon  # whom we send to, one route per outgoing synapse
         self.fan_in, self.fan_out = len(dendrites), len(axon)
-        self.weights = np.asarray(weights, dtype=float)  # one per synapse of the axon: its own (a list's copy,
-        # or its slice of its society's block)
-        if len(self.weights) != self.fan_out:
-            raise ValueError(f"neuron {address}: {self.fan_out} synapses but {len(self.weights)} weights")
+        self.weights = weights
         self.learning_rate = learning_rate  # None: this neuron only predicts
         self.learns_bias = not isinstance(self, Sensor)  # a sensor's activity is its input
         self.learns_weights = not isinstance(self, Output)  # an output's line to the teacher is fixed
@@ -86,6 +86,19 @@ class Neuron(Process):
         return {tag: (*(float(s[0]) if width == 0 else s.copy() for s in (z, a)), weights)
                 for tag, (z, a, weights, width) in kept.items()}
 
+    @property
+    def weights(self) -> np.ndarray:
+        """One per synapse of the axon: its own (a list's copy, or its slice of its society's block)."""
+        return self.own_weights
+
+    @weights.setter
+    def weights(self, weights: Any) -> None:
+        weights = np.asarray(weights, dtype=float)
+        if weights.shape != (self.fan_out,):
+            raise ValueError(f"neuron {self.address}: {self.fan_out} synapses but weights of shape {weights.shape}")
+        self.weights_at = buffers.values(weights, self.fan_out)  # checked here, once: the steps read it
+        self.own_weights = weights
+
     def c_mailbox(self) -> bool:
         """Not when a subclass or the instance replaced a handler (a test's recorder, a fault injected):
         the runtime then calls the handlers, with lists."""
@@ -97,24 +110,23 @@ class Neuron(Process):
         """The runtime's call: every slot of our mailbox for `tag` is full, from `at` in the wave (of
         activities, forward, or of errors)."""
         if wave.forward:
-            self.fire(tag, wave.values, at, wave.width)
+            self.fire(tag, wave.values_at, at, wave.width)
         else:
-            self.learn(tag, wave.values, at, wave.width)
+            self.learn(tag, wave.values_at, at, wave.width)
 
     def fire(self, tag: Any, inbox: np.ndarray, at: int, width: int) -> None:
         """Steps 1-4: all inputs have sent their weighted activities; fire along the axon."""
         signals = VECTORS if width else SCALARS
         self.hold(tag, width)
-        total_input, activity = self.held_input, self.held_activity
         # 2. own activity: a = f(sum of weighted inputs + bias)
-        signals.total(inbox, at, self.fan_in, width, self.bias, total_input)
+        signals.total(inbox, at, self.fan_in, width, self.bias, self.input_at)
         if self.noise and self.learning:
-            signals.noisy(total_input, self.random, self.noise)
-        signals.activity(self.code, total_input, activity)
+            signals.noisy(self.input_at, width, self.random, self.noise)
+        signals.activity(self.code, self.input_at, self.activity_at, width)
         # 3. weight the activity for each outgoing synapse, 4. send them
         outbox = self.runtime.outbox(self.fan_out * max(width, 1))
-        signals.weigh(activity, self.weights, outbox, width)
-        self.runtime.post(ACTIVITY, tag, self.axon, outbox, width)
+        signals.weigh(self.activity_at, self.weights_at, self.fan_out, outbox, width)
+        self.runtime.post_outbox(ACTIVITY, tag, self.axon, width)
 
     def hold(self, tag: Any, width: int) -> None:
         """Room for this example's total input and activity; while learning, kept with the weights as
@@ -124,45 +136,49 @@ class Neuron(Process):
             self.held_width = -1
         if self.held_width != width:
             self.held_input, self.held_activity = empty(max(width, 1)), empty(max(width, 1))
+            self.input_at = buffers.values(self.held_input, max(width, 1))
+            self.activity_at = buffers.values(self.held_activity, max(width, 1))
             self.held_width = width
         if self.learning:
             self.holding = True
-            self.held_tag, self.held_weights = tag, self.weights
+            self.held_tag, self.held_weights, self.held_weights_at = tag, self.own_weights, self.weights_at
 
     def learn(self, tag: Any, inbox: np.ndarray, at: int, width: int) -> None:
         """Steps 5-9: every target has sent its error; pass ours back and learn."""
         signals = VECTORS if width else SCALARS
         if self.holding and (self.held_tag is tag or self.held_tag == tag):
-            total_input, activity, weights_then = self.held_input, self.held_activity, self.held_weights
+            total_input, activity, weights_then = self.input_at, self.activity_at, self.held_weights_at
             self.holding = False
         else:
-            total_input, activity, weights_then, _ = self.earlier.pop(tag)
+            earlier = self.earlier.pop(tag)
+            total_input, activity = buffers.values(earlier[0], max(width, 1)), buffers.values(earlier[1], max(width, 1))
+            weights_then = buffers.values(earlier[2], self.fan_out)
         # 6. own error: delta = f'(z) * sum_j(delta_j * w_j), with the weights used in step 3; it is
         # written where it is sent from, and f'(z) where z was (needed no more)
         derivative = total_input
-        signals.derivative(self.code, total_input, activity, derivative)
+        signals.derivative(self.code, total_input, activity, derivative, width)
         outbox = self.runtime.outbox(self.fan_in * max(width, 1))
-        signals.backpropagate(inbox, at, weights_then, width, derivative, outbox)
+        signals.backpropagate(inbox, at, weights_then, self.fan_out, width, derivative, outbox)
         # 7. send it back to every input
         signals.spread(outbox, self.fan_in, width)
         if self.learns_bias:  # (step 9 for the bias, before the outbox goes back to the runtime)
             self.bias -= self.rate * signals.mean(outbox, width)
-        self.runtime.post(ERROR, tag, self.dendrites, outbox, width)
+        self.runtime.post_outbox(ERROR, tag, self.dendrites, width)
         # 8. the gradient of each outgoing weight is delta_j * a (its mean over a batch); 9. descend it
         if self.learns_weights:
             if self.holding or self.earlier:  # an example in flight fired with these weights: keep them
-                self.weights = self.weights.copy()
-            signals.descend(self.weights, inbox, at, width, activity, self.rate)
+                self.weights = self.own_weights.copy()
+            signals.descend(self.weights_at, self.fan_out, inbox, at, width, activity, self.rate)
 
     def on_activities(self, tag: Any, values: list) -> None:
         """Steps 1-4, the weighted activities handed over as a list."""
         inbox, width = as_inbox(values)
-        self.fire(tag, inbox, 0, width)
+        self.fire(tag, buffers.block(inbox, self.fan_in * max(width, 1)), 0, width)
 
     def on_errors(self, tag: Any, values: list) -> None:
         """Steps 5-9, the errors handed over as a list."""
         inbox, width = as_inbox(values)
-        self.learn(tag, inbox, 0, width)
+        self.learn(tag, buffers.block(inbox, self.fan_out * max(width, 1)), 0, width)
 
 
 def as_inbox(values: list) -> tuple[np.ndarray, int]:

@@ -8,6 +8,10 @@ slots in a wave (`inbox`, from offset `at`, `width` doubles per slot for a batch
 sends from. Every method writes into the vectors it is given, so no Python number is made per
 neuron, and every sum is a plain loop, which Cython compiles to C (see signals.pxd), adding in the
 same order for every value, compiled or not.
+
+Compiled, every argument that is a vector is a pointer to its doubles, and the methods are C calls
+that check nothing: the neuron checks each vector once, when it makes or is given it (`buffers`).
+Run as Python, they are the NumPy arrays themselves.
 """
 
 from __future__ import annotations
@@ -16,37 +20,36 @@ import random
 
 import numpy as np
 
-from . import buffers
 from .activations import activate, slope
-
-buffers.load()
 
 
 class Signals:
-    """The arithmetic a neuron's steps need; `Scalars` and `Vectors` are its two forms."""
+    """The arithmetic a neuron's steps need; `Scalars` and `Vectors` are its two forms. `width` is
+    the number of examples in a signal, 0 for a single one."""
 
     def total(self, inbox: np.ndarray, at: int, fan: int, width: int, bias: float, total_input: np.ndarray) -> None:
         """Step 2's sum, into `total_input`: the bias plus every weighted input."""
         raise NotImplementedError
 
-    def noisy(self, total_input: np.ndarray, random: random.Random, sigma: float) -> None:
+    def noisy(self, total_input: np.ndarray, width: int, random: random.Random, sigma: float) -> None:
         """Gaussian noise on the total input, a draw per example."""
         raise NotImplementedError
 
-    def activity(self, code: int, total_input: np.ndarray, activity: np.ndarray) -> None:
+    def activity(self, code: int, total_input: np.ndarray, activity: np.ndarray, width: int) -> None:
         """Step 2's activity, `f(z)`, into `activity`."""
         raise NotImplementedError
 
-    def derivative(self, code: int, total_input: np.ndarray, activity: np.ndarray, derivative: np.ndarray) -> None:
+    def derivative(self, code: int, total_input: np.ndarray, activity: np.ndarray, derivative: np.ndarray,
+                   width: int) -> None:
         """`f'(z)`, into `derivative` (which may be `total_input` itself)."""
         raise NotImplementedError
 
-    def weigh(self, activity: np.ndarray, weights: np.ndarray, outbox: np.ndarray, width: int) -> None:
-        """The activity times each outgoing weight, into the outbox (step 3)."""
+    def weigh(self, activity: np.ndarray, weights: np.ndarray, fan: int, outbox: np.ndarray, width: int) -> None:
+        """The activity times each of the `fan` outgoing weights, into the outbox (step 3)."""
         raise NotImplementedError
 
-    def backpropagate(self, inbox: np.ndarray, at: int, weights: np.ndarray, width: int, derivative: np.ndarray,
-                      outbox: np.ndarray) -> None:
+    def backpropagate(self, inbox: np.ndarray, at: int, weights: np.ndarray, fan: int, width: int,
+                      derivative: np.ndarray, outbox: np.ndarray) -> None:
         """`f'(z) * sum_j(delta_j * w_j)`, the targets' errors back through the synapses (step 6), into
         the outbox's first signal."""
         raise NotImplementedError
@@ -55,7 +58,7 @@ class Signals:
         """The error in the outbox's first signal, once for each input (step 7)."""
         raise NotImplementedError
 
-    def descend(self, weights: np.ndarray, inbox: np.ndarray, at: int, width: int, activity: np.ndarray,
+    def descend(self, weights: np.ndarray, fan: int, inbox: np.ndarray, at: int, width: int, activity: np.ndarray,
                 rate: float) -> None:
         """Each weight one step down its gradient, `delta_j * a` (its mean over a batch), in place (8, 9)."""
         raise NotImplementedError
@@ -69,52 +72,43 @@ class Scalars(Signals):
     """One example at a time: every signal is a single double."""
 
     def total(self, inbox, at, fan, width, bias, total_input):
-        slots, z = buffers.block(inbox, at + fan), buffers.values(total_input, 1)
         total = bias
         for i in range(at, at + fan):
-            total += slots[i]
-        z[0] = total
+            total += inbox[i]
+        total_input[0] = total
 
-    def noisy(self, total_input, random, sigma):
-        z = buffers.values(total_input, 1)
-        z[0] = z[0] + random.gauss(0.0, sigma)
+    def noisy(self, total_input, width, random, sigma):
+        total_input[0] = total_input[0] + random.gauss(0.0, sigma)
 
-    def activity(self, code, total_input, activity):
-        z, a = buffers.values(total_input, 1), buffers.values(activity, 1)
-        a[0] = activate(code, z[0])
+    def activity(self, code, total_input, activity, width):
+        activity[0] = activate(code, total_input[0])
 
-    def derivative(self, code, total_input, activity, derivative):
-        z, a, d = buffers.values(total_input, 1), buffers.values(activity, 1), buffers.values(derivative, 1)
-        d[0] = slope(code, z[0], a[0])
+    def derivative(self, code, total_input, activity, derivative, width):
+        derivative[0] = slope(code, total_input[0], activity[0])
 
-    def weigh(self, activity, weights, outbox, width):
-        fan = len(weights)
-        a, w, out = buffers.values(activity, 1)[0], buffers.values(weights, fan), buffers.block(outbox, fan)
+    def weigh(self, activity, weights, fan, outbox, width):
+        a = activity[0]
         for j in range(fan):
-            out[j] = a * w[j]
+            outbox[j] = a * weights[j]
 
-    def backpropagate(self, inbox, at, weights, width, derivative, outbox):
-        fan = len(weights)
-        e, w, out = buffers.block(inbox, at + fan), buffers.values(weights, fan), buffers.block(outbox, 1)
+    def backpropagate(self, inbox, at, weights, fan, width, derivative, outbox):
         total = 0.0
         for j in range(fan):
-            total += e[at + j] * w[j]
-        out[0] = buffers.values(derivative, 1)[0] * total
+            total += inbox[at + j] * weights[j]
+        outbox[0] = derivative[0] * total
 
     def spread(self, outbox, fan, width):
-        out = buffers.block(outbox, fan)
-        e = out[0]
+        e = outbox[0]
         for i in range(1, fan):
-            out[i] = e
+            outbox[i] = e
 
-    def descend(self, weights, inbox, at, width, activity, rate):
-        fan = len(weights)
-        a, e, w = buffers.values(activity, 1)[0], buffers.block(inbox, at + fan), buffers.values(weights, fan)
+    def descend(self, weights, fan, inbox, at, width, activity, rate):
+        a = activity[0]
         for j in range(fan):
-            w[j] = w[j] - rate * (e[at + j] * a)
+            weights[j] = weights[j] - rate * (inbox[at + j] * a)
 
     def mean(self, outbox, width):
-        return buffers.block(outbox, 1)[0]
+        return outbox[0]
 
 
 class Vectors(Signals):
@@ -123,71 +117,55 @@ class Vectors(Signals):
     example, added up in the same order."""
 
     def total(self, inbox, at, fan, width, bias, total_input):
-        slots, sums = buffers.block(inbox, at + fan * width), buffers.values(total_input, width)
         for b in range(width):
-            sums[b] = bias
+            total_input[b] = bias
         for i in range(fan):
             for b in range(width):
-                sums[b] += slots[at + i * width + b]
+                total_input[b] += inbox[at + i * width + b]
 
-    def noisy(self, total_input, random, sigma):
-        size = len(total_input)
-        z = buffers.values(total_input, size)
-        for b in range(size):
-            z[b] = z[b] + random.gauss(0.0, sigma)
+    def noisy(self, total_input, width, random, sigma):
+        for b in range(width):
+            total_input[b] = total_input[b] + random.gauss(0.0, sigma)
 
-    def activity(self, code, total_input, activity):
-        size = len(total_input)
-        z, a = buffers.values(total_input, size), buffers.values(activity, size)
-        for b in range(size):
-            a[b] = activate(code, z[b])
+    def activity(self, code, total_input, activity, width):
+        for b in range(width):
+            activity[b] = activate(code, total_input[b])
 
-    def derivative(self, code, total_input, activity, derivative):
-        size = len(total_input)
-        z, a, d = buffers.values(total_input, size), buffers.values(activity, size), buffers.values(derivative, size)
-        for b in range(size):
-            d[b] = slope(code, z[b], a[b])
+    def derivative(self, code, total_input, activity, derivative, width):
+        for b in range(width):
+            derivative[b] = slope(code, total_input[b], activity[b])
 
-    def weigh(self, activity, weights, outbox, width):
-        fan = len(weights)
-        a, w, out = buffers.values(activity, width), buffers.values(weights, fan), buffers.block(outbox, fan * width)
+    def weigh(self, activity, weights, fan, outbox, width):
         for j in range(fan):
             for b in range(width):
-                out[j * width + b] = a[b] * w[j]
+                outbox[j * width + b] = activity[b] * weights[j]
 
-    def backpropagate(self, inbox, at, weights, width, derivative, outbox):
-        fan = len(weights)
-        e, w = buffers.block(inbox, at + fan * width), buffers.values(weights, fan)
-        d, sums = buffers.values(derivative, width), buffers.block(outbox, width)
+    def backpropagate(self, inbox, at, weights, fan, width, derivative, outbox):
         for b in range(width):
-            sums[b] = 0.0
+            outbox[b] = 0.0
         for j in range(fan):
             for b in range(width):
-                sums[b] += e[at + j * width + b] * w[j]
+                outbox[b] += inbox[at + j * width + b] * weights[j]
         for b in range(width):
-            sums[b] = d[b] * sums[b]
+            outbox[b] = derivative[b] * outbox[b]
 
     def spread(self, outbox, fan, width):
-        out = buffers.block(outbox, fan * width)
         for i in range(1, fan):
             for b in range(width):
-                out[i * width + b] = out[b]
+                outbox[i * width + b] = outbox[b]
 
-    def descend(self, weights, inbox, at, width, activity, rate):
-        fan = len(weights)
-        a, e, w = buffers.values(activity, width), buffers.block(inbox, at + fan * width), buffers.values(weights, fan)
+    def descend(self, weights, fan, inbox, at, width, activity, rate):
         step = rate / width
         for j in range(fan):
             gradient = 0.0
             for b in range(width):
-                gradient += e[at + j * width + b] * a[b]
-            w[j] = w[j] - step * gradient
+                gradient += inbox[at + j * width + b] * activity[b]
+            weights[j] = weights[j] - step * gradient
 
     def mean(self, outbox, width):
-        e = buffers.block(outbox, width)
         total = 0.0
         for b in range(width):
-            total += e[b]
+            total += outbox[b]
         return float(total / width)
 
 

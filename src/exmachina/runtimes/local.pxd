@@ -48,12 +48,19 @@ cdef class LocalRuntime:
     cdef int *_boxed_at
     cdef list _recent
 
-    cdef object outbox(self, Py_ssize_t size)
+    cdef double *_outbox_at
 
-    @cython.locals(n=Py_ssize_t, wave=Wave, start="int*", receivers="int*", slots="int*", sent="double*",
-                   box="double*", missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t,
-                   at=Py_ssize_t, b=Py_ssize_t)
+    cdef double *outbox(self, Py_ssize_t size) except NULL
+
+    @cython.locals(n=Py_ssize_t)
     cpdef post(self, int kind, object tag, Routes routes, object values, int width)
+
+    cdef post_outbox(self, int kind, object tag, Routes routes, int width)
+
+    @cython.locals(n=Py_ssize_t, wave=Wave, start="int*", receivers="int*", slots="int*", box="double*",
+                   missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t, at=Py_ssize_t,
+                   b=Py_ssize_t)
+    cdef deliver(self, int kind, object tag, Routes routes, double *sent, int width)
 
     @cython.locals(i=Py_ssize_t)
     cdef bint _plain(self, Routes routes)
@@ -74,3 +81,7 @@ cdef class LocalRuntime:
     @cython.locals(boxed="int*", forward="int*", backward="int*", process=Process, wave=Wave,
                    kind=int, receiver=Py_ssize_t, start=Py_ssize_t, waves=dict)
     cpdef run(self)
+
+
+@cython.locals(copy="double*", b=Py_ssize_t)
+cdef object copied(double *values, Py_ssize_t at, Py_ssize_t width)

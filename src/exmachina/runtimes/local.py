@@ -154,6 +154,7 @@ class LocalRuntime:
         self._spare: tuple[list, list] = ([], [])  # waves to reuse
         self._outbox = np.empty(64)
         self._outbox_size = 64
+        self._outbox_at = buffers.block(self._outbox, 64)
         # for each kind of message, each process's fan and where its slots start in a wave; which
         # processes are handed lists; how many wait for messages of each kind (set by `_settle`)
         self._fan: tuple = (None, None)
@@ -194,24 +195,38 @@ class LocalRuntime:
         self._settled = True
 
     def outbox(self, size: int) -> np.ndarray:
-        """Room for `size` doubles to `post`, lent to the running process until it posts."""
+        """Room for `size` doubles, lent to the running process until it posts them (`post_outbox`).
+        Compiled, a pointer to them."""
         if self._outbox_size < size:
             self._outbox = np.empty(2 * size)
             self._outbox_size = 2 * size
-        return self._outbox
+            self._outbox_at = buffers.block(self._outbox, 2 * size)
+        return self._outbox_at
 
     def post(self, kind: int, tag: Any, routes: Routes, values: np.ndarray, width: int) -> None:
-        """One message along each route, from a neuron's outbox: a float each (`width` 0) or a vector
-        of `width` values each."""
+        """One message along each route, from an array: a float each (`width` 0) or a vector of `width`
+        values each."""
         n = routes.size
         if self.intercepted:
             block = values[:n * max(width, 1)]
             self.send(kind, tag, routes, block.tolist() if width == 0 else list(block.reshape(n, width).copy()))
             return
+        self.deliver(kind, tag, routes, buffers.block(values, n * max(width, 1)), width)
+
+    def post_outbox(self, kind: int, tag: Any, routes: Routes, width: int) -> None:
+        """`post` what the running process wrote in the outbox it was lent."""
+        if self.intercepted:
+            self.post(kind, tag, routes, self._outbox, width)
+        else:
+            self.deliver(kind, tag, routes, self._outbox_at, width)
+
+    def deliver(self, kind: int, tag: Any, routes: Routes, sent: np.ndarray, width: int) -> None:
+        """Leave each value in its receiver's mailbox, `sent` holding the values in the routes' order."""
+        n = routes.size
         wave = self._wave(kind, tag)
         start = self._forward_start if wave.forward else self._backward_start
         wave.widen(width, start[self._count])
-        receivers, slots, sent = routes.to, routes.at, buffers.block(values, n * max(width, 1))
+        receivers, slots = routes.to, routes.at
         box, missing, boxed = wave.values_at, wave.missing_at, self._boxed_at
         self.messages += n
         if width == 0 and self._plain(routes):  # the common case, in as few instructions as it takes
@@ -225,7 +240,7 @@ class LocalRuntime:
         for i in range(n):
             receiver, slot = receivers[i], slots[i]
             if boxed[receiver]:
-                wave.boxes[receiver][slot] = sent[i] if width == 0 else np.array(values[i * width:(i + 1) * width])
+                wave.boxes[receiver][slot] = sent[i] if width == 0 else copied(sent, i * width, width)
             elif width == 0:
                 box[start[receiver] + slot] = sent[i]
             else:
@@ -358,3 +373,12 @@ class LocalRuntime:
     def idle(self) -> bool:
         """True when no message is waiting anywhere."""
         return self._head == self._tail and not any(self._waves)
+
+
+def copied(values: np.ndarray, at: int, width: int) -> np.ndarray:
+    """A vector of its own, of `width` values from `at`: a message for a process handed lists."""
+    vector = buffers.empty(width)
+    copy = buffers.values(vector, width)
+    for b in range(width):
+        copy[b] = values[at + b]
+    return vector

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from ..activations import activate, slope
 from ..blueprint import Blueprint
 from ..neuron import as_inbox
-from ..signals import SCALARS, VECTORS
 from .local import ACTIVITY, ERROR, LocalRuntime, Routes
 
 FEEDER, TEACHER = "feeder", "teacher"
@@ -221,12 +221,12 @@ class NeuronObserver(Observer):
         neuron.on_activities(tag, values)
         if tag in neuron.memory:
             self.total_input, self.activity = neuron.memory[tag][:2]
-        else:  # only predicting: the neuron kept nothing, so compute what it computed
+        else:  # only predicting: the neuron kept nothing, so compute what it computed, in its order
             inbox, width = as_inbox(values)
-            signals = VECTORS if width else SCALARS
-            total_input, activity = np.empty(max(width, 1)), np.empty(max(width, 1))
-            signals.total(inbox, 0, neuron.fan_in, width, self.bias_then, total_input)
-            signals.activity(neuron.code, total_input, activity)
+            total_input = np.full(max(width, 1), self.bias_then)
+            for weighted in inbox.reshape(neuron.fan_in, max(width, 1)):
+                total_input += weighted
+            activity = np.array([activate(neuron.code, z) for z in total_input.tolist()])
             self.total_input, self.activity = (total_input, activity) if width else (total_input[0], activity[0])
 
     def on_errors(self, tag: Any, values: list) -> None:
@@ -257,9 +257,9 @@ class NeuronObserver(Observer):
         """Steps 5-9: the errors that came back, the neuron's own error, and the updates it made."""
         errors, total_input, activity, weights_then, weights_before, bias_before = seen
         neuron = self.neuron
-        z, a = np.array(total_input, float, ndmin=1), np.array(activity, float, ndmin=1)  # copies
-        (VECTORS if np.ndim(activity) else SCALARS).derivative(neuron.code, z, a, z)  # f'(z), where z was
-        derivative = z if np.ndim(activity) else float(z[0])
+        derivative = [slope(neuron.code, z, a)
+                      for z, a in zip(np.ravel(total_input).tolist(), np.ravel(activity).tolist())]
+        derivative = np.array(derivative) if np.ndim(activity) else derivative[0]
         # what the neuron sent back to its inputs (every neuron has at least one: sensors, the feeder)
         error = next(values[0] for kind, _, _, _, values in self.tracer.held if kind == ERROR)
         self.tracer.emit({
