@@ -1,4 +1,8 @@
-"""The feeder: the process that presents examples to the sensors, K at a time."""
+"""The feeder: the process that presents examples to the sensors, K at a time.
+
+Its mailbox is a C array, like a neuron's (it is compiled with them, see feeder.pxd): the sensors'
+errors tell it that an example has left, and it reads none of their values.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from .runtimes import ACTIVITY, LocalRuntime, Routes
+from .runtimes.local import ACTIVITY, LocalRuntime, Process, Routes, Wave
 
 # (tag, one input value per sensor, desired outputs or None); for a batch, each sensor's value is
 # a vector with one input per example
 Example = tuple[Any, Any, Any]
 
 
-class Feeder:
+class Feeder(Process):
     """Sends each sensor its input value and the teacher the desired outputs, tagged by example.
 
     While learning it keeps at most `in_flight` examples in the network: an example has left
@@ -45,7 +49,16 @@ class Feeder:
             if learning and self.waiting >= self.in_flight:
                 break
 
+    def receive(self, tag: Any, wave: Wave, at: int) -> None:
+        """Every sensor has sent its error for `tag`: that example has left the network."""
+        self._left()
+
     def on_errors(self, tag: Any, errors: list) -> None:
+        """The same, the errors handed over as a list."""
+        self._left()
+
+    def _left(self) -> None:
+        """An example has left: the next one goes in."""
         self.waiting -= 1
         example = next(self.examples, None)
         if example is not None:

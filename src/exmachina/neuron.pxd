@@ -7,6 +7,7 @@ from exmachina.runtimes.local cimport LocalRuntime, Process, Routes, Wave
 from exmachina.signals cimport Signals
 
 cdef Signals SCALARS, VECTORS  # the arithmetic for one example and for a batch's vectors
+cdef int ACTIVITY, ERROR  # the kinds of message, as C ints
 
 
 cdef class Neuron(Process):
@@ -25,11 +26,14 @@ cdef class Neuron(Process):
     cdef public dict earlier
 
     cdef void receive(self, object tag, Wave wave, Py_ssize_t at) except *
+    @cython.final
     @cython.locals(signals=Signals, outbox="double*")
     cdef fire(self, object tag, double *inbox, Py_ssize_t at, int width)
+    @cython.final
     cdef hold(self, object tag, int width)
     @cython.locals(signals=Signals, total_input="double*", activity="double*", weights_then="double*",
                    derivative="double*", outbox="double*", earlier=tuple)
+    @cython.final
     cdef learn(self, object tag, double *inbox, Py_ssize_t at, int width)
 
 

@@ -21,7 +21,7 @@ cdef class Process:
 cdef class Wave:
     cdef public object values, missing, tag
     cdef readonly list boxes
-    cdef public int kind, open, width
+    cdef public int kind, number, open, width
     cdef public bint forward
     cdef int *missing_at
     cdef double *values_at
@@ -34,7 +34,8 @@ cdef class LocalRuntime:
     cdef public list processes
     cdef public long long messages
     cdef object _queue
-    cdef list _queued_waves
+    cdef int *_queue_at
+    cdef list _made
     cdef Py_ssize_t _head, _tail
     cdef public bint intercepted
     cdef tuple _handlers, _waves, _spare, _fan, _start
@@ -50,19 +51,23 @@ cdef class LocalRuntime:
 
     cdef double *_outbox_at
 
+    @cython.final
     cdef double *outbox(self, Py_ssize_t size) except NULL
 
     @cython.locals(n=Py_ssize_t)
     cpdef post(self, int kind, object tag, Routes routes, object values, int width)
 
+    @cython.final
     cdef post_outbox(self, int kind, object tag, Routes routes, int width)
 
     @cython.locals(n=Py_ssize_t, wave=Wave, start="int*", receivers="int*", slots="int*", box="double*",
                    missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t, at=Py_ssize_t,
                    b=Py_ssize_t)
+    @cython.final
     cdef deliver(self, int kind, object tag, Routes routes, double *sent, int width)
 
     @cython.locals(i=Py_ssize_t)
+    @cython.final
     cdef bint _plain(self, Routes routes)
 
     @cython.locals(n=Py_ssize_t, wave=Wave, processes=Py_ssize_t, start="int*", receivers="int*", slots="int*",
@@ -71,15 +76,21 @@ cdef class LocalRuntime:
     cpdef send(self, int kind, object tag, Routes routes, list values)
 
     @cython.locals(wave=Wave)
+    @cython.final
     cdef Wave _wave(self, int kind, object tag)
 
+    @cython.final
     cdef Wave _open(self, int kind, object tag)
 
-    @cython.locals(kept=Py_ssize_t, queue="int*")
-    cpdef _enqueue(self, Py_ssize_t receiver, Wave wave)
+    @cython.final
+    cdef int _enqueue(self, Py_ssize_t receiver, Wave wave) except -1
+
+    @cython.locals(kept=Py_ssize_t)
+    @cython.final
+    cdef _grow(self)
 
     @cython.locals(boxed="int*", forward="int*", backward="int*", process=Process, wave=Wave,
-                   kind=int, receiver=Py_ssize_t, start=Py_ssize_t, waves=dict)
+                   kind=int, receiver=Py_ssize_t, start=Py_ssize_t, waves=dict, made=list)
     cpdef run(self)
 
 

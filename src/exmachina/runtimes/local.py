@@ -111,6 +111,7 @@ class Wave:
 
     def __init__(self, kind: int, fan: np.ndarray, boxed: np.ndarray, waiting: int) -> None:
         self.kind = kind
+        self.number = -1  # its place among its runtime's waves, set by the runtime
         self.forward = kind == ACTIVITY  # a C field: the hot paths test it without a Python int
         self.tag = None
         self.values = np.empty(0)
@@ -144,10 +145,12 @@ class LocalRuntime:
     def __init__(self) -> None:
         self.processes: list = []
         self.messages = 0  # delivered so far
-        # the run queue: processes whose mailbox for a wave is full, in order, from `_head` on
-        self._queue = np.empty(1024, dtype=np.int32)
+        # the run queue: processes whose mailbox for a wave is full, in order, from `_head` on, each
+        # as two ints, its address and the wave's number in `_made` (every wave made, by number)
+        self._queue = np.empty(2 * 1024, dtype=np.int32)
         self._queue_size = 1024
-        self._queued_waves: list = []
+        self._queue_at = buffers.ints(self._queue, 2 * 1024)
+        self._made: list = []
         self._head = self._tail = 0
         self._handlers: tuple[list, list] = ([], [])
         self._waves: tuple[dict, dict] = ({}, {})  # open waves by tag, for each kind of message
@@ -225,11 +228,12 @@ class LocalRuntime:
         n = routes.size
         wave = self._wave(kind, tag)
         start = self._forward_start if wave.forward else self._backward_start
-        wave.widen(width, start[self._count])
+        if wave.width != width:
+            wave.widen(width, start[self._count])
         receivers, slots = routes.to, routes.at
         box, missing, boxed = wave.values_at, wave.missing_at, self._boxed_at
         self.messages += n
-        if width == 0 and self._plain(routes):  # the common case, in as few instructions as it takes
+        if width == 0 and (routes.plain_in is self or self._plain(routes)):  # the common case, in few instructions
             for i in range(n):
                 receiver = receivers[i]
                 box[start[receiver] + slots[i]] = sent[i]
@@ -295,26 +299,34 @@ class LocalRuntime:
             if not missing[receiver]:
                 self._enqueue(receiver, wave)
 
-    def _enqueue(self, receiver: int, wave: Wave) -> None:
+    def _enqueue(self, receiver: int, wave: Wave) -> int:
         """The receiver's mailbox in `wave` is full: it runs after those already waiting."""
         if self._tail == self._queue_size:
-            if self._head:  # forget what has run
-                kept = self._tail - self._head
-                self._queue[:kept] = self._queue[self._head:self._tail]
-                del self._queued_waves[:self._head]
-                self._head, self._tail = 0, kept
-            if self._tail == self._queue_size:
-                self._queue = np.concatenate((self._queue, self._queue))
-                self._queue_size *= 2
-        queue = buffers.ints(self._queue, self._tail + 1)
-        queue[self._tail] = receiver
-        self._queued_waves.append(wave)
+            self._grow()
+        self._queue_at[2 * self._tail] = receiver
+        self._queue_at[2 * self._tail + 1] = wave.number
         self._tail += 1
+        return 0
+
+    def _grow(self) -> None:
+        """Room at the end of the run queue: forget what has run, or make it twice as long."""
+        if self._head:
+            kept = self._tail - self._head
+            self._queue[:2 * kept] = self._queue[2 * self._head:2 * self._tail]
+            self._head, self._tail = 0, kept
+        if self._tail == self._queue_size:
+            self._queue = np.concatenate((self._queue, self._queue))
+            self._queue_size *= 2
+            self._queue_at = buffers.ints(self._queue, 2 * self._queue_size)
+
+    def _requeue(self, receiver: int, wave: Wave) -> None:
+        """Put back on the run queue what `_drain` took off (a runtime that chooses who runs next)."""
+        self._enqueue(receiver, wave)
 
     def _drain(self) -> list[tuple[int, Wave]]:
         """Take every waiting (receiver, wave) off the run queue (between runs)."""
-        waiting = list(zip(self._queue[self._head:self._tail].tolist(), self._queued_waves[self._head:]))
-        self._queued_waves.clear()
+        waiting = [(receiver, self._made[number])
+                   for receiver, number in self._queue[2 * self._head:2 * self._tail].reshape(-1, 2).tolist()]
         self._head = self._tail = 0
         return waiting
 
@@ -335,6 +347,8 @@ class LocalRuntime:
             wave.reopen(fan, self._waiting[kind])
         else:
             wave = Wave(kind, fan, self._boxed, self._waiting[kind])
+            wave.number = len(self._made)
+            self._made.append(wave)
         wave.tag = tag
         self._waves[kind][tag] = wave
         return wave
@@ -343,11 +357,11 @@ class LocalRuntime:
         """Let processes handle their full mailboxes until nobody has anything left to do."""
         if self._head == self._tail:
             return
-        handlers, spare, processes = self._handlers, self._spare, self.processes
+        handlers, spare, processes, made = self._handlers, self._spare, self.processes, self._made
         boxed, forward, backward = self._boxed_at, self._forward_start, self._backward_start
         while self._head < self._tail:
-            receiver = buffers.ints(self._queue, self._tail)[self._head]
-            wave = self._queued_waves[self._head]
+            receiver = self._queue_at[2 * self._head]
+            wave = made[self._queue_at[2 * self._head + 1]]
             self._head += 1
             kind, tag = wave.kind, wave.tag
             if boxed[receiver]:
@@ -362,13 +376,14 @@ class LocalRuntime:
                 del waves[tag]
                 wave.tag = None
                 spare[kind].append(wave)
-        self._queued_waves.clear()
         self._head = self._tail = 0
 
     def rest(self) -> None:
         """Let go of the spare waves' memory while nothing is in transit (it is made again as needed)."""
         self._spare[ACTIVITY].clear()
         self._spare[ERROR].clear()
+        if self.idle():
+            self._made.clear()
 
     def idle(self) -> bool:
         """True when no message is waiting anywhere."""

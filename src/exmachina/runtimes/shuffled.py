@@ -45,7 +45,7 @@ class ShuffledRuntime(LocalRuntime):
             else:
                 i -= n
                 self._runnable[i], self._runnable[-1] = self._runnable[-1], self._runnable[i]
-                self._enqueue(*self._runnable.pop())
+                self._requeue(*self._runnable.pop())
                 super().run()
 
     def idle(self) -> bool:

@@ -1,0 +1,15 @@
+# C types for feeder.py (see runtimes/local.pxd): the feeder's mailbox is a C array, as a neuron's is.
+from exmachina.runtimes.local cimport LocalRuntime, Process, Routes, Wave
+
+cdef int ACTIVITY
+
+
+cdef class Feeder(Process):
+    cdef dict __dict__
+    cdef public LocalRuntime runtime
+    cdef public Routes sensors, teacher
+    cdef public int in_flight, waiting
+    cdef public object examples
+
+    cdef void receive(self, object tag, Wave wave, Py_ssize_t at) except *
+    cdef _left(self)
