@@ -11,5 +11,5 @@ cdef class Feeder(Process):
     cdef public int in_flight, waiting
     cdef public object examples
 
-    cdef void receive(self, object tag, Wave wave, Py_ssize_t at) except *
-    cdef _left(self)
+    cdef int receive(self, object tag, Wave wave, Py_ssize_t at) except -1
+    cdef int _left(self) except -1

@@ -25,16 +25,14 @@ cdef class Neuron(Process):
     cdef double *held_weights_at
     cdef public dict earlier
 
-    cdef void receive(self, object tag, Wave wave, Py_ssize_t at) except *
-    @cython.final
+    cdef int receive(self, object tag, Wave wave, Py_ssize_t at) except -1
     @cython.locals(signals=Signals, outbox="double*")
-    cdef fire(self, object tag, double *inbox, Py_ssize_t at, int width)
+    cdef int fire(self, object tag, double *inbox, Py_ssize_t at, int width) except -1
     @cython.final
-    cdef hold(self, object tag, int width)
+    cdef inline int hold(self, object tag, int width) except -1
     @cython.locals(signals=Signals, total_input="double*", activity="double*", weights_then="double*",
                    derivative="double*", outbox="double*", earlier=tuple)
-    @cython.final
-    cdef learn(self, object tag, double *inbox, Py_ssize_t at, int width)
+    cdef int learn(self, object tag, double *inbox, Py_ssize_t at, int width) except -1
 
 
 cdef class Sensor(Neuron):

@@ -39,7 +39,7 @@ class Teacher:
             self.listener(tag, outputs, None)
             return
         losses, errors = self.loss.measure(outputs, desired)
-        self.runtime.send(ERROR, tag, self.outputs, errors.tolist() if errors.ndim == 1 else list(errors))
+        self.runtime.post(ERROR, tag, self.outputs, errors.ravel(), 0 if errors.ndim == 1 else errors.shape[1])
         self.listener(tag, outputs, losses)
 
     def on_errors(self, tag: Any, values: list) -> None:

@@ -1,4 +1,6 @@
 # C types for local.py, which Cython compiles at install: the delivery loops run once per message.
+# A small method called once per message or per handler is `final` and `inline`: a direct C call, which
+# the compiler can inline (a method called through the class's table of methods costs tens of instructions).
 cimport cython
 
 from exmachina cimport buffers
@@ -15,7 +17,7 @@ cdef class Routes:
 cdef class Process:
     cdef public int address, fan_in, fan_out
 
-    cdef void receive(self, object tag, Wave wave, Py_ssize_t at) except *
+    cdef int receive(self, object tag, Wave wave, Py_ssize_t at) except -1
 
 
 cdef class Wave:
@@ -51,24 +53,21 @@ cdef class LocalRuntime:
 
     cdef double *_outbox_at
 
-    @cython.final
     cdef double *outbox(self, Py_ssize_t size) except NULL
 
     @cython.locals(n=Py_ssize_t)
     cpdef post(self, int kind, object tag, Routes routes, object values, int width)
 
-    @cython.final
-    cdef post_outbox(self, int kind, object tag, Routes routes, int width)
+    cdef int post_outbox(self, int kind, object tag, Routes routes, int width) except -1
 
     @cython.locals(n=Py_ssize_t, wave=Wave, start="int*", receivers="int*", slots="int*", box="double*",
                    missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t, at=Py_ssize_t,
                    b=Py_ssize_t)
-    @cython.final
-    cdef deliver(self, int kind, object tag, Routes routes, double *sent, int width)
+    cdef int deliver(self, int kind, object tag, Routes routes, double *sent, int width) except -1
 
     @cython.locals(i=Py_ssize_t)
     @cython.final
-    cdef bint _plain(self, Routes routes)
+    cdef inline bint _plain(self, Routes routes)
 
     @cython.locals(n=Py_ssize_t, wave=Wave, processes=Py_ssize_t, start="int*", receivers="int*", slots="int*",
                    missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t,
@@ -77,17 +76,15 @@ cdef class LocalRuntime:
 
     @cython.locals(wave=Wave)
     @cython.final
-    cdef Wave _wave(self, int kind, object tag)
+    cdef inline Wave _wave(self, int kind, object tag)
 
-    @cython.final
     cdef Wave _open(self, int kind, object tag)
 
     @cython.final
-    cdef int _enqueue(self, Py_ssize_t receiver, Wave wave) except -1
+    cdef inline int _enqueue(self, Py_ssize_t receiver, Wave wave) except -1
 
     @cython.locals(kept=Py_ssize_t)
-    @cython.final
-    cdef _grow(self)
+    cdef int _grow(self) except -1
 
     @cython.locals(boxed="int*", forward="int*", backward="int*", process=Process, wave=Wave,
                    kind=int, receiver=Py_ssize_t, start=Py_ssize_t, waves=dict, made=list)

@@ -226,7 +226,9 @@ class LocalRuntime:
     def deliver(self, kind: int, tag: Any, routes: Routes, sent: np.ndarray, width: int) -> None:
         """Leave each value in its receiver's mailbox, `sent` holding the values in the routes' order."""
         n = routes.size
-        wave = self._wave(kind, tag)
+        wave = self._recent[kind]
+        if wave is None or wave.tag is not tag:
+            wave = self._wave(kind, tag)
         start = self._forward_start if wave.forward else self._backward_start
         if wave.width != width:
             wave.widen(width, start[self._count])
@@ -240,20 +242,20 @@ class LocalRuntime:
                 missing[receiver] -= 1
                 if not missing[receiver]:
                     self._enqueue(receiver, wave)
-            return
-        for i in range(n):
-            receiver, slot = receivers[i], slots[i]
-            if boxed[receiver]:
-                wave.boxes[receiver][slot] = sent[i] if width == 0 else copied(sent, i * width, width)
-            elif width == 0:
-                box[start[receiver] + slot] = sent[i]
-            else:
-                at = (start[receiver] + slot) * width
-                for b in range(width):
-                    box[at + b] = sent[i * width + b]
-            missing[receiver] -= 1
-            if not missing[receiver]:
-                self._enqueue(receiver, wave)
+        else:
+            for i in range(n):
+                receiver, slot = receivers[i], slots[i]
+                if boxed[receiver]:
+                    wave.boxes[receiver][slot] = sent[i] if width == 0 else copied(sent, i * width, width)
+                elif width == 0:
+                    box[start[receiver] + slot] = sent[i]
+                else:
+                    at = (start[receiver] + slot) * width
+                    for b in range(width):
+                        box[at + b] = sent[i * width + b]
+                missing[receiver] -= 1
+                if not missing[receiver]:
+                    self._enqueue(receiver, wave)
 
     def _plain(self, routes: Routes) -> bool:
         """Whether every receiver of these routes has a C mailbox (found once, then remembered)."""
@@ -299,14 +301,13 @@ class LocalRuntime:
             if not missing[receiver]:
                 self._enqueue(receiver, wave)
 
-    def _enqueue(self, receiver: int, wave: Wave) -> int:
+    def _enqueue(self, receiver: int, wave: Wave) -> None:
         """The receiver's mailbox in `wave` is full: it runs after those already waiting."""
         if self._tail == self._queue_size:
             self._grow()
         self._queue_at[2 * self._tail] = receiver
         self._queue_at[2 * self._tail + 1] = wave.number
         self._tail += 1
-        return 0
 
     def _grow(self) -> None:
         """Room at the end of the run queue: forget what has run, or make it twice as long."""
