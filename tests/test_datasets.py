@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -260,12 +261,39 @@ def test_split_is_stratified_seeded_and_disjoint():
         datasets.split(data, 1.0)
 
 
+LABELLED = {  # labels as the data sets hold them: classes even and uneven, ties in their shares, words
+    "digits": lambda rng: datasets.load("digits").labels,
+    "iris words": lambda rng: datasets.load("iris").labels,
+    "uneven": lambda rng: rng.choice([0, 1, 2, 3], size=101, p=[0.55, 0.3, 0.1, 0.05]),
+    "two of each": lambda rng: np.repeat(np.arange(7), 2),
+    "one of a class": lambda rng: np.array([0] * 20 + [1] * 19 + [2]),  # too rare to stratify: at random
+}
+
+
+@pytest.mark.parametrize("labelled", LABELLED)
+def test_the_split_holds_back_the_very_examples_scikit_learn_would(labelled):
+    """`split` draws what `train_test_split` draws for the same seed (stratified where it can be),
+    without importing scikit-learn."""
+    from sklearn.model_selection import train_test_split
+
+    labels = LABELLED[labelled](np.random.default_rng(0))
+    data = datasets.DataSet("t", np.zeros((len(labels), 1)), labels, sorted(set(labels.tolist())))
+    words = labels.astype(str)
+    _, counts = np.unique(words, return_counts=True)
+    for fraction in (0.05, 0.2, 0.37, 0.5, 0.9):
+        tested = int(np.ceil(fraction * len(labels)))
+        strata = words if counts.min() >= 2 and min(tested, len(labels) - tested) >= len(counts) else None
+        for seed in (0, 1, 7, 2026):
+            learn, test = datasets.split(data, fraction, seed)
+            expected = train_test_split(np.arange(len(labels)), test_size=tested, random_state=seed, stratify=strata)
+            assert [learn.tolist(), test.tolist()] == [sorted(side.tolist()) for side in expected], (fraction, seed)
+
+
 # -- built in: no download ---------------------------------------------------------------------------
 
 
 def test_semeion_ships_in_the_package_whole():
     import hashlib
-    from importlib.resources import files
 
     packed = (files("exmachina") / "data" / "semeion.data.gz").read_bytes()
     assert len(packed) < 2_886_516 / 20  # a small fraction of the 2.9 MB file
@@ -290,6 +318,18 @@ def test_iris_and_wine_come_from_scikit_learn_to_be_standardised(name, shape, cl
     assert "scale" not in datasets.load("digits").defaults  # pixels are 0..1 already
     with pytest.raises(ValueError, match=f"--label names a column of a CSV file; --data {name} has none"):
         datasets.load(name, label="species")
+
+
+@pytest.mark.parametrize("name", ["digits", "iris", "wine"])
+def test_the_shipped_tables_are_scikit_learns_to_the_bit(name):
+    import sklearn.datasets
+
+    table = getattr(sklearn.datasets, f"load_{name}")()
+    data = datasets.load(name)
+    np.testing.assert_array_equal(data.inputs, table.data / (16.0 if name == "digits" else 1.0), strict=True)
+    labels = table.target_names[table.target] if name == "iris" else table.target
+    assert data.labels.tolist() == labels.tolist() and data.labels.dtype == (object if name == "iris" else np.int64)
+    assert name in (files("exmachina") / "data" / "README.md").read_text()
 
 
 def test_a_csv_table_is_standardised_by_default(tmp_path):

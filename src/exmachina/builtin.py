@@ -1,14 +1,12 @@
-"""Data sets that need no download: scikit-learn's digits, the Semeion digits shipped in the
-package (the Exmachina reference's own data), and scikit-learn's iris and wine tables.
-
-`semeion` is the Semeion Handwritten Digit data set (1998), Semeion Research Center of Sciences of
-Communication, Rome, from the UCI Machine Learning Repository
-(https://archive.ics.uci.edu/dataset/178/semeion+handwritten+digit), under the Creative Commons
-Attribution 4.0 licence (CC BY 4.0); `data/semeion.data.gz` is the original file, gzipped.
+"""Data sets that need no download, shipped in the package: the digits, iris and wine tables as
+scikit-learn ships them (read here without importing scikit-learn, which costs a second of
+start-up), and the Semeion digits (the Exmachina reference's own data). `data/README.md` says
+where each comes from and under which licence.
 """
 
 from __future__ import annotations
 
+import gzip
 from importlib.resources import as_file, files
 
 import numpy as np
@@ -26,16 +24,20 @@ def load(name: str) -> datasets.DataSet:
         found.where = [f"semeion, line {line.rpartition(' ')[2]}" for line in found.where]
         found.name = "semeion"
         return found
-    from sklearn.datasets import load_digits, load_iris, load_wine
-
+    inputs, labels, names = _table(name)
     if name == "digits":  # 8x8 pixels, scaled from 0..16 to 0..1
-        found = load_digits()
-        return datasets.DataSet("digits", found.data / 16.0, found.target.astype(np.int64), list(range(10)))
+        return datasets.DataSet("digits", inputs / 16.0, labels, list(range(10)))
     if name == "iris":  # the species by name
-        table = load_iris()
-        labels = table.target_names[table.target].astype(object)
-    else:
-        table = load_wine()
-        labels = table.target.astype(np.int64)
-    return datasets.DataSet(name, table.data.astype(float), labels, sorted(set(labels.tolist())),
+        labels = np.array(names, dtype=object)[labels]
+    return datasets.DataSet(name, inputs, labels, sorted(set(labels.tolist())),
                             defaults={**datasets.DEFAULTS, "scale": "standard"})  # measured in any units
+
+
+def _table(name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A shipped table: features, then a class number, per row. The iris and wine tables start with
+    a line `examples,features,class 0's name,class 1's name,...`; the digits have none."""
+    packed = (files(__package__) / "data" / f"{name}.csv.gz").read_bytes()
+    lines = gzip.decompress(packed).decode().splitlines()
+    names = lines.pop(0).split(",")[2:] if name != "digits" else []
+    table = np.loadtxt(lines, delimiter=",", ndmin=2)
+    return table[:, :-1], table[:, -1].astype(np.int64), names

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import builtin, reading
+from . import builtin, reading, splitting
 
 SEMEION_PIXELS = 256  # 16x16 pixels, then a one-hot label of 10 fields
 SEMEION_CLASSES = 10
@@ -348,12 +348,11 @@ def split(data: DataSet, fraction: float, seed: int = 0) -> tuple[np.ndarray, np
         return everything, everything[:0]
     if tested >= data.examples:
         raise ValueError(f"--test-fraction {fraction} leaves no example of {data.name} to learn from")
-    from sklearn.model_selection import train_test_split
-
-    _, counts = np.unique(data.labels.astype(str), return_counts=True)
-    stratify = data.labels.astype(str) if counts.min() >= 2 and tested >= len(counts) else None
-    learn, test = train_test_split(everything, test_size=tested, random_state=seed, stratify=stratify)
-    return np.sort(learn), np.sort(test)
+    labels = data.labels.astype(str)
+    _, counts = np.unique(labels, return_counts=True)
+    if counts.min() >= 2 and min(tested, data.examples - tested) >= len(counts):
+        return splitting.stratified(labels, tested, seed)
+    return splitting.shuffled(data.examples, tested, seed)
 
 
 # -- reading files -------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def outputs_apart(outputs: dict[str, Path | None], inputs: dict[str, Path | list
 
 # -- options that ask for the impossible -----------------------------------------------------------
 
-SEED_RANGE = 2**32  # scikit-learn's split takes seeds below this
+SEED_RANGE = 2**32  # the split's NumPy RandomState takes seeds below this
 RULES: dict[str, tuple[Callable[[float], bool], str]] = {
     "--epochs": (lambda v: v >= 0, "the passes must be 0 or more"),
     "--learning-rate": (lambda v: math.isfinite(v) and v > 0, "the learning rate must be a positive number"),
