@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 from importlib.resources import files
 from pathlib import Path
 
@@ -260,6 +262,14 @@ def test_split_is_stratified_seeded_and_disjoint():
     with pytest.raises(ValueError, match="--test-fraction must be at least 0 and below 1"):
         datasets.split(data, 1.0)
 
+
+def test_learning_from_built_in_data_split_in_two_never_imports_scikit_learn(tmp_path):
+    """Importing scikit-learn costs about a second: the shipped tables and the split do without it."""
+    without = "import sys; sys.modules['sklearn'] = None; from exmachina.cli import app; app()"
+    done = subprocess.run([sys.executable, "-c", without, "learn", "--data", "iris", "--epochs", "1"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "virginica" in done.stdout
 
 LABELLED = {  # labels as the data sets hold them: classes even and uneven, ties in their shares, words
     "digits": lambda rng: datasets.load("digits").labels,
