@@ -13,3 +13,4 @@ cdef class Feeder(Process):
 
     cdef int receive(self, object tag, Wave wave, Py_ssize_t at) except -1
     cdef int _left(self) except -1
+    cdef int _present(self, object example) except -1

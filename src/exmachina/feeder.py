@@ -45,7 +45,7 @@ class Feeder(Process):
         self.waiting = 0
         self.examples = iter(examples)
         for example in self.examples:
-            self._present(*example)
+            self._present(example)
             if learning and self.waiting >= self.in_flight:
                 break
 
@@ -62,13 +62,14 @@ class Feeder(Process):
         self.waiting -= 1
         example = next(self.examples, None)
         if example is not None:
-            self._present(*example)
+            self._present(example)
 
     def on_activities(self, tag: Any, values: list) -> None:
         raise RuntimeError("nobody sends activities to the feeder")
 
-    def _present(self, tag: Any, inputs: Any, desired: Any) -> None:
+    def _present(self, example: Example) -> None:
         """The inputs go out as the neurons' messages do, from an array; the desired outputs follow."""
+        tag, inputs, desired = example
         inputs = np.ascontiguousarray(inputs, dtype=float)
         if len(inputs) != self.fan_out or inputs.ndim > 2:
             raise ValueError(f"example {tag!r}: {self.fan_out} sensors but inputs of shape {inputs.shape}")

@@ -138,6 +138,7 @@ class Network:
                     figures = {}
                 else:
                     society.feed(lesson.examples(x, desired, batches, batched=batch_size > 1))
+                    lesson.finish()
                     self.blueprint = society.state()
                     figures = {"messages": society.messages - lesson.sent}
                     if shards:
@@ -242,6 +243,7 @@ class Lesson:
         self.applied = learning_rate  # the rate the neurons were last told
         self.messages: Callable[[], int] = lambda: 0  # the runtime's count of delivered messages
         self.batches: dict[int, np.ndarray] = {}  # example tag -> indices of its examples
+        self.heard: list[tuple] = []  # what the teacher said while nobody watched: scored at the pass's end
 
     def begin(self, epoch: int, examples: int) -> Scoreboard:
         self.epoch, self.board, self.sent = epoch, Scoreboard(examples), self.messages()
@@ -264,7 +266,17 @@ class Lesson:
                 yield tag, x[batch[0]], desired[batch[0]]
 
     def listen(self, tag: int, outputs: np.ndarray, losses: np.ndarray | None) -> None:
-        self.score(self.batches.pop(tag), outputs.reshape(len(outputs), -1).T, np.atleast_1d(losses))
+        if self.on_progress:
+            self.score(self.batches.pop(tag), outputs.reshape(len(outputs), -1).T, np.atleast_1d(losses))
+        else:  # nobody watches the pass: score it at its end, all at once (a few NumPy calls per example fewer)
+            self.heard.append((self.batches.pop(tag), outputs, losses))
+
+    def finish(self) -> None:
+        """Score what the teacher said while nobody watched."""
+        if self.heard:
+            batches, outputs, losses = zip(*self.heard)
+            self.heard = []
+            self.score(np.concatenate(batches), np.column_stack(outputs).T, np.hstack(losses))
 
     def score(self, batch: np.ndarray, outputs: np.ndarray, losses: np.ndarray) -> None:
         """Record a batch's losses and hits; `outputs` has one row per example."""

@@ -33,8 +33,7 @@ class Teacher:
         self.fan_in, self.fan_out = len(outputs) + 1, 0
 
     def on_activities(self, tag: Any, values: list) -> None:
-        *activities, desired = values
-        outputs = np.array(activities)
+        outputs, desired = np.array(values[:-1]), values[-1]
         if desired is None:
             self.listener(tag, outputs, None)
             return
