@@ -78,6 +78,8 @@ cdef class LocalRuntime:
     @cython.final
     cdef inline Wave _wave(self, int kind, object tag)
 
+    cdef Wave _find(self, int kind, object tag)
+
     cdef Wave _open(self, int kind, object tag)
 
     @cython.final

@@ -226,9 +226,7 @@ class LocalRuntime:
     def deliver(self, kind: int, tag: Any, routes: Routes, sent: np.ndarray, width: int) -> None:
         """Leave each value in its receiver's mailbox, `sent` holding the values in the routes' order."""
         n = routes.size
-        wave = self._recent[kind]
-        if wave is None or wave.tag is not tag:
-            wave = self._wave(kind, tag)
+        wave = self._wave(kind, tag)
         start = self._forward_start if wave.forward else self._backward_start
         if wave.width != width:
             wave.widen(width, start[self._count])
@@ -335,8 +333,13 @@ class LocalRuntime:
         """The open wave of `kind` for `tag`, opened if need be (the one last used is at hand)."""
         wave = self._recent[kind]
         if wave is None or wave.tag is not tag:
-            wave = self._waves[kind].get(tag) or self._open(kind, tag)
-            self._recent[kind] = wave
+            wave = self._find(kind, tag)
+        return wave
+
+    def _find(self, kind: int, tag: Any) -> Wave:
+        """The open wave of `kind` for `tag`, opened if need be, put at hand."""
+        wave = self._waves[kind].get(tag) or self._open(kind, tag)
+        self._recent[kind] = wave
         return wave
 
     def _open(self, kind: int, tag: Any) -> Wave:
