@@ -6,8 +6,8 @@ cdef int ACTIVITY
 
 cdef class Feeder(Process):
     cdef dict __dict__
-    cdef public LocalRuntime runtime
-    cdef public Routes sensors, teacher
+    cdef readonly LocalRuntime runtime
+    cdef readonly Routes sensors, teacher
     cdef public int in_flight, waiting
     cdef public object examples
 

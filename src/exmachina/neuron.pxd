@@ -14,9 +14,9 @@ cdef class Neuron(Process):
     cdef dict __dict__
     cdef public int code, held_width
     cdef public bint learning, learns_bias, learns_weights, holding
-    cdef public LocalRuntime runtime
+    cdef readonly LocalRuntime runtime
     cdef public double bias, noise, rate
-    cdef public Routes dendrites, axon
+    cdef readonly Routes dendrites, axon
     cdef public object activation, random, held_tag, held_input, held_activity, held_weights
     cdef object own_weights
     cdef double *weights_at

@@ -1,4 +1,6 @@
 # C types for local.py, which Cython compiles at install: the delivery loops run once per message.
+# It is compiled without checks for None: what comes in from Python is checked where it comes in
+# (`post`, `send`, `_requeue`), and a neuron's runtime and routes are read-only, set when it is made.
 # A small method called once per message or per handler is `final` and `inline`: a direct C call, which
 # the compiler can inline (a method called through the class's table of methods costs tens of instructions).
 cimport cython
@@ -84,6 +86,7 @@ cdef class LocalRuntime:
 
     @cython.final
     cdef inline int _enqueue(self, Py_ssize_t receiver, Wave wave) except -1
+
 
     @cython.locals(kept=Py_ssize_t)
     cdef int _grow(self) except -1

@@ -1,4 +1,4 @@
-# cython: boundscheck=False, wraparound=False, initializedcheck=False
+# cython: boundscheck=False, wraparound=False, initializedcheck=False, nonecheck=False
 """Where neuron processes live and how their messages move.
 
 A process is anything with two handlers, `on_activities(tag, values)` and `on_errors(tag,
@@ -209,7 +209,7 @@ class LocalRuntime:
     def post(self, kind: int, tag: Any, routes: Routes, values: np.ndarray, width: int) -> None:
         """One message along each route, from an array: a float each (`width` 0) or a vector of `width`
         values each."""
-        n = routes.size
+        n = len(routes)  # (and a TypeError for None: compiled, this module checks no more)
         if self.intercepted:
             block = values[:n * max(width, 1)]
             self.send(kind, tag, routes, block.tolist() if width == 0 else list(block.reshape(n, width).copy()))
@@ -268,7 +268,7 @@ class LocalRuntime:
     def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
         """One message of `kind` (ACTIVITY or ERROR) along each route, carrying its value (a float,
         or a vector for a mini-batch)."""
-        n = routes.size
+        n = len(routes)  # (and a TypeError for None)
         if len(values) != n:
             raise ValueError(f"{n} routes but {len(values)} values")
         if not n:
@@ -320,6 +320,8 @@ class LocalRuntime:
 
     def _requeue(self, receiver: int, wave: Wave) -> None:
         """Put back on the run queue what `_drain` took off (a runtime that chooses who runs next)."""
+        if not isinstance(wave, Wave):
+            raise TypeError(f"expected a Wave, got {type(wave).__name__}")
         self._enqueue(receiver, wave)
 
     def _drain(self) -> list[tuple[int, Wave]]:
