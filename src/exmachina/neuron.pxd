@@ -1,5 +1,7 @@
 # C types for neuron.py (see runtimes/local.pxd): a neuron's own state as C fields, its steps as C calls.
 # Its vectors are checked once, when made or given, and read through pointers (`*_at`) afterwards.
+# It is compiled without checks for None: its runtime is checked when it is made, and its runtime,
+# routes and memory of earlier examples are read-only.
 cimport cython
 
 from exmachina cimport buffers
@@ -23,13 +25,14 @@ cdef class Neuron(Process):
     cdef double *input_at
     cdef double *activity_at
     cdef double *held_weights_at
-    cdef public dict earlier
+    cdef readonly dict earlier
 
     cdef int receive(self, object tag, Wave wave, Py_ssize_t at) except -1
     @cython.locals(signals=Signals, outbox="double*")
     cdef int fire(self, object tag, double *inbox, Py_ssize_t at, int width) except -1
     @cython.final
     cdef inline int hold(self, object tag, int width) except -1
+    cdef int make_room(self, int width) except -1
     @cython.locals(signals=Signals, total_input="double*", activity="double*", weights_then="double*",
                    derivative="double*", outbox="double*", earlier=tuple)
     cdef int learn(self, object tag, double *inbox, Py_ssize_t at, int width) except -1

@@ -1,3 +1,4 @@
+# cython: nonecheck=False
 """The neuron: a process that owns its bias and the weights on its axon, and learns from messages.
 
 Its two handlers are the nine steps of the protocol. `fire` runs once the weighted activities of
@@ -45,6 +46,8 @@ class Neuron(Process):
         noise: float = 0.0,
         seed: int = 0,
     ) -> None:
+        if not isinstance(runtime, LocalRuntime):  # (compiled, this module does not check for None)
+            raise TypeError(f"neuron {address}: a runtime is a LocalRuntime, not {type(runtime).__name__}")
         self.address = address
         self.runtime = runtime
         self.activation = activation
@@ -131,17 +134,21 @@ class Neuron(Process):
     def hold(self, tag: Any, width: int) -> None:
         """Room for this example's total input and activity; while learning, kept with the weights as
         they are now, for step 6. Another example still in flight keeps its own, aside."""
-        if self.holding:
-            self.earlier[self.held_tag] = (self.held_input, self.held_activity, self.held_weights, self.held_width)
-            self.held_width = -1
-        if self.held_width != width:
-            self.held_input, self.held_activity = empty(max(width, 1)), empty(max(width, 1))
-            self.input_at = buffers.values(self.held_input, max(width, 1))
-            self.activity_at = buffers.values(self.held_activity, max(width, 1))
-            self.held_width = width
+        if self.holding or self.held_width != width:
+            self.make_room(width)
         if self.learning:
             self.holding = True
             self.held_tag, self.held_weights, self.held_weights_at = tag, self.own_weights, self.weights_at
+
+    def make_room(self, width: int) -> None:
+        """New vectors for an example's signals: the last example's are still in flight (kept aside,
+        by tag), or of another width."""
+        if self.holding:
+            self.earlier[self.held_tag] = (self.held_input, self.held_activity, self.held_weights, self.held_width)
+        self.held_input, self.held_activity = empty(max(width, 1)), empty(max(width, 1))
+        self.input_at = buffers.values(self.held_input, max(width, 1))
+        self.activity_at = buffers.values(self.held_activity, max(width, 1))
+        self.held_width = width
 
     def learn(self, tag: Any, inbox: np.ndarray, at: int, width: int) -> None:
         """Steps 5-9: every target has sent its error; pass ours back and learn."""
