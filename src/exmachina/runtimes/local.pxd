@@ -91,8 +91,8 @@ cdef class LocalRuntime:
     @cython.locals(kept=Py_ssize_t)
     cdef int _grow(self) except -1
 
-    @cython.locals(boxed="int*", forward="int*", backward="int*", process=Process, wave=Wave,
-                   kind=int, receiver=Py_ssize_t, start=Py_ssize_t, waves=dict, made=list)
+    @cython.locals(boxed="int*", forward="int*", backward="int*", start="int*", process=Process, wave=Wave,
+                   number=int, kind=int, width=Py_ssize_t, receiver=Py_ssize_t, made=list)
     cpdef run(self)
 
 

@@ -365,23 +365,27 @@ class LocalRuntime:
             return
         handlers, spare, processes, made = self._handlers, self._spare, self.processes, self._made
         boxed, forward, backward = self._boxed_at, self._forward_start, self._backward_start
+        wave, number = None, -1  # the wave of the process run last: usually the next one's too
+        kind, tag, start, width = ACTIVITY, None, forward, 1
         while self._head < self._tail:
             receiver = self._queue_at[2 * self._head]
-            wave = made[self._queue_at[2 * self._head + 1]]
+            if self._queue_at[2 * self._head + 1] != number:
+                number = self._queue_at[2 * self._head + 1]
+                wave = made[number]
+                kind, tag, width = wave.kind, wave.tag, max(wave.width, 1)
+                start = forward if wave.forward else backward
             self._head += 1
-            kind, tag = wave.kind, wave.tag
             if boxed[receiver]:
                 handlers[kind][receiver](tag, wave.boxes[receiver])
             else:
                 process = processes[receiver]
-                start = forward[receiver] if wave.forward else backward[receiver]
-                process.receive(tag, wave, start * max(wave.width, 1))
+                process.receive(tag, wave, start[receiver] * width)
             wave.open -= 1
-            if not wave.open:
-                waves = self._waves[kind]
-                del waves[tag]
+            if not wave.open:  # everyone has had its messages: the wave is free for another example
+                del self._waves[kind][tag]
                 wave.tag = None
                 spare[kind].append(wave)
+                number = -1
         self._head = self._tail = 0
 
     def rest(self) -> None:
