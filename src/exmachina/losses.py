@@ -13,22 +13,33 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Loss:
-    """`measure(outputs, desired)` gives the loss of each example and `dLoss/da` for each output."""
+    """`measure(outputs, desired)` gives the loss of each example and `dLoss/da` for each output;
+    `error(outputs, desired)` only the latter, which is what the teacher sends back (the losses are
+    counted where they are reported, for many examples at once)."""
 
     name: str
     measure: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+    error: Callable[[np.ndarray, np.ndarray], np.ndarray]
     output_activation: str | None  # what the output layer must be, if the loss dictates it
 
 
+def _squared_error(outputs: np.ndarray, desired: np.ndarray) -> np.ndarray:
+    return outputs - desired  # actual - desired
+
+
 def _squared(outputs: np.ndarray, desired: np.ndarray):
-    error = outputs - desired  # actual - desired
+    error = _squared_error(outputs, desired)
     return 0.5 * (error * error).sum(axis=0), error
 
 
+def _mse_error(outputs: np.ndarray, desired: np.ndarray) -> np.ndarray:
+    return (outputs - desired) * (2.0 / outputs.shape[0])
+
+
 def _mse(outputs: np.ndarray, desired: np.ndarray):
-    error = outputs - desired
+    difference = outputs - desired
     n = outputs.shape[0]
-    return (error * error).sum(axis=0) / n, error * (2.0 / n)
+    return (difference * difference).sum(axis=0) / n, difference * (2.0 / n)
 
 
 def _cross_entropy(outputs: np.ndarray, desired: np.ndarray):
@@ -41,9 +52,9 @@ def _cross_entropy(outputs: np.ndarray, desired: np.ndarray):
 
 
 LOSSES: dict[str, Loss] = {
-    "squared": Loss("squared", _squared, None),
-    "mse": Loss("mse", _mse, None),
-    "cross_entropy": Loss("cross_entropy", _cross_entropy, "identity"),
+    "squared": Loss("squared", _squared, _squared_error, None),
+    "mse": Loss("mse", _mse, _mse_error, None),
+    "cross_entropy": Loss("cross_entropy", _cross_entropy, lambda o, d: _cross_entropy(o, d)[1], "identity"),
 }
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .blueprint import Blueprint, layered
 from .examples import check_inputs, check_targets, classes_of, decode, encode
+from .losses import Loss, loss
 from .matrix import MatrixEngine
 from .runtimes import LocalRuntime, ShuffledRuntime
 from .scoreboard import Scoreboard
@@ -113,7 +114,7 @@ class Network:
         x = self.sensed(inputs)
         labels, desired = self._desired(targets, len(x))
         order_random = np.random.default_rng(seed)
-        lesson = Lesson(labels, on_progress, learning_rate)
+        lesson = Lesson(labels, on_progress, learning_rate, loss(self.blueprint.loss))
         if engine == "matrix":
             matrix = MatrixEngine(self.blueprint)
             self._live = matrix.state
@@ -208,7 +209,7 @@ class Network:
             raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
         outputs = np.empty((len(x), self.outputs))
 
-        def listen(tag: int, activities: np.ndarray, losses: None) -> None:
+        def listen(tag: int, activities: np.ndarray, desired: None) -> None:
             outputs[tag] = activities
 
         society = self._society(listen, shards=shards, cluster=cluster, partition=partition)
@@ -235,15 +236,16 @@ class Network:
 class Lesson:
     """Scores each example of the current pass; the teacher's listener while the actors learn."""
 
-    def __init__(self, labels: np.ndarray | None, on_progress: Callable | None, learning_rate: float):
+    def __init__(self, labels: np.ndarray | None, on_progress: Callable | None, learning_rate: float, loss: Loss):
         self.labels = labels
+        self.loss = loss
         self.on_progress = on_progress
         self.learning_rate = learning_rate
         self.retune: Callable[[float], None] = lambda rate: None
         self.applied = learning_rate  # the rate the neurons were last told
         self.messages: Callable[[], int] = lambda: 0  # the runtime's count of delivered messages
         self.batches: dict[int, np.ndarray] = {}  # example tag -> indices of its examples
-        self.heard: list[tuple] = []  # what the teacher said while nobody watched: scored at the pass's end
+        self.heard: list[tuple] = []  # what the teacher said, not scored yet
 
     def begin(self, epoch: int, examples: int) -> Scoreboard:
         self.epoch, self.board, self.sent = epoch, Scoreboard(examples), self.messages()
@@ -265,18 +267,21 @@ class Lesson:
             else:
                 yield tag, x[batch[0]], desired[batch[0]]
 
-    def listen(self, tag: int, outputs: np.ndarray, losses: np.ndarray | None) -> None:
+    def listen(self, tag: int, outputs: np.ndarray, desired: np.ndarray) -> None:
+        """The teacher's word on an example (or a batch): its outputs, and what they should have been.
+        It is scored at once while someone watches the pass, else with the whole pass at its end."""
+        self.heard.append((self.batches.pop(tag), outputs, desired))
         if self.on_progress:
-            self.score(self.batches.pop(tag), outputs.reshape(len(outputs), -1).T, np.atleast_1d(losses))
-        else:  # nobody watches the pass: score it at its end, all at once (a few NumPy calls per example fewer)
-            self.heard.append((self.batches.pop(tag), outputs, losses))
+            self.finish()
 
     def finish(self) -> None:
-        """Score what the teacher said while nobody watched."""
+        """Score what the teacher said since the last time, all at once."""
         if self.heard:
-            batches, outputs, losses = zip(*self.heard)
+            batches, outputs, desired = zip(*self.heard)
             self.heard = []
-            self.score(np.concatenate(batches), np.column_stack(outputs).T, np.hstack(losses))
+            outputs = np.column_stack(outputs)  # one column per example
+            losses, _ = self.loss.measure(outputs, np.column_stack(desired))
+            self.score(np.concatenate(batches), outputs.T, losses)
 
     def score(self, batch: np.ndarray, outputs: np.ndarray, losses: np.ndarray) -> None:
         """Record a batch's losses and hits; `outputs` has one row per example."""

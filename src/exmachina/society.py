@@ -135,5 +135,5 @@ def write(learned: Blueprint, owned: tuple[np.ndarray, np.ndarray], state: dict[
     learned.weights[synapses] = state["weights"]
 
 
-def _deaf(tag: Any, outputs: np.ndarray, losses: Any) -> None:
+def _deaf(tag: Any, outputs: np.ndarray, desired: Any) -> None:
     """The teacher's listener when nobody listens."""

@@ -10,7 +10,7 @@ import numpy as np
 from .losses import Loss
 from .runtimes import ERROR, LocalRuntime, Routes
 
-Listener = Callable[[Any, np.ndarray, np.ndarray | None], None]
+Listener = Callable[[Any, np.ndarray, np.ndarray | None], None]  # (tag, outputs, desired outputs or None)
 
 
 class Teacher:
@@ -19,7 +19,8 @@ class Teacher:
     Its mailbox has a slot per output neuron and one more, the last, for the desired outputs that
     the feeder sends (None when the network only predicts). It computes the loss across all the
     outputs (the softmax of cross-entropy needs them all), sends each output neuron its error
-    `dLoss/da` and tells a listener what it saw, which is where accuracy and loss are counted.
+    `dLoss/da` and tells a listener what it saw, the outputs and what they should have been: that is
+    where loss and accuracy are counted.
     """
 
     def __init__(
@@ -37,9 +38,9 @@ class Teacher:
         if desired is None:
             self.listener(tag, outputs, None)
             return
-        losses, errors = self.loss.measure(outputs, desired)
+        errors = self.loss.error(outputs, desired)
         self.runtime.post(ERROR, tag, self.outputs, errors.ravel(), 0 if errors.ndim == 1 else errors.shape[1])
-        self.listener(tag, outputs, losses)
+        self.listener(tag, outputs, desired)
 
     def on_errors(self, tag: Any, values: list) -> None:
         raise RuntimeError("nobody sends errors to the teacher")

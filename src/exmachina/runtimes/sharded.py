@@ -315,11 +315,11 @@ class Shards:
         self.messages += self.hub.messages
         self.hub.imported = self.hub.runtime.messages = 0
 
-    def _listen(self, tag: Any, outputs: np.ndarray, losses: Any) -> None:
+    def _listen(self, tag: Any, outputs: np.ndarray, desired: Any) -> None:
         """The teacher's listener: an example replayed after a crash is scored once only."""
         if tag not in self.scored:
             self.scored.add(tag)
-            self.listener(tag, outputs, losses)
+            self.listener(tag, outputs, desired)
 
     # -- checkpoints and recovery -----------------------------------------------------------------
 
