@@ -51,7 +51,8 @@ def start_node(folder: Path, head: str | None) -> tuple[subprocess.Popen, str]:
     port = ports.pop("port")
     role = ["--head", f"--port={port}", "--include-dashboard=false"] if head is None else [f"--address={head}"]
     command = [RAY, "start", "--block", *role, "--node-ip-address=127.0.0.1", f"--temp-dir={folder}",
-               "--num-cpus=2", "--disable-usage-stats", *(f"--{k}={v}" for k, v in ports.items())]
+               "--num-cpus=2", "--disable-usage-stats", "--include-log-monitor=false",  # the drivers take no logs
+               *(f"--{k}={v}" for k, v in ports.items())]
     log = open(folder / "start.log", "w")
     node = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=cluster_environment())
     deadline = time.monotonic() + 90
@@ -63,8 +64,9 @@ def start_node(folder: Path, head: str | None) -> tuple[subprocess.Popen, str]:
 
 
 def cluster_environment() -> dict[str, str]:
-    # a test cluster on loopback: no token to hand around
-    return {**environment(), "RAY_AUTH_MODE": "disabled"}
+    # a test cluster on loopback: no token to hand around; no workers started ahead of the shards (as
+    # exmachina's own Ray starts none: runtimes/sharded.py)
+    return {**environment(), "RAY_AUTH_MODE": "disabled", "RAY_prestart_worker_first_driver": "0"}
 
 
 @pytest.fixture(scope="session")

@@ -47,6 +47,9 @@ from .shard import Shard, size
 
 MAX_RESTARTS = 3  # restarts of one shard's process before the run gives up
 CONNECT_SECONDS = 10  # to reach a cluster's address
+# Ray's settings for a Ray started here: no Python workers started ahead for the first driver (Ray
+# would start one per core, each importing Ray, which the shards, actors of their own, never use)
+OWN_RAY = {"prestart_worker_first_driver": False}
 
 
 class ShardLost(RuntimeError):
@@ -73,7 +76,8 @@ def connect(cluster: str | None):
         return ray
     _quiet()
     if cluster is None:  # a Ray of our own, even where a cluster runs on this machine
-        ray.init(address="local", include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        ray.init(address="local", include_dashboard=False, log_to_driver=False, logging_level="ERROR",
+                 _system_config=OWN_RAY)
         return ray
     host, _, port = cluster.rpartition(":")
     try:
