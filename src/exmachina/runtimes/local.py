@@ -11,13 +11,15 @@ order they arrived in; when the last slot of a tag fills, the process is schedul
 lightweight processes in the sense of Erlang, with no threads or event loop between them, which is
 what makes one message per synapse affordable.
 
-A neuron is a `Process` whose mailbox is a C array: for each example, one double per incoming
-synapse (or, for a mini-batch, one vector of doubles), in one block of memory per wave of messages.
-It sends with `post`, from an outbox the runtime lends it, and the runtime hands it its slots as
-that block and an offset. No Python object is made per message. Other processes (the feeder, the
-teacher, a test's stand-ins) are handed lists, and may send lists with `send` (the feeder posts an
-example's inputs from their array, and sends the desired outputs). A runtime that overrides `send`
-(the tracer, shuffled delivery) sees every message as a list, whoever sent it.
+A neuron (and the feeder) is a `Process` whose mailbox is a C array: for each example, one double
+per incoming synapse (or, for a mini-batch, one vector of doubles), in one block of memory per wave
+of messages. It writes what it sends into an outbox the runtime lends it and posts it
+(`post_outbox`), and the runtime hands it its slots as that block and an offset. No Python object
+is made per message, and the run queue is C ints: a process's address and its wave's number.
+Other processes (the teacher, a test's stand-ins) are handed lists. Any process may send lists
+with `send`, or post an array of values (the feeder posts an example's inputs, the teacher its
+errors). A runtime that overrides `send` (the tracer, shuffled delivery) sees every message as a
+list, whoever sent it.
 
 Every message of every example passes through here, so this module, and the neuron and its
 arithmetic, are compiled by Cython when the package is installed (`setup.py`). Their source stays
