@@ -377,6 +377,8 @@ class LocalRuntime:
                 kind, tag, width = wave.kind, wave.tag, max(wave.width, 1)
                 start = forward if wave.forward else backward
             self._head += 1
+            if self._head == self._tail:  # the queue is empty: what this process makes ready starts it again
+                self._head = self._tail = 0
             if boxed[receiver]:
                 handlers[kind][receiver](tag, wave.boxes[receiver])
             else:
