@@ -270,18 +270,23 @@ class Lesson:
     def listen(self, tag: int, outputs: np.ndarray, desired: np.ndarray) -> None:
         """The teacher's word on an example (or a batch): its outputs, and what they should have been.
         It is scored at once while someone watches the pass, else with the whole pass at its end."""
-        self.heard.append((self.batches.pop(tag), outputs, desired))
         if self.on_progress:
-            self.finish()
+            outputs = outputs.reshape(len(outputs), -1)
+            self.judge(self.batches.pop(tag), outputs, np.reshape(desired, outputs.shape))
+        else:
+            self.heard.append((self.batches.pop(tag), outputs, desired))
 
     def finish(self) -> None:
-        """Score what the teacher said since the last time, all at once."""
+        """Score what the teacher said while nobody watched, all at once."""
         if self.heard:
             batches, outputs, desired = zip(*self.heard)
             self.heard = []
-            outputs = np.column_stack(outputs)  # one column per example
-            losses, _ = self.loss.measure(outputs, np.column_stack(desired))
-            self.score(np.concatenate(batches), outputs.T, losses)
+            self.judge(np.concatenate(batches), np.column_stack(outputs), np.column_stack(desired))
+
+    def judge(self, batch: np.ndarray, outputs: np.ndarray, desired: np.ndarray) -> None:
+        """Score examples from their outputs and desired outputs, a column per example."""
+        losses, _ = self.loss.measure(outputs, desired)
+        self.score(batch, outputs.T, losses)
 
     def score(self, batch: np.ndarray, outputs: np.ndarray, losses: np.ndarray) -> None:
         """Record a batch's losses and hits; `outputs` has one row per example."""
