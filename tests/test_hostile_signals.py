@@ -7,6 +7,7 @@ import os
 import random
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -132,3 +133,43 @@ def test_a_signal_while_a_file_is_written_leaves_the_old_file(tmp_path):
         signal.signal(signal.SIGTERM, previous)
     assert path.read_text() == "old" and stat_mode(path) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+
+LANDS_WHILE_A_CLASS_IS_MADE = """
+import os
+import signal
+import sys
+
+from exmachina.cli import app
+from exmachina.cli.interrupts import starting
+
+
+class Lands:
+    def __set_name__(self, owner, name):
+        os.kill(os.getpid(), signal.SIG{name})  # the signal arrives while the class is being made
+
+
+@app.command()
+def made() -> None:
+    class LazyLocalNamespace:  # as pydantic makes its classes while Typer loads it
+        field = Lands()
+
+
+if sys.argv[1] == "starting":
+    with starting():
+        made()
+app()
+"""
+
+
+@pytest.mark.parametrize("name, status", [("TERM", 143), ("INT", 130)])
+@pytest.mark.parametrize("when", ["starting", "made"])
+def test_a_stop_while_a_library_makes_a_class_is_one_line(tmp_path, name, status, when):
+    """Python 3.11 wraps what a class's `__set_name__` raises in a RuntimeError: a stop that lands
+    there (pydantic makes such classes as Typer loads it) is still a stop, not a traceback."""
+    program = LANDS_WHILE_A_CLASS_IS_MADE.replace("{name}", name)
+    done = subprocess.run([sys.executable, "-c", program, when], capture_output=True, text=True, cwd=tmp_path,
+                          env=environment(), timeout=60)
+    line = assert_one_line(done.returncode, done.stdout, done.stderr, status)
+    assert ("while starting" in line) == (when == "starting")

@@ -20,7 +20,7 @@ from typer.core import TyperCommand
 
 from ..files import atomic_file, check_writable
 from ..scoreboard import Scoreboard
-from .interrupts import NAMES, say, unsaid
+from .interrupts import NAMES, say, unsaid, unwrapped
 
 USAGE_ERROR = 2
 FAILED = 1  # the run itself failed (a shard lost for good), not the way it was asked for
@@ -77,7 +77,10 @@ class App(typer.Typer):
         try:
             with np.errstate(all="ignore"):  # a diverging run is said in one line, not in NumPy's warnings
                 return super().__call__(*args, **kwargs)
-        except KeyboardInterrupt as stop:
+        except (KeyboardInterrupt, RuntimeError) as error:
+            stop = unwrapped(error)
+            if not isinstance(stop, KeyboardInterrupt):
+                raise
             signum = getattr(stop, "signum", signal.SIGINT)
         except SystemExit as leaving:
             signum = unsaid()

@@ -32,6 +32,14 @@ def _stop(signum: int, frame: object) -> None:
     raise Stopped(signum)
 
 
+def unwrapped(error: BaseException) -> BaseException:
+    """The stop inside a RuntimeError: Python 3.11 wraps what a class's `__set_name__` raises, and a
+    signal may land while a library makes such a class (pydantic does as Typer loads it)."""
+    while isinstance(error, RuntimeError) and isinstance(error.__cause__, KeyboardInterrupt):
+        error = error.__cause__
+    return error
+
+
 def status(stop: BaseException) -> int:
     return 128 + getattr(stop, "signum", signal.SIGINT)
 
@@ -58,6 +66,9 @@ def starting() -> Iterator[None]:
     """While the commands load: a stop is one line, since nothing has been read or written yet."""
     try:
         yield
-    except KeyboardInterrupt as stop:
+    except (KeyboardInterrupt, RuntimeError) as error:
+        stop = unwrapped(error)
+        if not isinstance(stop, KeyboardInterrupt):
+            raise
         say(f"interrupted ({cause(stop)}) while starting: nothing was read or written")
         sys.exit(status(stop))
