@@ -6,7 +6,7 @@ import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-COMPILED = ["runtimes/local", "neuron", "signals", "activations", "feeder"]
+COMPILED = ["actors/runtime", "actors/neuron", "actors/signals", "actors/activations", "actors/feeder"]
 # No fused multiply-add: the compiled arithmetic must round exactly as Python's floats do.
 EXACT = [] if sys.platform == "win32" else ["-ffp-contract=off"]
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from exmachina.activations import activation
-from exmachina.blueprint import Blueprint
+from exmachina.actors.activations import activation
+from exmachina.network.blueprint import Blueprint
 
 
 class Synapse:

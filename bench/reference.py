@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from exmachina.blueprint import Blueprint
+from exmachina.network.blueprint import Blueprint
 
 SOURCE = Path(__file__).with_name("reference.c")
 

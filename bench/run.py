@@ -35,7 +35,7 @@ from rich.console import Console  # noqa: E402
 from bench.report import show  # noqa: E402
 from bench.speed import memory_case, time_case  # noqa: E402
 from bench.workloads import CASES, SEMEION  # noqa: E402
-from exmachina.files import atomic_file  # noqa: E402
+from exmachina.data.files import atomic_file  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 

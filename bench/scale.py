@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from exmachina import Network
-from exmachina.runtimes import LocalRuntime
-from exmachina.society import Society
+from exmachina.actors.runtime import LocalRuntime
+from exmachina.actors.society import Society
 
 from .memory import MIB, peak_rss, reset_peak, rss
 from .sparse import sparse_blueprint

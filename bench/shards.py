@@ -100,7 +100,7 @@ def summary(runs: list[dict]) -> dict:
 
 def spread_out(layers: int, width: int, fan_in: int, shards: int, log: Any = print) -> dict:
     """A sparse network over `shards` processes: one example forward and backward; each one's peak memory."""
-    from exmachina.runtimes.sharded import Shards
+    from exmachina.shards.sharded import Shards
 
     from .sparse import sparse_blueprint
 

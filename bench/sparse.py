@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from exmachina.blueprint import Blueprint
+from exmachina.network.blueprint import Blueprint
 
 
 def shape_for(neurons: int, synapses: int, width: int = 1000) -> tuple[int, int, int]:

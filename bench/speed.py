@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from exmachina import Network
-from exmachina.blueprint import Blueprint, layered
+from exmachina.network.blueprint import Blueprint, layered
 
 from . import reference
 from .baseline import ObjectGraph

@@ -27,7 +27,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from exmachina import Network  # noqa: E402
-from exmachina.files import atomic_file  # noqa: E402
+from exmachina.data.files import atomic_file  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 WAYS = ("plain", "served", "page open")

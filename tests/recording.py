@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from exmachina.neuron import Neuron
-from exmachina.runtimes import ERROR, LocalRuntime, ShuffledRuntime
+from exmachina.actors.neuron import Neuron
+from exmachina.actors.runtime import ERROR, LocalRuntime
+from exmachina.actors.shuffled import ShuffledRuntime
 
 
 class Recording:

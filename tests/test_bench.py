@@ -17,7 +17,7 @@ from bench.baseline import ObjectGraph  # noqa: E402
 from bench.sparse import sparse_blueprint  # noqa: E402
 
 from exmachina import Network  # noqa: E402
-from exmachina.blueprint import Blueprint  # noqa: E402
+from exmachina.network.blueprint import Blueprint  # noqa: E402
 
 
 def run_suite(*arguments: str) -> subprocess.CompletedProcess:

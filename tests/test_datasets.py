@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exmachina import datasets
+from exmachina.data import builtin, datasets, formats
+from exmachina.data.dataset import DataSet
 
 
 def semeion_line(label: int, pixels: list[float] | None = None) -> str:
@@ -191,7 +192,7 @@ def test_truth_tables(name, ones):
     assert learn.tolist() == test.tolist() == [0, 1, 2, 3]
 
 
-@pytest.mark.parametrize("name", datasets.PLANES)
+@pytest.mark.parametrize("name", builtin.PLANES)
 def test_planes_are_seeded_balanced_and_scaled(name):
     data = datasets.load(name, points=300, spread=0.1, seed=4)
     again = datasets.load(name, points=300, spread=0.1, seed=4)
@@ -205,7 +206,7 @@ def test_planes_are_seeded_balanced_and_scaled(name):
 
 def test_circle_classes_are_inside_and_outside():
     data = datasets.load("circle", points=400)
-    radius = np.hypot(*data.inputs.T) * datasets.PLANE_SCALE
+    radius = np.hypot(*data.inputs.T) * builtin.PLANE_SCALE
     assert (radius[data.labels == 1] < 2.5).all() and (radius[data.labels == 0] > 3.5).all()
 
 
@@ -217,8 +218,8 @@ def test_xor2d_classes_are_quadrants():
 def test_spread_blurs_the_classes():
     clean = datasets.load("circle", points=2000, seed=1)
     blurred = datasets.load("circle", points=2000, seed=1, spread=0.5)
-    inside = np.hypot(*blurred.inputs.T) * datasets.PLANE_SCALE < 2.5
-    assert ((np.hypot(*clean.inputs.T) * datasets.PLANE_SCALE < 2.5) == (clean.labels == 1)).all()
+    inside = np.hypot(*blurred.inputs.T) * builtin.PLANE_SCALE < 2.5
+    assert ((np.hypot(*clean.inputs.T) * builtin.PLANE_SCALE < 2.5) == (clean.labels == 1)).all()
     assert (inside != (blurred.labels == 1)).mean() > 0.05
 
 
@@ -287,7 +288,7 @@ def test_the_split_holds_back_the_very_examples_scikit_learn_would(labelled):
     from sklearn.model_selection import train_test_split
 
     labels = LABELLED[labelled](np.random.default_rng(0))
-    data = datasets.DataSet("t", np.zeros((len(labels), 1)), labels, sorted(set(labels.tolist())))
+    data = DataSet("t", np.zeros((len(labels), 1)), labels, sorted(set(labels.tolist())))
     words = labels.astype(str)
     _, counts = np.unique(words, return_counts=True)
     for fraction in (0.05, 0.2, 0.37, 0.5, 0.9):
@@ -351,5 +352,5 @@ def test_a_gzipped_semeion_file_reads_like_the_plain_one(tmp_path):
     text = semeion_line(3) + semeion_line(5)
     (tmp_path / "s.data").write_text(text)
     (tmp_path / "s.data.gz").write_bytes(gzip.compress(text.encode()))
-    plain, packed = datasets.semeion(tmp_path / "s.data"), datasets.semeion(tmp_path / "s.data.gz")
+    plain, packed = formats.semeion(tmp_path / "s.data"), formats.semeion(tmp_path / "s.data.gz")
     assert np.array_equal(plain.inputs, packed.inputs) and packed.labels.tolist() == [3, 5]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from exmachina import Network
-from exmachina.explain import Grid, backprop, explain, losses, nand, perceptron, perceptron_rule
+from exmachina.tracing.explain import Grid, backprop, explain, losses, nand, perceptron, perceptron_rule
 
 EXMACHINA = [sys.executable, "-m", "exmachina"]
 

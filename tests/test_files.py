@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from exmachina.files import atomic_file
+from exmachina.data.files import atomic_file
 
 
 def test_a_written_file_has_ordinary_permissions(tmp_path):

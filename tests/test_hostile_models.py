@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from exmachina import Network
-from exmachina.blueprint import Blueprint
+from exmachina.network.blueprint import Blueprint
 
 from test_cli import EXMACHINA, assert_refused, environment, run
 

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from exmachina import Network
-from exmachina.files import atomic_file
+from exmachina.data.files import atomic_file
 from test_hostile_outputs import model_file
 
 from test_cli import EXMACHINA, environment

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from exmachina import Network
-from exmachina.losses import loss
+from exmachina.actors.losses import loss
 
 from oracle import TorchNetwork
 

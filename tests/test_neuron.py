@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from exmachina import Blueprint, MatrixEngine, Network
-from exmachina.activations import activation
-from exmachina.neuron import Neuron
-from exmachina.runtimes import ACTIVITY, ERROR, LocalRuntime, Routes
+from exmachina.actors.activations import activation
+from exmachina.actors.neuron import Neuron
+from exmachina.actors.runtime import ACTIVITY, ERROR, LocalRuntime, Routes
 
 
 class Neighbour:

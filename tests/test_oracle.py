@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from exmachina import Blueprint, MatrixEngine, Network, layered
-from exmachina.society import Society
+from exmachina.actors.society import Society
 
 from oracle import TorchNetwork
 from recording import RecordingRuntime

@@ -15,12 +15,13 @@ import numpy as np
 import pytest
 
 import exmachina
-from exmachina import Network, buffers, layered
-from exmachina.activations import activation
-from exmachina.neuron import Neuron
-from exmachina.runtimes import ACTIVITY, ERROR, LocalRuntime, Routes
-from exmachina.signals import SCALARS, VECTORS
-from exmachina.society import Society
+from exmachina import Network, layered
+from exmachina.actors import buffers
+from exmachina.actors.activations import activation
+from exmachina.actors.neuron import Neuron
+from exmachina.actors.runtime import ACTIVITY, ERROR, LocalRuntime, Routes
+from exmachina.actors.signals import SCALARS, VECTORS
+from exmachina.actors.society import Society
 
 from recording import RecordingRuntime, ShuffledRecordingRuntime
 
@@ -91,10 +92,10 @@ def test_several_in_flight_pipelines_the_examples():
     assert max(sum(entered[t] <= i <= left[t] for t in entered) for i in range(len(log))) == 4
 
 
-@pytest.mark.parametrize("name", ["runtimes.local", "neuron", "signals", "activations", "feeder"])
+@pytest.mark.parametrize("name", ["runtime", "neuron", "signals", "activations", "feeder"])
 def test_the_hot_path_runs_compiled_from_its_current_source(name):
     """The messages' path is Cython-compiled at install; a stale build would hide an edit to the source."""
-    module = importlib.import_module(f"exmachina.{name}")
+    module = importlib.import_module(f"exmachina.actors.{name}")
     compiled = Path(module.__file__)
     assert compiled.name.endswith(tuple(EXTENSION_SUFFIXES)), f"{compiled} is not compiled: run pip install ."
     stem = name.rpartition(".")[2]
@@ -117,8 +118,8 @@ def test_a_message_without_a_value_is_refused():
 
 def test_the_compiled_modules_are_typed_by_their_pxd_files():
     """Compiled without its .pxd file, a module would still import, with plain classes and no C fields."""
-    from exmachina.neuron import Neuron
-    from exmachina.runtimes.local import LocalRuntime, Wave
+    from exmachina.actors.neuron import Neuron
+    from exmachina.actors.runtime import LocalRuntime, Wave
 
     for cls, field in [(Neuron, "bias"), (LocalRuntime, "messages"), (Wave, "open")]:
         assert type(cls.__dict__[field]).__name__ == "getset_descriptor", f"{cls.__name__}.{field} is not a C field"
@@ -150,11 +151,11 @@ def test_a_batch_vector_that_is_not_what_the_loops_expect_is_refused(vector):
 LEARN = """
 import json
 import numpy as np
-import exmachina.runtimes.local
+import exmachina.actors.runtime
 from exmachina import Network
 rng = np.random.default_rng(0)
 x, y = rng.normal(size=(40, 64)), rng.integers(0, 3, 40)
-learned = {"source": exmachina.runtimes.local.__file__.endswith(".py")}
+learned = {"source": exmachina.actors.runtime.__file__.endswith(".py")}
 for name, net, fit in [
     ("noise", Network.layered([64, 5, 3], activation="sigmoid", seed=1), {"noise": 0.3}),
     ("batch", Network.layered([64, 5, 4, 3], activation="tanh", loss="cross_entropy", seed=2), {"batch_size": 4}),

@@ -9,9 +9,9 @@ import pytest
 from sklearn.datasets import load_wine
 
 from exmachina import Network
-from exmachina.blueprint import Blueprint
-from exmachina.scaling import Scaling
-from exmachina.trace import trace_example
+from exmachina.data.scaling import Scaling
+from exmachina.network.blueprint import Blueprint
+from exmachina.tracing.trace import trace_example
 from exmachina.watch.pictures import Pictures
 
 from test_cli import assert_refused, run

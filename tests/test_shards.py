@@ -65,7 +65,7 @@ def start_node(folder: Path, head: str | None) -> tuple[subprocess.Popen, str]:
 
 def cluster_environment() -> dict[str, str]:
     # a test cluster on loopback: no token to hand around; no workers started ahead of the shards (as
-    # exmachina's own Ray starts none: runtimes/sharded.py)
+    # exmachina's own Ray starts none: shards/sharded.py)
     return {**environment(), "RAY_AUTH_MODE": "disabled", "RAY_prestart_worker_first_driver": "0"}
 
 
@@ -220,8 +220,8 @@ MARKER, ONCE = Path(sys.argv[2]), sys.argv[3] == "once"
 
 def install():
     # runs in every Ray worker as it starts: hidden neurons whose handler raises on example 7
-    import exmachina.society
-    from exmachina.neuron import Neuron
+    import exmachina.actors.society
+    from exmachina.actors.neuron import Neuron
 
     class Faulty(Neuron):
         def on_activities(self, tag, values):
@@ -235,7 +235,7 @@ def install():
                     raise RuntimeError("a neuron's handler failed")
             super().on_activities(tag, values)
 
-    exmachina.society.KIND["hidden"] = Faulty
+    exmachina.actors.society.KIND["hidden"] = Faulty
 
 ray.init(address=sys.argv[1], log_to_driver=False, logging_level="ERROR",
          runtime_env={"worker_process_setup_hook": install})

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from exmachina import Blueprint, MatrixEngine, Network
-from exmachina.trace import FORMAT, VERSION, Trace, atomic_lines, record, trace_example, trace_run
+from exmachina.tracing.trace import FORMAT, VERSION, Trace, atomic_lines, record, trace_example, trace_run
 
 
 def skip_wired() -> Network:
@@ -230,14 +230,14 @@ def test_the_library_runs_untraced_when_nobody_asks_for_a_trace():
 import sys
 import numpy as np
 from exmachina import Network
-from exmachina.runtimes import local as runtime
+from exmachina.actors import runtime
 send, spawn, run = runtime.LocalRuntime.send, runtime.LocalRuntime.spawn, runtime.LocalRuntime.run
 net = Network.layered([3, 4, 2], seed=1)
 x = np.random.default_rng(0).uniform(0, 1, (20, 3)); y = (x[:, 0] > 0.5).astype(int)
 net.fit(x, y, epochs=2)
-assert "exmachina.trace" not in sys.modules, "fit imported the tracer"
-assert "exmachina.runtimes.tracing" not in sys.modules, "fit imported the tracing runtime"
-import exmachina.trace
+assert "exmachina.tracing.trace" not in sys.modules, "fit imported the tracer"
+assert "exmachina.tracing.runtime" not in sys.modules, "fit imported the tracing runtime"
+import exmachina.tracing.trace
 assert (runtime.LocalRuntime.send, runtime.LocalRuntime.spawn, runtime.LocalRuntime.run) == (send, spawn, run)
 other = Network.layered([3, 4, 2], seed=1)
 other.fit(x, y, epochs=2)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from exmachina import Network
-from exmachina.matrix import MatrixEngine
-from exmachina.trace import trace_example
+from exmachina.network.matrix import MatrixEngine
+from exmachina.tracing.trace import trace_example
 
 from viewing import WAIT, digits, wait_examples, wait_state
 

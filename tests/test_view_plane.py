@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from exmachina import Network
-from exmachina.matrix import MatrixEngine
+from exmachina.network.matrix import MatrixEngine
 from exmachina.watch.plane import NODE_SIDE, SIDE, confidence, grid
 
 from viewing import WAIT, wait_state

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from exmachina import Network
-from exmachina.losses import loss
-from exmachina.matrix import MatrixEngine
+from exmachina.actors.losses import loss
+from exmachina.network.matrix import MatrixEngine
 from exmachina.watch.playground import Playground
 
 from viewing import WAIT, wait_examples

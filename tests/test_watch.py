@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from exmachina import Network
-from exmachina.runtimes.placement import place
+from exmachina.shards.placement import place
 from exmachina.watch import serve
 
 from test_cli import environment

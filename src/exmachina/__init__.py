@@ -9,9 +9,10 @@ from __future__ import annotations
 import importlib
 
 _HOMES = {
-    "ACTIVATIONS": "activations", "Blueprint": "blueprint", "layered": "blueprint", "LOSSES": "losses",
-    "MatrixEngine": "matrix", "Network": "network", "LocalRuntime": "runtimes", "ShuffledRuntime": "runtimes",
-    "NeuronClassifier": "estimators", "NeuronRegressor": "estimators",
+    "ACTIVATIONS": "actors.activations", "LOSSES": "actors.losses", "LocalRuntime": "actors.runtime",
+    "ShuffledRuntime": "actors.shuffled", "Blueprint": "network.blueprint", "layered": "network.blueprint",
+    "MatrixEngine": "network.matrix", "Network": "network.network", "NeuronClassifier": "network.estimators",
+    "NeuronRegressor": "network.estimators",
 }
 __all__ = sorted(_HOMES)
 __version__ = "0.1.0"

@@ -9,7 +9,7 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
-from ..reading import available_memory, gib
+from ..data.reading import available_memory, gib
 from .common import writable
 
 FILE_SOURCES = ("csv", "semeion", "mnist")  # --data kinds that name a file or a folder of files

@@ -18,8 +18,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperCommand
 
-from ..files import atomic_file, check_writable
-from ..scoreboard import Scoreboard
+from ..data.files import atomic_file, check_writable
+from ..network.scoreboard import Scoreboard
 from .interrupts import NAMES, say, unsaid, unwrapped
 
 USAGE_ERROR = 2
@@ -108,7 +108,7 @@ Partition = Annotated[str, typer.Option(
 
 def check_shards(shards: int | None, cluster: str | None, partition: str, engine: str, blueprint: Any) -> None:
     """--shards and its companions, checked before any work: Ray is there, the network can be split."""
-    from ..runtimes.placement import PARTITIONS, place  # plain NumPy
+    from ..shards.placement import PARTITIONS, place  # plain NumPy
 
     choose("--partition", partition, PARTITIONS)
     if shards is None:
@@ -120,7 +120,7 @@ def check_shards(shards: int | None, cluster: str | None, partition: str, engine
     if engine != "actors":
         raise ValueError("--shards hosts neuron processes: it needs --engine actors")
     place(blueprint, shards, partition)
-    from ..runtimes.sharded import ray_module
+    from ..shards.sharded import ray_module
 
     ray_module()
 

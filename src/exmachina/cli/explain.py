@@ -9,8 +9,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ..explain import TOPICS, Grid, Worked
-from ..explain import explain as worked_examples
+from ..tracing.explain import TOPICS, Grid, Worked
+from ..tracing.explain import explain as worked_examples
 from . import app
 from .common import OneLineErrors, reported
 

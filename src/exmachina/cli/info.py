@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ..blueprint import Blueprint
+from ..network.blueprint import Blueprint
 from . import app
 from .common import OneLineErrors, console, reported
 

@@ -32,16 +32,17 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .. import datasets
-from ..activations import ACTIVATIONS
-from ..examples import decode, encode
-from ..losses import LOSSES
-from ..losses import loss as find_loss
-from ..network import ENGINES, Network
-from ..runtimes.sharded import ShardLost
-from ..runtimes.tracing import plain
-from ..scaling import KINDS as SCALINGS
-from ..scaling import Scaling
+from ..actors.activations import ACTIVATIONS
+from ..actors.losses import LOSSES
+from ..actors.losses import loss as find_loss
+from ..data import builtin, datasets
+from ..data.dataset import DataSet
+from ..data.scaling import KINDS as SCALINGS
+from ..data.scaling import Scaling
+from ..network.examples import decode, encode
+from ..network.network import ENGINES, Network
+from ..shards.sharded import ShardLost
+from ..tracing.runtime import plain
 from . import app, divergence
 from .checks import affordable, data_files, options, outputs_apart, serveable
 from .common import (
@@ -111,7 +112,7 @@ def learn(
              "spread 1), minmax (0..1) or none. Default: standard for csv, iris and wine; none for the rest, "
              "whose inputs are 0..1 already.", show_default=False)] = None,
     label: Annotated[str | None, typer.Option(help="csv: the label column (default: the last).")] = None,
-    points: Annotated[int, typer.Option(help="2-D sets: how many points.")] = datasets.DEFAULT_POINTS,
+    points: Annotated[int, typer.Option(help="2-D sets: how many points.")] = builtin.DEFAULT_POINTS,
     spread: Annotated[float, typer.Option(help="2-D sets: how much the classes blur (0 to 0.5).")] = 0.0,
     plot: Annotated[Path | None, typer.Option(
         metavar="FILE", help="Draw the loss and accuracy curves and the confusion matrix here (.png, .svg, .pdf).",
@@ -138,7 +139,7 @@ def learn(
         if engine == "matrix" and (in_flight != 1 or noise):
             raise ValueError("the matrix engine has no examples in flight and adds no noise: "
                              "use --engine actors for --in-flight and --noise")
-        affordable(sizes(layers) if layers else None, points if data in datasets.PLANES else None)
+        affordable(sizes(layers) if layers else None, points if data in builtin.PLANES else None)
         if watch:
             serveable(host, port)
         outputs_apart({"--save": save, "--report": report, "--plot": plot}, {"--data": data_files(data)})
@@ -227,7 +228,7 @@ def interrupted(history: list[dict], epochs: int, save: Path | None, saved: bool
     return f"{line}; nothing saved"
 
 
-def settings(data: datasets.DataSet, layers: str | None, activation: str | None, loss: str | None,
+def settings(data: DataSet, layers: str | None, activation: str | None, loss: str | None,
              epochs: int | None, learning_rate: float | None) -> dict[str, Any]:
     """What to build and how to learn: the options given, else the data set's own defaults."""
     defaults = data.defaults
@@ -262,7 +263,7 @@ def settings(data: datasets.DataSet, layers: str | None, activation: str | None,
     return plan
 
 
-def teach(net: Network, data: datasets.DataSet, learned: np.ndarray, tested: np.ndarray, plan: dict,
+def teach(net: Network, data: DataSet, learned: np.ndarray, tested: np.ndarray, plan: dict,
           history: list[dict], err: Console, watcher: Any = None) -> None:
     """Learn in one call to `fit`, testing after the passes; `history` grows as passes complete.
 
@@ -306,7 +307,7 @@ def teach(net: Network, data: datasets.DataSet, learned: np.ndarray, tested: np.
         )
 
 
-def evaluate(net: Network, data: datasets.DataSet, chosen: np.ndarray, engine: str) -> dict[str, Any]:
+def evaluate(net: Network, data: DataSet, chosen: np.ndarray, engine: str) -> dict[str, Any]:
     """Accuracy, mean loss and the predicted class of each chosen example (None if none chosen)."""
     if not len(chosen):
         return {"accuracy": None, "loss": None, "predicted": np.array([], dtype=np.int64)}
@@ -318,7 +319,7 @@ def evaluate(net: Network, data: datasets.DataSet, chosen: np.ndarray, engine: s
             "predicted": predicted, "truth": truth}
 
 
-def summarise(net: Network, data: datasets.DataSet, learned: np.ndarray, tested: np.ndarray, plan: dict,
+def summarise(net: Network, data: DataSet, learned: np.ndarray, tested: np.ndarray, plan: dict,
               history: list[dict]) -> dict[str, Any]:
     """The figures of the run, as the report holds them; also recorded in the model's training."""
     train = evaluate(net, data, learned, plan["engine"])

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from ..files import atomic_file
-from ..reading import read_json
+from ..data.files import atomic_file
+from ..data.reading import read_json
 from . import app
 from .checks import outputs_apart
 from .common import OneLineErrors, reported

@@ -13,10 +13,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .. import datasets
-from ..examples import decode, probabilities
-from ..network import ENGINES, Network
-from ..runtimes.tracing import plain
+from ..data import builtin, datasets, formats
+from ..network.examples import decode, probabilities
+from ..network.network import ENGINES, Network
+from ..tracing.runtime import plain
 from . import app
 from .checks import affordable, data_files, options, outputs_apart
 from .common import (
@@ -48,7 +48,7 @@ def predict(
         metavar="FILE", help="Write every prediction to this CSV file (example, predicted, label).")] = None,
     show: Annotated[int, typer.Option(help="How many predictions to print (0: all).")] = 20,
     engine: Annotated[str, typer.Option(help=f"{' or '.join(ENGINES)}.")] = "actors",
-    points: Annotated[int, typer.Option(help="2-D sets: how many points.")] = datasets.DEFAULT_POINTS,
+    points: Annotated[int, typer.Option(help="2-D sets: how many points.")] = builtin.DEFAULT_POINTS,
     spread: Annotated[float, typer.Option(help="2-D sets: how much the classes blur.")] = 0.0,
     seed: Annotated[int, typer.Option(help="2-D sets: the seed that generates them.")] = 0,
     shards: Shards = None,
@@ -62,7 +62,7 @@ def predict(
             raise ValueError("give either --data SOURCE or --values X,Y,... (one of them)")
         choose("--engine", engine, ENGINES)
         options({"--show": show, "--points": points, "--spread": spread, "--seed": seed})
-        affordable(None, points if data in datasets.PLANES else None)
+        affordable(None, points if data in builtin.PLANES else None)
         outputs_apart({"--output": output}, {"MODEL": model, "--data": data_files(data)})
         net = Network.load(model)
         check_shards(shards, cluster, partition, engine, net.blueprint)
@@ -95,8 +95,8 @@ def examples(net: Network, data: str | None, values: list[str] | None, label: st
                                  f"network has {net.sensors} sensors")
         return [f"--values {v}" for v in values], np.array(rows), None
     kind, _, path = data.partition(":")
-    if kind == "csv" and label is None and path and datasets.table_columns(path) == net.sensors:
-        found = datasets.table(path, labelled=False)
+    if kind == "csv" and label is None and path and formats.table_columns(path) == net.sensors:
+        found = formats.table(path, labelled=False)
         return found.where, found.inputs, None
     found = datasets.load(data, label=label, points=points, spread=spread, seed=seed)
     if found.features != net.sensors:

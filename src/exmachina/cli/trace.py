@@ -13,12 +13,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from .. import datasets
-from ..examples import decode
-from ..explain import COLUMNS, NEURON_COLUMNS, neuron_rows, trace_rows
-from ..network import Network
-from ..runtimes.tracing import plain
-from ..trace import Trace, trace_example
+from ..data import datasets
+from ..network.examples import decode
+from ..network.network import Network
+from ..tracing.explain import COLUMNS, NEURON_COLUMNS, neuron_rows, trace_rows
+from ..tracing.runtime import plain
+from ..tracing.trace import Trace, trace_example
 from . import app
 from .checks import data_files, options, outputs_apart
 from .common import OneLineErrors, numbers, reported

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from .. import datasets
-from ..network import Network
-from ..trace import learning_rate_of
+from ..data import datasets
+from ..network.network import Network
+from ..tracing.trace import learning_rate_of
 from . import app
 from .checks import data_files, options, outputs_apart, serveable
 from .common import OneLineErrors, reported

@@ -1,6 +1,7 @@
 """The live view: watch a neuron society learn in a browser (`exmachina learn --watch`).
 
-Nothing outside this package imports it, so training without the view pays nothing for it.
+Only the command line imports it, and only for a watched run, so training without the view pays
+nothing for it.
 
     watcher = serve(net, X, y, held_out=(X_test, y_test))   # prints the page's address
     net.fit(X, y, on_progress=watcher.on_progress)

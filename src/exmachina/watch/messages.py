@@ -1,7 +1,7 @@
 """The messages of one example (or a few in flight at once) through a copy of the network.
 
 The page animates them on the network drawing and its neuron inspector reads its numbers from them.
-They come from the tracer (`exmachina.runtimes.tracing.TracingRuntime`), run on a society of its own
+They come from the tracer (`exmachina.tracing.runtime.TracingRuntime`), run on a society of its own
 built from a snapshot, so the training is not touched: every number is one the neurons computed.
 """
 
@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from ..blueprint import Blueprint
-from ..matrix import MatrixEngine
-from ..network import Network
-from ..runtimes.tracing import TracingRuntime
-from ..society import Society
-from ..trace import desired_outputs
+from ..actors.society import Society
+from ..network.blueprint import Blueprint
+from ..network.matrix import MatrixEngine
+from ..network.network import Network
+from ..tracing.runtime import TracingRuntime
+from ..tracing.trace import desired_outputs
 
 MOST_IN_FLIGHT = 4  # examples traced at once
 EVENTS = 40_000  # about this many events at most: a wider network is followed through a few neurons

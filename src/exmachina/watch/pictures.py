@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from ..blueprint import Blueprint
-from ..examples import check_inputs, classes_of, decode, encode
-from ..losses import loss as find_loss
-from ..matrix import MatrixEngine
+from ..actors.losses import loss as find_loss
+from ..network.blueprint import Blueprint
+from ..network.examples import check_inputs, classes_of, decode, encode
+from ..network.matrix import MatrixEngine
 from .plane import Plane
 
 HELD_OUT_LIMIT = 1000  # held-out examples scored per picture

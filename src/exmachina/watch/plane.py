@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ..blueprint import Blueprint
-from ..matrix import MatrixEngine
+from ..network.blueprint import Blueprint
+from ..network.matrix import MatrixEngine
 
 SIDE = 100  # the output's confidence: SIDE x SIDE points
 NODE_SIDE = 32  # each neuron's map: NODE_SIDE x NODE_SIDE points

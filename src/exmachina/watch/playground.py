@@ -11,9 +11,9 @@ import math
 import threading
 from typing import Any
 
-from .. import datasets
-from ..activations import ACTIVATIONS
-from ..network import Network
+from ..actors.activations import ACTIVATIONS
+from ..data import datasets
+from ..network.network import Network
 from .pictures import Pictures
 from .session import RATES, Session, Stopped
 

@@ -343,7 +343,7 @@ def serve(net: Any, inputs: Any, targets: Any, held_out: tuple | None = None, ho
     session = Session(net, learning_rate, epochs, paused, engine)
     watcher = Watcher(session, Pictures(session.snapshot, inputs, targets, held_out, shape))
     if shards is not None:  # the same placement `fit` computes, without Ray
-        from ..runtimes.placement import place
+        from ..shards.placement import place
 
         home = place(session.snapshot, shards, partition)
         watcher.network.update(shards=home[:session.snapshot.size].tolist(), partition=partition)

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ..blueprint import Blueprint
-from ..scoreboard import RECENT, Scoreboard  # the recent figures are over the scoreboard's window
+from ..network.blueprint import Blueprint
+from ..network.scoreboard import RECENT, Scoreboard  # the recent figures are over the scoreboard's window
 
 SNAPSHOT_EVERY = 0.2  # seconds between two snapshots of the weights while training runs, at least
 SNAPSHOT_SHARE = 0.02  # and at most this share of the training's time goes into snapshots

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .runtimes.local import ACTIVITY, LocalRuntime, Process, Routes, Wave
+from .runtime import ACTIVITY, LocalRuntime, Process, Routes, Wave
 
 # (tag, one input value per sensor, desired outputs or None); for a batch, each sensor's value is
 # a vector with one input per example

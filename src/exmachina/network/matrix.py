@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import activation
+from ..actors.activations import activation
+from ..actors.losses import loss as find_loss
 from .blueprint import Blueprint
-from .losses import loss as find_loss
 
 
 @dataclass

@@ -6,7 +6,7 @@ import random
 from collections import deque
 from typing import Any
 
-from .local import LocalRuntime, Routes
+from .runtime import LocalRuntime, Routes
 
 
 class ShuffledRuntime(LocalRuntime):

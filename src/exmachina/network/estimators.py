@@ -16,9 +16,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..data.scaling import Scaling
 from .examples import probabilities
 from .network import Network
-from .scaling import Scaling
 
 
 class NeuronEstimator(BaseEstimator):

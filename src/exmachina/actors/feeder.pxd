@@ -1,5 +1,5 @@
-# C types for feeder.py (see runtimes/local.pxd): the feeder's mailbox is a C array, as a neuron's is.
-from exmachina.runtimes.local cimport LocalRuntime, Process, Routes, Wave
+# C types for feeder.py (see runtime.pxd): the feeder's mailbox is a C array, as a neuron's is.
+from exmachina.actors.runtime cimport LocalRuntime, Process, Routes, Wave
 
 cdef int ACTIVITY
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .files import atomic_file
-from .reading import DEFLATE_RATIO, available_memory, gib, no_constant, read_json
+from ..data.files import atomic_file
+from ..data.reading import DEFLATE_RATIO, available_memory, gib, no_constant, read_json
 
 FORMAT = "exmachina-network"
 VERSION = 1

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import buffers
+from . import buffers
 
 buffers.load()
 

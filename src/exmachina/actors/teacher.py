@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .losses import Loss
-from .runtimes import ERROR, LocalRuntime, Routes
+from .runtime import ERROR, LocalRuntime, Routes
 
 Listener = Callable[[Any, np.ndarray, np.ndarray | None], None]  # (tag, outputs, desired outputs or None)
 

@@ -1,5 +1,5 @@
 # C types for activations.py: a neuron calls these once per example, with C doubles.
-from exmachina cimport libm
+from exmachina.actors cimport libm
 
 cdef double LEAK
 cdef int STEP, SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY

@@ -18,7 +18,7 @@ cdef inline bint fits(object array, int dtype, Py_ssize_t size, bint exact) noex
 
 
 cdef inline object refused(object array, Py_ssize_t size, str what):
-    from exmachina.buffers import refusal
+    from exmachina.actors.buffers import refusal
     return refusal(array, size, what)  # the error that the Python version raises
 
 

@@ -1,6 +1,4 @@
-"""The data a network learns from, named by one string: `digits`, `semeion:PATH`, `mnist:DIR`,
-`csv:PATH`, the truth tables `and`, `or`, `nand`, `xor`, and the two-dimensional sets of
-TensorFlow Playground `circle`, `xor2d`, `gauss`, `spiral`.
+"""The files a user names: Semeion's digits, MNIST's IDX files and CSV tables.
 
 Every problem with a file is a `ValueError` of one line that names the file and the line or
 record, so that the command line can show it without a traceback.
@@ -11,106 +9,17 @@ from __future__ import annotations
 import csv
 import math
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import builtin, reading, splitting
+from . import reading
+from .dataset import DEFAULTS, DataSet
 
 SEMEION_PIXELS = 256  # 16x16 pixels, then a one-hot label of 10 fields
 SEMEION_CLASSES = 10
-TRUTH_TABLES = {
-    "and": [0, 0, 0, 1],
-    "or": [0, 1, 1, 1],
-    "nand": [1, 1, 1, 0],
-    "xor": [0, 1, 1, 0],
-}
-PLANES = ("circle", "xor2d", "gauss", "spiral")  # TensorFlow Playground's classification sets
-PLANE_SCALE = 6.0  # the Playground draws its points in -6..6; inputs are scaled to about -1..1
-DEFAULT_POINTS = 500
 IDX_EXPANSION = 25  # bytes of memory per byte of an IDX file: its bytes and three float64 copies
-SOURCES = ("digits | semeion | iris | wine | semeion:PATH | mnist:DIR | csv:PATH | and | or | nand | xor | "
-           "circle | xor2d | gauss | spiral")
-
-# Settings that suit most data: measured to reach >= 95% test accuracy on the digits in 10 passes.
-DEFAULTS: dict[str, Any] = {
-    "hidden": [32],
-    "activation": "sigmoid",
-    "loss": "cross_entropy",
-    "learning_rate": 0.1,
-    "epochs": 10,
-}
-# A truth table has four rows: one output neuron (above 0.5 means 1), squared error, and many passes.
-TRUTH_DEFAULTS: dict[str, Any] = {
-    "hidden": [3],
-    "activation": "sigmoid",
-    "loss": "squared",
-    "learning_rate": 2.0,
-    "epochs": 1000,
-    "outputs": 1,
-}
-PLANE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "circle": {"hidden": [8], "activation": "tanh", "learning_rate": 0.1, "epochs": 30},
-    "xor2d": {"hidden": [8], "activation": "tanh", "learning_rate": 0.1, "epochs": 30},
-    "gauss": {"hidden": [2], "activation": "tanh", "learning_rate": 0.1, "epochs": 10},
-    "spiral": {"hidden": [16, 16], "activation": "leaky_relu", "learning_rate": 0.03, "epochs": 200},
-}
-
-
-@dataclass
-class DataSet:
-    """Examples to learn from: inputs (examples, features), a class label each, and their origin."""
-
-    name: str
-    inputs: np.ndarray
-    labels: np.ndarray
-    classes: list
-    split: bool = True  # False for the truth tables: four rows are both what to learn and the test
-    defaults: dict[str, Any] = field(default_factory=lambda: dict(DEFAULTS))
-    where: list[str] | None = None  # where each example came from ("line 7"), for error messages
-
-    @property
-    def features(self) -> int:
-        return self.inputs.shape[1]
-
-    @property
-    def examples(self) -> int:
-        return len(self.inputs)
-
-    def origin(self, example: int) -> str:
-        """Where an example came from, e.g. `data.csv, line 7`, for messages about it."""
-        return self.where[example] if self.where else f"{self.name}, example {example}"
-
-
-def load(
-    source: str,
-    label: str | None = None,
-    points: int = DEFAULT_POINTS,
-    spread: float = 0.0,
-    seed: int = 0,
-) -> DataSet:
-    """The data set that `source` names; `label` picks a CSV column, `points`/`spread`/`seed`
-    shape the generated two-dimensional sets."""
-    kind, colon, path = source.partition(":")
-    if label is not None and kind != "csv":
-        raise ValueError(f"--label names a column of a CSV file; --data {source} has none")
-    if kind in builtin.SETS and not colon:
-        return builtin.load(kind)
-    if kind in ("semeion", "mnist", "csv") and not path:
-        raise ValueError(f"--data {source}: give a path, e.g. {kind}:{'DIR' if kind == 'mnist' else 'FILE'}")
-    if kind == "semeion":
-        return semeion(path)
-    if kind == "mnist":
-        return mnist(path)
-    if kind == "csv":
-        return table(path, label)
-    if kind in TRUTH_TABLES and not path:
-        return truth_table(kind)
-    if kind in PLANES and not path:
-        return plane(kind, points, spread, seed)
-    raise ValueError(f"unknown data {source!r}; choose one of {SOURCES}")
 
 
 # -- Semeion -------------------------------------------------------------------------------------
@@ -277,82 +186,6 @@ def _label_values(labels: list[str]) -> np.ndarray:
         return np.array([int(v) for v in labels], dtype=np.int64)
     except ValueError:
         return np.array(labels, dtype=object)
-
-
-# -- truth tables and TensorFlow Playground's planes ---------------------------------------------
-
-
-def truth_table(name: str) -> DataSet:
-    """The four rows of a logic gate; the network learns and is tested on all four."""
-    inputs = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-    return DataSet(name, inputs, np.array(TRUTH_TABLES[name], dtype=np.int64), [0, 1], split=False,
-                   defaults=dict(TRUTH_DEFAULTS))
-
-
-def plane(name: str, points: int = DEFAULT_POINTS, spread: float = 0.0, seed: int = 0) -> DataSet:
-    """Two classes of points in the plane as TensorFlow Playground draws them (class 1 is its +1).
-
-    `spread` is the Playground's noise (0 to 0.5 there): it blurs the classes into each other.
-    """
-    if points < 4:
-        raise ValueError(f"--points must be at least 4, got {points}")
-    if not (math.isfinite(spread) and 0.0 <= spread <= 1.0):
-        raise ValueError(f"--spread must be between 0 and 1, got {spread}")
-    rng = np.random.default_rng(seed)
-    half = points // 2
-    if name == "circle":
-        radius = 5.0
-        r = np.concatenate([rng.uniform(0, radius * 0.5, half), rng.uniform(radius * 0.7, radius, points - half)])
-        angle = rng.uniform(0, 2 * np.pi, points)
-        xy = np.column_stack([r * np.sin(angle), r * np.cos(angle)])
-        blurred = xy + rng.uniform(-radius, radius, (points, 2)) * spread
-        labels = np.hypot(blurred[:, 0], blurred[:, 1]) < radius * 0.5
-    elif name == "xor2d":
-        xy = rng.uniform(-5, 5, (points, 2))
-        xy += np.where(xy > 0, 0.3, -0.3)  # keep the points off the axes
-        blurred = xy + rng.uniform(-5, 5, (points, 2)) * spread
-        labels = blurred[:, 0] * blurred[:, 1] >= 0
-    elif name == "gauss":
-        variance = 0.5 + (4.0 - 0.5) * spread / 0.5
-        centres = np.repeat([[2.0, 2.0], [-2.0, -2.0]], [half, points - half], axis=0)
-        xy = centres + rng.normal(0, math.sqrt(variance), (points, 2))
-        labels = np.arange(points) < half
-    else:  # spiral
-        i = np.concatenate([np.arange(half), np.arange(points - half)]).astype(float)
-        n = np.where(np.arange(points) < half, half, points - half)
-        r = i / n * 5
-        t = 1.75 * i / n * 2 * np.pi + np.where(np.arange(points) < half, 0.0, np.pi)
-        xy = np.column_stack([r * np.sin(t), r * np.cos(t)]) + rng.uniform(-1, 1, (points, 2)) * spread
-        labels = np.arange(points) < half
-    settings = dict(DEFAULTS)
-    settings.update(PLANE_DEFAULTS[name])
-    return DataSet(name, xy / PLANE_SCALE, labels.astype(np.int64), [0, 1], defaults=settings)
-
-
-# -- splitting -----------------------------------------------------------------------------------
-
-
-def split(data: DataSet, fraction: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the examples to learn from and of those held back to test, stratified by class.
-
-    A truth table is learned and tested whole. When some class is too rare to appear on both
-    sides, the split is random but not stratified.
-    """
-    if not (math.isfinite(fraction) and 0.0 <= fraction < 1.0):
-        raise ValueError(f"--test-fraction must be at least 0 and below 1, got {fraction}")
-    everything = np.arange(data.examples)
-    if not data.split:
-        return everything, everything
-    tested = int(math.ceil(fraction * data.examples))
-    if tested == 0:
-        return everything, everything[:0]
-    if tested >= data.examples:
-        raise ValueError(f"--test-fraction {fraction} leaves no example of {data.name} to learn from")
-    labels = data.labels.astype(str)
-    _, counts = np.unique(labels, return_counts=True)
-    if counts.min() >= 2 and min(tested, data.examples - tested) >= len(counts):
-        return splitting.stratified(labels, tested, seed)
-    return splitting.shuffled(data.examples, tested, seed)
 
 
 # -- reading files -------------------------------------------------------------------------------

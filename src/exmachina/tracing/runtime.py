@@ -3,8 +3,8 @@
 It watches from outside: each process is spawned behind an observer that reads the neuron's public
 state (bias, weights, the memory of an example in flight) before and after each handler, and every
 `send` passes through the recorder, which knows who is sending because the local runtime runs one
-handler at a time. Nothing else in the library imports it: an untraced network pays nothing.
-`exmachina.trace` builds traces with it and reads and writes them.
+handler at a time. Nothing below this layer imports it: an untraced network pays nothing.
+`trace` builds traces with it and reads and writes them.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from ..activations import activate, slope
-from ..blueprint import Blueprint
-from ..neuron import as_inbox
-from .local import ACTIVITY, ERROR, LocalRuntime, Routes
+from ..actors.activations import activate, slope
+from ..actors.neuron import as_inbox
+from ..actors.runtime import ACTIVITY, ERROR, LocalRuntime, Routes
+from ..network.blueprint import Blueprint
 
 FEEDER, TEACHER = "feeder", "teacher"
 KINDS = {ACTIVITY: "activity", ERROR: "error"}

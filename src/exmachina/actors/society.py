@@ -8,13 +8,12 @@ from typing import Any
 import numpy as np
 
 from .activations import activation
-from .blueprint import Blueprint
 from .feeder import Example, Feeder
 from .losses import loss
 from .neuron import Neuron, Output, Sensor
-from .runtimes.local import LocalRuntime, Routes
-from .runtimes.placement import Layout, Part
+from .runtime import LocalRuntime, Routes
 from .teacher import Listener, Teacher
+from .wiring import Layout, Part
 
 KIND = {"sensor": Sensor, "hidden": Neuron, "output": Output}
 
@@ -23,6 +22,9 @@ class Society:
     """The processes of a blueprint, each its own process in one runtime: every neuron, the feeder
     and the teacher, or, given one `part` of a layout, the ones that live at that place.
 
+    The blueprint (`exmachina.Blueprint`, from the layer above) is read for its arrays only, so
+    the kernel imports nothing from the network that it runs.
+
     Addresses: in one place, neuron i of the blueprint lives at address i, the feeder at N and the
     teacher at N + 1. A neuron's dendrite slots follow the numbers of the neurons that feed it, and
     its axon follows the numbers of its targets, so the order of summation never depends on timing.
@@ -30,7 +32,7 @@ class Society:
 
     def __init__(
         self,
-        blueprint: Blueprint | None,
+        blueprint: Any,
         runtime: LocalRuntime,
         listener: Listener | None = None,
         learning_rate: float | None = None,
@@ -115,7 +117,7 @@ class Society:
             if random is not None:
                 neuron.random.setstate(random)
 
-    def state(self) -> Blueprint:
+    def state(self) -> Any:
         """A copy of the blueprint with each neuron's current weights and bias."""
         learned = self.blueprint.copy()
         neurons, synapses = self.owned
@@ -128,7 +130,7 @@ class Society:
         return learned
 
 
-def write(learned: Blueprint, owned: tuple[np.ndarray, np.ndarray], state: dict[str, Any]) -> None:
+def write(learned: Any, owned: tuple[np.ndarray, np.ndarray], state: dict[str, Any]) -> None:
     """Write one place's `learned()` state into a blueprint, given the neurons and synapses it owns."""
     neurons, synapses = owned
     learned.biases[neurons] = state["biases"]

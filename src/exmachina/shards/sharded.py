@@ -40,9 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from ..blueprint import Blueprint
-from ..society import write
-from .placement import Layout, Part, place
+from ..actors.society import write
+from ..actors.wiring import Layout, Part
+from .placement import place
 from .shard import Shard, size
 
 MAX_RESTARTS = 3  # restarts of one shard's process before the run gives up
@@ -55,7 +55,7 @@ OWN_RAY = {"prestart_worker_first_driver": False}
 class ShardLost(RuntimeError):
     """A shard died more often than it may be restarted; holds the last checkpointed model."""
 
-    def __init__(self, message: str, model: Blueprint) -> None:
+    def __init__(self, message: str, model: Any) -> None:
         super().__init__(message)
         self.model = model
 
@@ -176,7 +176,7 @@ class ShardProcess:
 class Shards:
     """N shards on Ray, driven from this process, which hosts the feeder and the teacher."""
 
-    def __init__(self, blueprint: Blueprint, shards: int, listener: Any, learning_rate: float | None = None,
+    def __init__(self, blueprint: Any, shards: int, listener: Any, learning_rate: float | None = None,
                  in_flight: int = 1, noise: float = 0.0, seed: int = 0,
                  partition: str = "spread", cluster: str | None = None,
                  checkpoint_every: int = 100, max_restarts: int = MAX_RESTARTS) -> None:
@@ -253,7 +253,7 @@ class Shards:
             now = {k: [a - b for a, b in zip(v, since[k])] if k == "busy" else v - since[k] for k, v in now.items()}
         return {"shards": len(self.actors), **now, "nodes": list(self.nodes)}
 
-    def state(self) -> Blueprint:
+    def state(self) -> Any:
         """The weights as of the last checkpoint: `feed` takes one as it ends, so after it, the current ones."""
         return self._model(self.saved)
 
@@ -409,7 +409,7 @@ class Shards:
         self.restarts[p] += 1
         return False
 
-    def _model(self, states: list) -> Blueprint:
+    def _model(self, states: list) -> Any:
         learned = self.blueprint.copy()
         for p, state in zip(self.actors, states):
             write(learned, self.owned[p], state)

@@ -1,11 +1,11 @@
-# C types for local.py, which Cython compiles at install: the delivery loops run once per message.
+# C types for runtime.py, which Cython compiles at install: the delivery loops run once per message.
 # It is compiled without checks for None: what comes in from Python is checked where it comes in
 # (`post`, `send`, `_requeue`), and a neuron's runtime and routes are read-only, set when it is made.
 # A small method called once per message or per handler is `final` and `inline`: a direct C call, which
 # the compiler can inline (a method called through the class's table of methods costs tens of instructions).
 cimport cython
 
-from exmachina cimport buffers
+from exmachina.actors cimport buffers
 
 
 cdef class Routes:

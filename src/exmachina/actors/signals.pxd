@@ -1,8 +1,8 @@
-# C types for signals.py (see runtimes/local.pxd): the arithmetic on C doubles, for one example or a batch.
+# C types for signals.py (see runtime.pxd): the arithmetic on C doubles, for one example or a batch.
 # Every vector is a pointer, checked by whoever made it: the methods are C calls and check nothing.
 cimport cython
 
-from exmachina.activations cimport activate, slope
+from exmachina.actors.activations cimport activate, slope
 
 
 cdef class Signals:

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ..society import Society
-from .local import ACTIVITY, LocalRuntime, Routes
-from .placement import Part
+from ..actors.runtime import ACTIVITY, LocalRuntime, Routes
+from ..actors.society import Society
+from ..actors.wiring import Part
 
 Bundle = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # channels, tags, widths, values
 

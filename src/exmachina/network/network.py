@@ -8,13 +8,14 @@ from typing import Any
 
 import numpy as np
 
+from ..actors.losses import Loss, loss
+from ..actors.runtime import LocalRuntime
+from ..actors.shuffled import ShuffledRuntime
+from ..actors.society import Society
 from .blueprint import Blueprint, layered
 from .examples import check_inputs, check_targets, classes_of, decode, encode
-from .losses import Loss, loss
 from .matrix import MatrixEngine
-from .runtimes import LocalRuntime, ShuffledRuntime
 from .scoreboard import Scoreboard
-from .society import Society
 
 ENGINES = ("actors", "matrix")
 PREDICT_CHUNK = 256  # examples presented at once when only predicting
@@ -105,7 +106,7 @@ class Network:
         called after each pass with that pass's figures, once `self.blueprint` holds its weights.
         `shards=N` splits the neurons over N processes on Ray (started here, or the cluster at the
         address `cluster`), every layer spread over them, or whole layers with `partition="layers"`:
-        see `exmachina.runtimes.sharded`. The learned weights are the same bits. The shards'
+        see `exmachina.shards.sharded`. The learned weights are the same bits. The shards'
         state is checkpointed every `checkpoint_every` examples (or batches): a shard that crashes is
         restarted and the examples since the checkpoint are replayed.
         """
@@ -193,7 +194,7 @@ class Network:
         if not shards:
             runtime = ShuffledRuntime(seed) if shuffled else LocalRuntime()
             return Society(self.blueprint, runtime, listener, learning_rate, in_flight, noise, seed)
-        from .runtimes.sharded import Shards
+        from ..shards.sharded import Shards
 
         return Shards(self.blueprint, shards, listener, learning_rate, in_flight, noise, seed,
                       partition, cluster, checkpoint_every)

@@ -1,6 +1,6 @@
 """Tracing: every message the processes exchange and every number each neuron computes, in order.
 
-The recorder is a runtime of its own, `runtimes.tracing.TracingRuntime`, a `LocalRuntime` that
+The recorder is a runtime of its own, `tracing.runtime.TracingRuntime`, a `LocalRuntime` that
 writes down what it delivers. Nothing else in the library knows it exists, so a network that is not
 traced runs on the plain runtime and pays nothing.
 
@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from .blueprint import Blueprint
-from .examples import check_targets, classes_of, encode
-from .files import atomic_file
-from .runtimes.tracing import FEEDER, TEACHER, Event, TracingRuntime
-from .society import Society
+from ..actors.society import Society
+from ..data.files import atomic_file
+from ..network.blueprint import Blueprint
+from ..network.examples import check_targets, classes_of, encode
+from .runtime import FEEDER, TEACHER, Event, TracingRuntime
 
 FORMAT = "exmachina-trace"
 VERSION = 1

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from .activations import ACTIVATIONS
-from .blueprint import Blueprint
-from .losses import LOSSES
-from .matrix import MatrixEngine
-from .network import Network
+from ..actors.activations import ACTIVATIONS
+from ..actors.losses import LOSSES
+from ..network.blueprint import Blueprint
+from ..network.matrix import MatrixEngine
+from ..network.network import Network
 from .trace import Trace, trace_example
 
 SHOWN = 6  # a list longer than this is summarised rather than spelled out

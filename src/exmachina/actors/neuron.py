@@ -6,7 +6,7 @@ every input have arrived (step 1) and fires (steps 2-4); `learn` runs once every
 answered (step 5) and learns (steps 6-9). Between the two, the neuron remembers what it needs for
 that example, keyed by the example's tag, so several examples can be in flight at once.
 
-Its mailbox is a C array that the runtime fills (`runtimes.local`): the runtime calls `receive`
+Its mailbox is a C array that the runtime fills (`actors.runtime`): the runtime calls `receive`
 with the wave of messages and where its slots start. `on_activities` and `on_errors` are the same
 steps for messages handed over as a list (by the tracer, or a test). A signal (its total input, its
 activity, its error) is a vector of doubles, one per example of a mini-batch, or a single one for
@@ -24,7 +24,7 @@ import numpy as np
 from . import buffers
 from .activations import Activation
 from .buffers import empty
-from .runtimes.local import ACTIVITY, ERROR, LocalRuntime, Process, Routes, Wave
+from .runtime import ACTIVITY, ERROR, LocalRuntime, Process, Routes, Wave
 from .signals import SCALARS, VECTORS
 
 buffers.load()

@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from ..actors.activations import ACTIVATIONS
+from ..actors.losses import LOSSES
+from ..actors.losses import loss as find_loss
+from ..data.scaling import Scaling
 from . import modelfile
-from .activations import ACTIVATIONS
-from .losses import LOSSES
-from .losses import loss as find_loss
-from .scaling import Scaling
 
 KINDS = ("sensor", "hidden", "output")
 

@@ -1,0 +1,13 @@
+"""The kernel: processes with mailboxes, and the processes of a neural network.
+
+- `runtime`: where processes live and how messages move: one run queue, a mailbox per process and
+  example, delivery in per-sender order (compiled by Cython, with `neuron`, `signals`,
+  `activations` and `feeder`); `shuffled`: the same, delivering in any order a network could;
+- `neuron`: the nine steps, and nothing else; `signals`: its arithmetic, for one example or a batch;
+- `feeder` and `teacher`: the processes that present examples and judge the outputs; `losses` and
+  `activations`: the functions they and the neurons use;
+- `wiring`: every message line of a network and the routes each process uses, at each place;
+- `society`: the processes a blueprint describes, built from its wiring.
+
+Nothing here imports from the layers above (shards, data, network, tracing, watch, cli).
+"""
