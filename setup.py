@@ -17,8 +17,9 @@ setup(
                       define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")], extra_compile_args=EXACT)
             for m in COMPILED
         ],
-        # the .pxd files give the types; ** and None behave as in Python, and indexing a list stays
-        # bounds-checked (an error, never a crash)
+        # the .pxd files give the types, and ** and None behave as in Python, except where a module's
+        # first line says otherwise: the runtime and the signals index without bounds checks, and
+        # the runtime and the neuron make no None checks (each checks what it is given where it comes in)
         compiler_directives={"language_level": 3, "annotation_typing": False, "cpow": True, "nonecheck": True},
     )
 )

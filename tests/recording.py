@@ -11,6 +11,8 @@ class Recording:
     """Keeps each neuron's activity and the error it sent back, by (address, tag), and the order
     in which handlers ran as (kind, address, tag)."""
 
+    intercepts = True  # its `send` sees every message
+
     def __init__(self, *args) -> None:
         super().__init__(*args)
         self.activities: dict = {}
@@ -34,6 +36,7 @@ class Recording:
                 self.running = None
 
             process.on_activities, process.on_errors = on_activities, on_errors
+            process.c_mailbox = False  # its own handlers, handed lists
         super().spawn(process)
 
     def send(self, kind, tag, routes, values) -> None:

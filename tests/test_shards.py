@@ -224,6 +224,8 @@ def install():
     from exmachina.actors.neuron import Neuron
 
     class Faulty(Neuron):
+        c_mailbox = False  # its own on_activities, handed lists
+
         def on_activities(self, tag, values):
             if tag == 7 and MARKER.exists():
                 try:

@@ -102,13 +102,6 @@ class Neuron(Process):
         self.weights_at = buffers.values(weights, self.fan_out)  # checked here, once: the steps read it
         self.own_weights = weights
 
-    def c_mailbox(self) -> bool:
-        """Not when a subclass or the instance replaced a handler (a test's recorder, a fault injected):
-        the runtime then calls the handlers, with lists."""
-        replaced = getattr(self, "__dict__", {})
-        return (type(self).on_activities is Neuron.on_activities and type(self).on_errors is Neuron.on_errors
-                and "on_activities" not in replaced and "on_errors" not in replaced)
-
     def receive(self, tag: Any, wave: Wave, at: int) -> None:
         """The runtime's call: every slot of our mailbox for `tag` is full, from `at` in the wave (of
         activities, forward, or of errors)."""

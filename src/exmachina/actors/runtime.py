@@ -96,9 +96,9 @@ class Process:
         """Its mailbox for `tag` is full: its slots are `wave.values[at:at + fan * wave.width]`."""
         raise NotImplementedError
 
-    def c_mailbox(self) -> bool:
-        """Whether `receive` handles its messages; if not, its two handlers are handed lists."""
-        return True
+    # Whether `receive` handles its messages. A process that replaces a handler (a subclass, or an
+    # instance given its own) says False, and the runtime hands its two handlers lists instead.
+    c_mailbox = True
 
 
 class Wave:
@@ -144,6 +144,10 @@ class Wave:
 class LocalRuntime:
     """Runs processes in this Python process; delivers messages in the order they were sent."""
 
+    # A runtime that sees every message in its own `send` (to shuffle or record them) says True: then
+    # `post` hands each message to `send` as a Python value instead of delivering it in C.
+    intercepts = False
+
     def __init__(self) -> None:
         self.processes: list = []
         self.messages = 0  # delivered so far
@@ -168,8 +172,7 @@ class LocalRuntime:
         self._waiting = [0, 0]
         self._settled = True
         self._recent: list = [None, None]  # for each kind of message, the wave last used, at hand
-        # a runtime that overrides `send` sees every message there
-        self.intercepted = any("send" in vars(k) for k in type(self).__mro__ if k is not LocalRuntime)
+        self.intercepted = self.intercepts
 
     def spawn(self, process: Any) -> None:
         """Give a process its mailbox; its address must be the next free one."""
@@ -185,7 +188,7 @@ class LocalRuntime:
     def _settle(self) -> None:
         """The tables of who waits for what, for the processes spawned so far (before any message)."""
         processes = self.processes
-        self._boxed = np.array([not (isinstance(p, Process) and p.c_mailbox()) for p in processes], dtype=np.int32)
+        self._boxed = np.array([not (isinstance(p, Process) and p.c_mailbox) for p in processes], dtype=np.int32)
         fans = (np.array([p.fan_in for p in processes], dtype=np.int32),
                 np.array([p.fan_out for p in processes], dtype=np.int32))
         self._fan = fans

@@ -16,6 +16,8 @@ class ShuffledRuntime(LocalRuntime):
     every interleaving that such a network could produce is possible here.
     """
 
+    intercepts = True
+
     def __init__(self, seed: int = 0) -> None:
         super().__init__()
         self._random = random.Random(seed)

@@ -107,15 +107,24 @@ def _stderr_quiet() -> Iterator[None]:
         os.close(saved)
 
 
+QUIETED = ((2, 40), (2, 61))  # the Ray releases whose private `print_to_stdstream` _quiet replaces (from, before)
+
+
 def _quiet() -> None:
     """Ray prints each worker's death on this process's stdout, in the middle of a user's output. The
-    driver says what it recovered from itself, so those notices go to Ray's logger instead."""
+    driver says what it recovered from itself, so those notices go to Ray's logger instead.
+
+    `print_to_stdstream` is not Ray's public API: it is replaced only in the releases checked to have
+    it as it is used here (`QUIETED`); with any other, Ray's notices stay."""
     import logging
 
-    try:
-        from ray._private import worker  # not Ray's public API: where it has moved, Ray's notices stay
-    except ImportError:
+    import ray
+
+    release = tuple(int(part) for part in ray.__version__.split(".")[:2] if part.isdigit())
+    if not QUIETED[0] <= release < QUIETED[1]:
         return
+    from ray._private import worker
+
     log = logging.getLogger("ray")
     worker.print_to_stdstream = lambda data, ignore_prefix=False: log.info("%s", " ".join(data["lines"]))
 

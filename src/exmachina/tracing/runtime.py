@@ -43,6 +43,8 @@ class TracingRuntime(LocalRuntime):
     Events go to `sink`, one dict at a time (a list's `append`, or a writer of JSON Lines).
     """
 
+    intercepts = True
+
     def __init__(
         self,
         blueprint: Blueprint,
