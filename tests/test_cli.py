@@ -258,7 +258,7 @@ def files(tmp_path_factory) -> Path:
     (["learn", "--activation", "foo"], ["--activation 'foo' is unknown", "sigmoid"]),
     (["learn", "--output-activation", "soft"], ["--output-activation 'soft' is unknown"]),
     (["learn", "--loss", "hinge"], ["--loss 'hinge' is unknown", "cross_entropy"]),
-    (["learn", "--engine", "gpu"], ["--engine 'gpu' is unknown", "actors"]),
+    (["learn", "--engine", "gpu"], ["--engine 'gpu': unknown engine", "actors"]),
     (["learn", "--epochs", "many"], ["--epochs"]),
     (["learn", "--frobnicate"], ["No such option: --frobnicate"]),
     (["learn", "--layers", "60,32,10"], ["first layer has 60 sensors", "64 features", "--layers 64,32,10"]),

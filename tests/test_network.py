@@ -98,12 +98,12 @@ def test_bad_input_is_a_clear_error(inputs, targets, message):
 @pytest.mark.parametrize("option,message", [
     ({"learning_rate": -1}, "learning rate must be a positive number"),
     ({"learning_rate": float("nan")}, "learning rate must be a positive number"),
-    ({"batch_size": 0}, "batch size must be at least 1"),
-    ({"in_flight": 0}, "in_flight must be at least 1"),
-    ({"engine": "gpu"}, "unknown engine 'gpu'"),
+    ({"batch_size": 0}, "batch_size 0: a batch must hold at least 1 example"),
+    ({"in_flight": 0}, "in_flight 0: at least 1 example must be in flight"),
+    ({"engine": "gpu"}, "engine 'gpu': unknown engine"),
     ({"engine": "matrix", "in_flight": 2}, "matrix engine has no examples in flight"),
     ({"engine": "matrix", "noise": 0.1}, "matrix engine adds no noise"),
-    ({"noise": -0.1}, "noise must be zero or a positive number"),
+    ({"noise": -0.1}, "noise -0.1: the noise must be 0 or a positive number"),
 ])
 def test_bad_settings_are_a_clear_error(option, message):
     with pytest.raises(ValueError, match=message):

@@ -26,13 +26,14 @@ def test_learn_starts_ray_here_without_an_address_and_predict_takes_shards_too(t
 
 
 def test_bad_shard_options_are_refused_in_one_line(tmp_path):
-    assert_refused(run("learn", "--data", "xor", "--shards", "0", cwd=tmp_path), "--shards must be at least 1")
+    assert_refused(run("learn", "--data", "xor", "--shards", "0", cwd=tmp_path),
+                   "--shards 0: the shards must be a whole number, at least 1")
     assert_refused(run("learn", "--data", "xor", "--shards", "4", cwd=tmp_path),
                    "4 shards but the largest layer has 3 neurons", "at most 3")
     assert_refused(run("learn", "--data", "xor", "--layers", "2,3,1", "--shards", "4", "--partition", "layers",
                        cwd=tmp_path), "3 layers")
     assert_refused(run("learn", "--data", "xor", "--cluster", "127.0.0.1:6379", cwd=tmp_path),
-                   "--cluster needs --shards")
+                   "--cluster '127.0.0.1:6379': needs --shards too")
     assert_refused(run("learn", "--data", "xor", "--shards", "2", "--engine", "matrix", cwd=tmp_path),
                    "--engine actors")
     assert_refused(run("learn", "--data", "xor", "--shards", "2", "--partition", "rows", cwd=tmp_path),

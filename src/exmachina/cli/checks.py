@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..data.reading import available_memory, gib
+from ..network.training import SettingError, check
 from .common import writable
 
 FILE_SOURCES = ("csv", "semeion", "mnist")  # --data kinds that name a file or a folder of files
@@ -55,13 +56,13 @@ def outputs_apart(outputs: dict[str, Path | None], inputs: dict[str, Path | list
 
 # -- options that ask for the impossible -----------------------------------------------------------
 
+# the options that are settings of `Network.fit`: checked by its rules (`network.training`), named as options
+SETTINGS = {"--epochs": "epochs", "--learning-rate": "learning_rate", "--batch": "batch_size",
+            "--in-flight": "in_flight", "--noise": "noise", "--engine": "engine", "--shards": "shards",
+            "--cluster": "cluster", "--partition": "partition"}
+OPTION = {field: option for option, field in SETTINGS.items()}
 SEED_RANGE = 2**32  # the split's NumPy RandomState takes seeds below this
-RULES: dict[str, tuple[Callable[[float], bool], str]] = {
-    "--epochs": (lambda v: v >= 0, "the passes must be 0 or more"),
-    "--learning-rate": (lambda v: math.isfinite(v) and v > 0, "the learning rate must be a positive number"),
-    "--batch": (lambda v: v >= 1, "a batch must hold at least 1 example"),
-    "--in-flight": (lambda v: v >= 1, "at least 1 example must be in flight"),
-    "--noise": (lambda v: math.isfinite(v) and v >= 0, "the noise must be 0 or a positive number"),
+RULES: dict[str, tuple[Callable[[float], bool], str]] = {  # the options that are not
     "--test-fraction": (lambda v: math.isfinite(v) and 0 <= v < 1, "the share held back must be at least 0 "
                                                                     "and below 1"),
     "--seed": (lambda v: 0 <= v < SEED_RANGE, f"a seed must be a whole number from 0 to {SEED_RANGE - 1}"),
@@ -78,9 +79,19 @@ NEURON_BYTES = 2000
 POINT_BYTES = 400  # a generated 2-D point: its coordinates, label, split and place in a pass
 
 
-def options(given: dict[str, float | None]) -> None:
-    """Refuse at once an option out of its range (None: not given)."""
+def options(given: dict[str, float | str | None]) -> None:
+    """Refuse at once an option out of its range, or options that cannot go together (None: not given)."""
+    try:
+        check(**{SETTINGS[o]: value for o, value in given.items() if o in SETTINGS and value is not None})
+    except SettingError as bad:
+        rule = bad.rule
+        for field, option in OPTION.items():
+            rule = rule.replace(f"`{field}`", option)
+        value = repr(bad.value) if isinstance(bad.value, str) else bad.value
+        raise ValueError(f"{OPTION[bad.field]} {value}: {rule}") from None
     for option, value in given.items():
+        if option in SETTINGS:
+            continue
         test, rule = RULES[option]
         if value is not None and not test(value):
             raise ValueError(f"{option} {value}: {rule}")

@@ -106,25 +106,6 @@ Partition = Annotated[str, typer.Option(
     help="With --shards: spread (every layer over every shard) or layers (whole layers on each shard).")]
 
 
-def check_shards(shards: int | None, cluster: str | None, partition: str, engine: str, blueprint: Any) -> None:
-    """--shards and its companions, checked before any work: Ray is there, the network can be split."""
-    from ..shards.placement import PARTITIONS, place  # plain NumPy
-
-    choose("--partition", partition, PARTITIONS)
-    if shards is None:
-        if cluster is not None:
-            raise ValueError("--cluster needs --shards N: how many processes to split the neurons over")
-        return
-    if shards < 1:
-        raise ValueError(f"--shards must be at least 1, got {shards}")
-    if engine != "actors":
-        raise ValueError("--shards hosts neuron processes: it needs --engine actors")
-    place(blueprint, shards, partition)
-    from ..shards.sharded import ray_module
-
-    ray_module()
-
-
 def numbers(text: str, what: str) -> list[float]:
     """Comma-separated numbers, e.g. `0,1`, or a ValueError naming the option."""
     try:

@@ -40,8 +40,8 @@ from ..data.dataset import DataSet
 from ..data.scaling import KINDS as SCALINGS
 from ..data.scaling import Scaling
 from ..network.examples import decode, encode
-from ..network.network import ENGINES, Network
-from ..shards.sharded import ShardLost
+from ..network.network import Network
+from ..shards.sharded import ShardLost, ray_module
 from ..tracing.runtime import plain
 from . import app, divergence
 from .checks import affordable, data_files, options, outputs_apart, serveable
@@ -52,7 +52,6 @@ from .common import (
     OneLineErrors,
     Partition,
     Shards,
-    check_shards,
     choose,
     console,
     percent,
@@ -131,14 +130,14 @@ def learn(
     with reported():
         for option, value, choices in (("--activation", activation, ACTIVATIONS), ("--loss", loss, LOSSES),
                                        ("--output-activation", output_activation, ACTIVATIONS),
-                                       ("--engine", engine, ENGINES), ("--scale", scale, SCALINGS)):
+                                       ("--scale", scale, SCALINGS)):
             choose(option, value, choices)
         options({"--epochs": epochs, "--learning-rate": learning_rate, "--batch": batch, "--in-flight": in_flight,
-                 "--noise": noise, "--test-fraction": test_fraction, "--seed": seed, "--points": points,
+                 "--noise": noise, "--engine": engine, "--shards": shards, "--cluster": cluster,
+                 "--partition": partition, "--test-fraction": test_fraction, "--seed": seed, "--points": points,
                  "--spread": spread, "--port": port})
-        if engine == "matrix" and (in_flight != 1 or noise):
-            raise ValueError("the matrix engine has no examples in flight and adds no noise: "
-                             "use --engine actors for --in-flight and --noise")
+        if shards:
+            ray_module()  # installed, before any work
         affordable(sizes(layers) if layers else None, points if data in builtin.PLANES else None)
         if watch:
             serveable(host, port)
@@ -150,7 +149,6 @@ def learn(
         net = Network.layered(plan["layers"], plan["activation"], output_activation, plan["loss"], seed=seed)
         net.blueprint.classes = list(data_set.classes)
         net.blueprint.scaling = Scaling.learn(plan["scale"], data_set.inputs[learned])
-        check_shards(shards, cluster, partition, engine, net.blueprint)
         plan.update(batch_size=batch, in_flight=in_flight, noise=noise, engine=engine, seed=seed,
                     test_fraction=test_fraction, output_activation=net.blueprint.activations[-1],
                     shards=shards, cluster=cluster, partition=partition if shards else None)
@@ -238,8 +236,6 @@ def settings(data: DataSet, layers: str | None, activation: str | None, loss: st
         "epochs": defaults["epochs"] if epochs is None else epochs,
         "learning_rate": defaults["learning_rate"] if learning_rate is None else learning_rate,
     }
-    if plan["epochs"] < 0:
-        raise ValueError(f"--epochs must not be negative, got {plan['epochs']}")
     classes = len(data.classes)
     if classes < 2:
         raise ValueError(f"{data.name}: every example has the same label {data.classes[0]!r}: nothing to learn")
@@ -304,6 +300,8 @@ def teach(net: Network, data: DataSet, learned: np.ndarray, tested: np.ndarray, 
             in_flight=plan["in_flight"], noise=plan["noise"], seed=plan["seed"], engine=plan["engine"],
             on_progress=progress, on_pass=after, shards=plan["shards"], cluster=plan["cluster"],
             partition=plan["partition"] or "spread",
+            about={"data": data.name, "test_fraction": plan["test_fraction"], "train_examples": len(learned),
+                   "test_examples": len(tested)},
         )
 
 
@@ -321,7 +319,7 @@ def evaluate(net: Network, data: DataSet, chosen: np.ndarray, engine: str) -> di
 
 def summarise(net: Network, data: DataSet, learned: np.ndarray, tested: np.ndarray, plan: dict,
               history: list[dict]) -> dict[str, Any]:
-    """The figures of the run, as the report holds them; also recorded in the model's training."""
+    """The figures of the run, as the report holds them (`fit` records its own in the model)."""
     train = evaluate(net, data, learned, plan["engine"])
     test = evaluate(net, data, tested, plan["engine"])
     seconds = sum(h["seconds"] for h in history)
@@ -340,7 +338,7 @@ def summarise(net: Network, data: DataSet, learned: np.ndarray, tested: np.ndarr
         "loss": plan["loss"],
         "scale": plan["scale"],
         "epochs": len(history),
-        "learning_rate": plan["learning_rate"],
+        "learning_rate": net.blueprint.training.get("learning_rate", plan["learning_rate"]),  # as it ended
         "batch_size": plan["batch_size"],
         "in_flight": plan["in_flight"],
         "noise": plan["noise"],
@@ -366,12 +364,5 @@ def summarise(net: Network, data: DataSet, learned: np.ndarray, tested: np.ndarr
         "test_indices": tested.tolist(),
         "test_predictions": [plain(classes[i]) for i in test["predicted"]],
         "history": history,
-    }
-    net.blueprint.training = {
-        key: figures[key] for key in (
-            "data", "epochs", "learning_rate", "batch_size", "in_flight", "noise", "seed", "engine",
-            "test_fraction", "train_examples", "test_examples", "train_accuracy", "test_accuracy",
-            "seconds", "examples_per_second", "messages",
-        )
     }
     return figures

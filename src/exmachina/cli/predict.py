@@ -15,7 +15,9 @@ from rich.table import Table
 
 from ..data import builtin, datasets, formats
 from ..network.examples import decode, probabilities
-from ..network.network import ENGINES, Network
+from ..network.network import Network
+from ..network.training import ENGINES
+from ..shards.sharded import ray_module
 from ..tracing.runtime import plain
 from . import app
 from .checks import affordable, data_files, options, outputs_apart
@@ -24,8 +26,6 @@ from .common import (
     OneLineErrors,
     Partition,
     Shards,
-    check_shards,
-    choose,
     console,
     numbers,
     percent,
@@ -60,12 +60,13 @@ def predict(
     with reported():
         if (data is None) == (not values):
             raise ValueError("give either --data SOURCE or --values X,Y,... (one of them)")
-        choose("--engine", engine, ENGINES)
-        options({"--show": show, "--points": points, "--spread": spread, "--seed": seed})
+        options({"--engine": engine, "--shards": shards, "--cluster": cluster, "--partition": partition,
+                 "--show": show, "--points": points, "--spread": spread, "--seed": seed})
+        if shards:
+            ray_module()  # installed, before any work
         affordable(None, points if data in builtin.PLANES else None)
         outputs_apart({"--output": output}, {"MODEL": model, "--data": data_files(data)})
         net = Network.load(model)
-        check_shards(shards, cluster, partition, engine, net.blueprint)
         names, inputs, labels = examples(net, data, values, label, points, spread, seed)
         check_labels(net, names, labels)
         try:

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..actors.losses import Loss, loss
+from ..actors.losses import loss
 from ..actors.runtime import LocalRuntime
 from ..actors.shuffled import ShuffledRuntime
 from ..actors.society import Society
 from .blueprint import Blueprint, layered
 from .examples import check_inputs, check_targets, classes_of, decode, encode
+from .lesson import Lesson
 from .matrix import MatrixEngine
 from .scoreboard import Scoreboard
+from .training import Training, check
 
-ENGINES = ("actors", "matrix")
 PREDICT_CHUNK = 256  # examples presented at once when only predicting
+# the last pass's figures a model keeps (`on_pass` may add the last two)
+RECORDED_FIGURES = ("loss", "accuracy", "train_accuracy", "test_accuracy")
 
 
 class Network:
@@ -92,6 +95,7 @@ class Network:
         cluster: str | None = None,
         partition: str = "spread",
         checkpoint_every: int = 100,
+        about: dict[str, Any] | None = None,
     ) -> list[dict]:
         """Learn by stochastic gradient descent; returns one dict of figures per pass.
 
@@ -109,20 +113,24 @@ class Network:
         see `exmachina.shards.sharded`. The learned weights are the same bits. The shards'
         state is checkpointed every `checkpoint_every` examples (or batches): a shard that crashes is
         restarted and the examples since the checkpoint are replayed.
+
+        Every setting is checked here (`exmachina.network.training`); `blueprint.training` records
+        them, the rate as it was at the end, the last pass's figures (those `on_pass` added too) and
+        `about`, facts of the caller's (the command line's: the data and its split).
         """
-        _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine)
-        _check_shards(shards, engine, shuffle_delivery, checkpoint_every)
+        training = Training(epochs, learning_rate, batch_size, in_flight, noise, seed, shuffle, engine,
+                            shuffle_delivery, shards, cluster, partition, checkpoint_every)
         x = self.sensed(inputs)
         labels, desired = self._desired(targets, len(x))
         order_random = np.random.default_rng(seed)
-        lesson = Lesson(labels, on_progress, learning_rate, loss(self.blueprint.loss))
+        lesson = Lesson(labels, on_progress, training, loss(self.blueprint.loss))
         if engine == "matrix":
             matrix = MatrixEngine(self.blueprint)
             self._live = matrix.state
         else:
             society = self._society(lesson.listen, learning_rate, in_flight, noise, seed,
                                     shuffle_delivery, shards, cluster, partition, checkpoint_every)
-            lesson.retune = society.set_learning_rate
+            lesson.tell = society.set_learning_rate
             lesson.messages = lambda: society.messages
             self._live = society.state
             traffic = society.traffic() if shards else None
@@ -134,7 +142,7 @@ class Network:
                 board = lesson.begin(epoch, len(x))
                 if engine == "matrix":
                     for batch in batches:
-                        step = matrix.step(x[batch], desired[batch], lesson.learning_rate)
+                        step = matrix.step(x[batch], desired[batch], training.learning_rate)
                         lesson.score(batch, step.outputs, step.losses)
                     self.blueprint = matrix.state()
                     figures = {}
@@ -161,17 +169,25 @@ class Network:
             self._live = None
             if engine == "actors" and shards:
                 society.close()
-        self.blueprint.training = {
-            "epochs": self.blueprint.training.get("epochs", 0) + epochs,
-            "learning_rate": lesson.learning_rate,
-            "batch_size": batch_size,
-            "in_flight": in_flight,
-            "noise": noise,
-            "seed": seed,
-            "engine": engine,
-            "examples": len(x),
-        }
+        self.blueprint.training = self._record(training, history, len(x), about or {})
         return history
+
+    def _record(self, training: Training, history: list[dict], examples: int, about: dict) -> dict[str, Any]:
+        """What the model keeps of this fit: the only writer of `blueprint.training`."""
+        seconds = sum(h["seconds"] for h in history)
+        last = {key: value for key, value in (history[-1] if history else {}).items()
+                if key in RECORDED_FIGURES and value is not None}
+        messages = [h["messages"] for h in history if h.get("messages") is not None]
+        return {
+            **about,
+            "epochs": self.blueprint.training.get("epochs", 0) + training.epochs,
+            **training.recorded(),
+            "examples": examples,
+            **last,
+            "seconds": seconds,
+            "examples_per_second": sum(h["examples"] for h in history) / seconds if seconds else None,
+            **({"messages": sum(messages)} if messages else {}),
+        }
 
     def _desired(self, targets: Any, examples: int) -> tuple[np.ndarray | None, np.ndarray]:
         """Class indices (or None) and the desired output activities, checked against the data."""
@@ -202,12 +218,10 @@ class Network:
     def predict(self, inputs: Any, engine: str = "actors", shards: int | None = None, cluster: str | None = None,
                 partition: str = "spread") -> np.ndarray:
         """The output neurons' activities, one row per example (on shards as `fit` puts them)."""
-        _check_shards(shards, engine, False)
+        check(engine=engine, shards=shards, cluster=cluster, partition=partition)
         x = self.sensed(inputs)
         if engine == "matrix":
             return MatrixEngine(self.blueprint).predict(x)
-        if engine != "actors":
-            raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
         outputs = np.empty((len(x), self.outputs))
 
         def listen(tag: int, activities: np.ndarray, desired: None) -> None:
@@ -232,103 +246,3 @@ class Network:
     def score(self, inputs: Any, labels: Sequence, engine: str = "actors") -> float:
         """The share of examples whose label the network predicts correctly."""
         return float(np.mean(self.classify(inputs, engine) == np.asarray(labels)))
-
-
-class Lesson:
-    """Scores each example of the current pass; the teacher's listener while the actors learn."""
-
-    def __init__(self, labels: np.ndarray | None, on_progress: Callable | None, learning_rate: float, loss: Loss):
-        self.labels = labels
-        self.loss = loss
-        self.on_progress = on_progress
-        self.learning_rate = learning_rate
-        self.retune: Callable[[float], None] = lambda rate: None
-        self.applied = learning_rate  # the rate the neurons were last told
-        self.messages: Callable[[], int] = lambda: 0  # the runtime's count of delivered messages
-        self.batches: dict[int, np.ndarray] = {}  # example tag -> indices of its examples
-        self.heard: list[tuple] = []  # what the teacher said, not scored yet
-
-    def begin(self, epoch: int, examples: int) -> Scoreboard:
-        self.epoch, self.board, self.sent = epoch, Scoreboard(examples), self.messages()
-        return self.board
-
-    def examples(self, x: np.ndarray, desired: np.ndarray, batches: list, batched: bool) -> Iterator[tuple]:
-        """What the feeder presents: (tag, a value per sensor, desired outputs), one per batch.
-
-        The feeder asks for an example when the previous one has left the network (with one in
-        flight), so a learning rate changed while an example was scored applies from the next one.
-        """
-        for tag, batch in enumerate(batches):
-            if self.learning_rate != self.applied:
-                self.retune(self.learning_rate)
-                self.applied = self.learning_rate
-            self.batches[tag] = batch
-            if batched:
-                yield tag, x[batch].T, desired[batch].T
-            else:
-                yield tag, x[batch[0]], desired[batch[0]]
-
-    def listen(self, tag: int, outputs: np.ndarray, desired: np.ndarray) -> None:
-        """The teacher's word on an example (or a batch): its outputs, and what they should have been.
-        It is scored at once while someone watches the pass, else with the whole pass at its end."""
-        if self.on_progress:
-            outputs = outputs.reshape(len(outputs), -1)
-            self.judge(self.batches.pop(tag), outputs, np.reshape(desired, outputs.shape))
-        else:
-            self.heard.append((self.batches.pop(tag), outputs, desired))
-
-    def finish(self) -> None:
-        """Score what the teacher said while nobody watched, all at once."""
-        if self.heard:
-            batches, outputs, desired = zip(*self.heard)
-            self.heard = []
-            self.judge(np.concatenate(batches), np.column_stack(outputs), np.column_stack(desired))
-
-    def judge(self, batch: np.ndarray, outputs: np.ndarray, desired: np.ndarray) -> None:
-        """Score examples from their outputs and desired outputs, a column per example."""
-        losses, _ = self.loss.measure(outputs, desired)
-        self.score(batch, outputs.T, losses)
-
-    def score(self, batch: np.ndarray, outputs: np.ndarray, losses: np.ndarray) -> None:
-        """Record a batch's losses and hits; `outputs` has one row per example."""
-        hits = None if self.labels is None else decode(outputs) == self.labels[batch]
-        self.board.record(losses, hits)
-        self.board.last = (batch, outputs)
-        self.board.messages = self.messages() - self.sent
-        if self.on_progress:
-            rate = self.on_progress(self.epoch, self.board)
-            if rate is not None:
-                _check_settings(1, rate, 1, 1, 0.0, "actors")
-                self.learning_rate = rate
-
-
-def _check_settings(epochs, learning_rate, batch_size, in_flight, noise, engine) -> None:
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    if epochs < 0:
-        raise ValueError(f"epochs must not be negative, got {epochs}")
-    if not (np.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning rate must be a positive number, got {learning_rate}")
-    if batch_size < 1:
-        raise ValueError(f"batch size must be at least 1, got {batch_size}")
-    if in_flight < 1:
-        raise ValueError(f"in_flight must be at least 1, got {in_flight}")
-    if engine == "matrix" and in_flight != 1:
-        raise ValueError("the matrix engine has no examples in flight: use in_flight=1")
-    if engine == "matrix" and noise:
-        raise ValueError("the matrix engine adds no noise: use the actors for noise")
-    if not (np.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be zero or a positive number, got {noise}")
-
-
-def _check_shards(shards: int | None, engine: str, shuffle_delivery: bool, checkpoint_every: int = 1) -> None:
-    if shards is None:
-        return
-    if checkpoint_every < 1:
-        raise ValueError(f"checkpoint_every must be at least 1, got {checkpoint_every}")
-    if isinstance(shards, bool) or not isinstance(shards, int | np.integer) or shards < 1:
-        raise ValueError(f"shards must be a whole number of at least 1, got {shards!r}")
-    if engine != "actors":
-        raise ValueError("shards host neuron processes: use engine=\"actors\"")
-    if shuffle_delivery:
-        raise ValueError("shuffle_delivery runs in one process: leave out shards")

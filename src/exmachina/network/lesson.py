@@ -1,0 +1,82 @@
+"""Scoring a pass while the actors learn it, and telling the neurons a new learning rate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from ..actors.losses import Loss
+from .examples import decode
+from .scoreboard import Scoreboard
+from .training import Training
+
+
+class Lesson:
+    """Scores each example of the current pass; the teacher's listener while the actors learn.
+
+    The learning rate lives in `training` alone: `on_progress` may change it there, and the lesson
+    tells the neurons (`tell`) before the next example."""
+
+    def __init__(self, labels: np.ndarray | None, on_progress: Callable | None, training: Training, loss: Loss):
+        self.labels = labels
+        self.loss = loss
+        self.on_progress = on_progress
+        self.training = training
+        self.tell: Callable[[float], None] = lambda rate: None
+        self.told = training.learning_rate  # the rate the neurons were last told
+        self.messages: Callable[[], int] = lambda: 0  # the runtime's count of delivered messages
+        self.batches: dict[int, np.ndarray] = {}  # example tag -> indices of its examples
+        self.heard: list[tuple] = []  # what the teacher said, not scored yet
+
+    def begin(self, epoch: int, examples: int) -> Scoreboard:
+        self.epoch, self.board, self.sent = epoch, Scoreboard(examples), self.messages()
+        return self.board
+
+    def examples(self, x: np.ndarray, desired: np.ndarray, batches: list, batched: bool) -> Iterator[tuple]:
+        """What the feeder presents: (tag, a value per sensor, desired outputs), one per batch.
+
+        The feeder asks for an example when the previous one has left the network (with one in
+        flight), so a learning rate changed while an example was scored applies from the next one.
+        """
+        for tag, batch in enumerate(batches):
+            if self.training.learning_rate != self.told:
+                self.told = self.training.learning_rate
+                self.tell(self.told)
+            self.batches[tag] = batch
+            if batched:
+                yield tag, x[batch].T, desired[batch].T
+            else:
+                yield tag, x[batch[0]], desired[batch[0]]
+
+    def listen(self, tag: int, outputs: np.ndarray, desired: np.ndarray) -> None:
+        """The teacher's word on an example (or a batch): its outputs, and what they should have been.
+        It is scored at once while someone watches the pass, else with the whole pass at its end."""
+        if self.on_progress:
+            outputs = outputs.reshape(len(outputs), -1)
+            self.judge(self.batches.pop(tag), outputs, np.reshape(desired, outputs.shape))
+        else:
+            self.heard.append((self.batches.pop(tag), outputs, desired))
+
+    def finish(self) -> None:
+        """Score what the teacher said while nobody watched, all at once."""
+        if self.heard:
+            batches, outputs, desired = zip(*self.heard)
+            self.heard = []
+            self.judge(np.concatenate(batches), np.column_stack(outputs), np.column_stack(desired))
+
+    def judge(self, batch: np.ndarray, outputs: np.ndarray, desired: np.ndarray) -> None:
+        """Score examples from their outputs and desired outputs, a column per example."""
+        losses, _ = self.loss.measure(outputs, desired)
+        self.score(batch, outputs.T, losses)
+
+    def score(self, batch: np.ndarray, outputs: np.ndarray, losses: np.ndarray) -> None:
+        """Record a batch's losses and hits; `outputs` has one row per example."""
+        hits = None if self.labels is None else decode(outputs) == self.labels[batch]
+        self.board.record(losses, hits)
+        self.board.last = (batch, outputs)
+        self.board.messages = self.messages() - self.sent
+        if self.on_progress:
+            rate = self.on_progress(self.epoch, self.board)
+            if rate is not None:
+                self.training.retune(rate)
