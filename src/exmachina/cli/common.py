@@ -97,12 +97,15 @@ def choose(option: str, value: str | None, choices: Any) -> None:
 
 
 Shards = Annotated[int | None, typer.Option(
+    rich_help_panel="Shards",
     metavar="N", help="Split the neurons over N processes on Ray, which restarts one that crashes "
                       '(pip install "exmachina\\[cluster]").', show_default=False)]  # \\[: not Rich markup
 Cluster = Annotated[str | None, typer.Option(
+    rich_help_panel="Shards",
     metavar="ADDRESS", help="With --shards: join the Ray cluster started there with `ray start --head` "
                             "(default: start Ray on this machine).", show_default=False)]
 Partition = Annotated[str, typer.Option(
+    rich_help_panel="Shards",
     help="With --shards: spread (every layer over every shard) or layers (whole layers on each shard).")]
 
 

@@ -66,60 +66,73 @@ from .results import show
 PASS_LINES = 20  # with more passes than this, a line for every few passes only
 
 
+# the panels of `learn --help`, so that its options read in groups at 80 columns
+DATA, NET, LEARN, OUT, VIEW = "Data", "Network", "Learning", "Output", "Live view"
+
+
 @app.command(cls=OneLineErrors)
 def learn(
-    data: Annotated[str, typer.Option(help=f"What to learn: {datasets.SOURCES}.")] = "digits",
-    layers: Annotated[str | None, typer.Option(
+    data: Annotated[str, typer.Option(rich_help_panel=DATA, help=f"What to learn: {datasets.SOURCES}.")] = "digits",
+    layers: Annotated[str | None, typer.Option(rich_help_panel=NET,
         help="Neurons per layer, sensors first and outputs last, e.g. 64,32,10. The first must equal "
              "the data's features and the last its classes (or 1 for two classes). "
              "Default: features,32,classes; truth tables 2,3,1; circle/xor2d 2,8,2; gauss 2,2,2; "
              "spiral 2,16,16,2.", show_default=False)] = None,
-    activation: Annotated[str | None, typer.Option(
+    activation: Annotated[str | None, typer.Option(rich_help_panel=NET,
         help=f"Hidden neurons' activation: {', '.join(ACTIVATIONS)}. Default: sigmoid; tanh on the 2-D "
              "sets, leaky_relu on spiral.", show_default=False)] = None,
-    output_activation: Annotated[str | None, typer.Option(
+    output_activation: Annotated[str | None, typer.Option(rich_help_panel=NET,
         help="Output neurons' activation (as --activation). Default: identity for cross_entropy (the teacher applies "
              "softmax), else as --activation.", show_default=False)] = None,
-    loss: Annotated[str | None, typer.Option(
+    loss: Annotated[str | None, typer.Option(rich_help_panel=NET,
         help=f"{', '.join(LOSSES)}. Default: cross_entropy; squared for the truth tables.",
         show_default=False)] = None,
-    epochs: Annotated[int | None, typer.Option(
+    epochs: Annotated[int | None, typer.Option(rich_help_panel=LEARN,
         help="Passes over the training examples. Default: 10; truth tables 1000; circle, xor2d 30; "
              "gauss 10; spiral 200.",
         show_default=False)] = None,
-    learning_rate: Annotated[float | None, typer.Option(
+    learning_rate: Annotated[float | None, typer.Option(rich_help_panel=LEARN,
         help="Default: 0.1; truth tables 2.0; spiral 0.03.", show_default=False)] = None,
-    in_flight: Annotated[int, typer.Option(help="Examples travelling through the actor network at once.")] = 1,
-    batch: Annotated[int, typer.Option(help="Examples per weight update (mini-batch size).")] = 1,
-    noise: Annotated[float, typer.Option(
+    in_flight: Annotated[int, typer.Option(rich_help_panel=LEARN,
+        help="Examples travelling through the actor network at once.")] = 1,
+    batch: Annotated[int, typer.Option(rich_help_panel=LEARN,
+        help="Examples per weight update (mini-batch size).")] = 1,
+    noise: Annotated[float, typer.Option(rich_help_panel=LEARN,
         help="Gaussian noise on each weighted input while learning, to escape poor solutions.")] = 0.0,
-    test_fraction: Annotated[float, typer.Option(
+    test_fraction: Annotated[float, typer.Option(rich_help_panel=DATA,
         help="Share of the examples held back to test, stratified by class (truth tables: "
              "learned and tested whole).")] = 0.2,
-    seed: Annotated[int, typer.Option(help="Seeds the split, the first weights, the order of examples "
+    seed: Annotated[int, typer.Option(rich_help_panel=LEARN,
+        help="Seeds the split, the first weights, the order of examples "
                                            "and the generated data.")] = 0,
-    save: Annotated[Path | None, typer.Option(
+    save: Annotated[Path | None, typer.Option(rich_help_panel=OUT,
         metavar="MODEL", help="Save the trained network here (JSON; a name ending in .npz: binary).")] = None,
-    report: Annotated[Path | None, typer.Option(
+    report: Annotated[Path | None, typer.Option(rich_help_panel=OUT,
         metavar="REPORT", help="Write the figures as JSON: test_accuracy, train_accuracy, test_loss, train_loss, "
                                "examples_per_second, messages, seconds, epochs, seed, confusion, history "
                                "(one entry per pass) and the settings.")] = None,
-    engine: Annotated[str, typer.Option(
+    engine: Annotated[str, typer.Option(rich_help_panel=LEARN,
         help="actors: every neuron a process; matrix: layers at once.")] = "actors",
-    scale: Annotated[str | None, typer.Option(
+    scale: Annotated[str | None, typer.Option(rich_help_panel=DATA,
         help="Scale each feature, learned from the training examples and saved in the model: standard (mean 0, "
              "spread 1), minmax (0..1) or none. Default: standard for csv, iris and wine; none for the rest, "
              "whose inputs are 0..1 already.", show_default=False)] = None,
-    label: Annotated[str | None, typer.Option(help="csv: the label column (default: the last).")] = None,
-    points: Annotated[int, typer.Option(help="2-D sets: how many points.")] = builtin.DEFAULT_POINTS,
-    spread: Annotated[float, typer.Option(help="2-D sets: how much the classes blur (0 to 0.5).")] = 0.0,
-    plot: Annotated[Path | None, typer.Option(
+    label: Annotated[str | None, typer.Option(rich_help_panel=DATA,
+        help="csv: the label column (default: the last).")] = None,
+    points: Annotated[int, typer.Option(rich_help_panel=DATA,
+        help="2-D sets: how many points.")] = builtin.DEFAULT_POINTS,
+    spread: Annotated[float, typer.Option(rich_help_panel=DATA,
+        help="2-D sets: how much the classes blur (0 to 0.5).")] = 0.0,
+    plot: Annotated[Path | None, typer.Option(rich_help_panel=OUT,
         metavar="FILE", help="Draw the loss and accuracy curves and the confusion matrix here (.png, .svg, .pdf).",
         show_default=False)] = None,
-    watch: Annotated[bool, typer.Option(help="Serve a live view of the learning and print its address.")] = False,
-    host: Annotated[str, typer.Option(help="With --watch: the address to serve on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="With --watch: the port (0: a free one).")] = 0,
-    paused: Annotated[bool, typer.Option(help="With --watch: start paused, for the page to resume.")] = False,
+    watch: Annotated[bool, typer.Option(rich_help_panel=VIEW,
+        help="Serve a live view of the learning and print its address.")] = False,
+    host: Annotated[str, typer.Option(rich_help_panel=VIEW,
+        help="With --watch: the address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(rich_help_panel=VIEW, help="With --watch: the port (0: a free one).")] = 0,
+    paused: Annotated[bool, typer.Option(rich_help_panel=VIEW,
+        help="With --watch: start paused, for the page to resume.")] = False,
     shards: Shards = None,
     cluster: Cluster = None,
     partition: Partition = "spread",
