@@ -335,6 +335,8 @@ def test_learn_with_watch_serves_the_live_view_while_it_learns(tmp_path):
         assert address, line
         with urllib.request.urlopen(address.group(1) + "/", timeout=30) as page:
             assert page.status == 200 and b"exmachina" in page.read()
+        with urllib.request.urlopen(address.group(1) + "/events", timeout=30) as events:  # a page opens:
+            assert events.readline().strip() == b"event: network"  # the learning, which waited, begins
         said = [line]
         while "until Ctrl-C" not in said[-1]:  # learned; the page keeps the final state
             said.append(process.stderr.readline())

@@ -320,7 +320,7 @@ def test_learn_on_shards_with_watch_shows_the_shard_of_every_neuron(page, tmp_pa
             assert line, f"the command ended without serving: {''.join(said)}"
             said.append(line)
         reader.start()  # keeps reading, so that the command never blocks on a full pipe
-        address = re.search(r"http://127\.0\.0\.1:\d+/", said[-1]).group(0)
+        address = re.search(r"http://127\.0\.0\.1:\d+/", "".join(said)).group(0)
         blueprint = Network.layered([2, 6, 2], seed=0).blueprint  # what learn builds: the same wiring
         home = place(blueprint, 2, "spread")[:blueprint.size].tolist()
         host, port = address.split("//")[1].strip("/").split(":")

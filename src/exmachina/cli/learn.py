@@ -127,7 +127,8 @@ def learn(
         metavar="FILE", help="Draw the loss and accuracy curves and the confusion matrix here (.png, .svg, .pdf).",
         show_default=False)] = None,
     watch: Annotated[bool, typer.Option(rich_help_panel=VIEW,
-        help="Serve a live view of the learning and print its address.")] = False,
+        help="Serve a live view of the learning and print its address; the learning waits for a page to "
+             "open.")] = False,
     host: Annotated[str, typer.Option(rich_help_panel=VIEW,
         help="With --watch: the address to serve on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(rich_help_panel=VIEW, help="With --watch: the port (0: a free one).")] = 0,
@@ -180,7 +181,8 @@ def learn(
                 held_out = (data_set.inputs[tested], data_set.labels[tested]) if len(tested) else None
                 watcher = serve(net, data_set.inputs[learned], data_set.labels[learned], held_out, host, port,
                                 plan["learning_rate"], plan["epochs"], engine, paused=paused,
-                                shards=plan["shards"], partition=plan["partition"] or "spread")
+                                shards=plan["shards"], partition=plan["partition"] or "spread", wait_for_page=True,
+                                replayable=in_flight == 1 and not noise)
             teach(net, data_set, learned, tested, plan, history, err, watcher)
             figures = summarise(net, data_set, learned, tested, plan, history)
             if save is not None:

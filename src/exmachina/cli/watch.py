@@ -55,7 +55,7 @@ def watch(
             watcher = serve(net, inputs[learn], labels[learn],
                             held_out=(inputs[held], labels[held]) if len(held) else None,
                             host=host, port=port, learning_rate=rate, epochs=epochs or None,
-                            paused=paused and bool(epochs))
+                            paused=paused and bool(epochs), wait_for_page=bool(epochs))
             try:
                 if epochs:
                     watcher.hold()  # --paused: until the page resumes
@@ -93,7 +93,7 @@ def playground(data: str, epochs: int, learning_rate: float | None, test_fractio
         asked["learning_rate"] = learning_rate
     ground = Playground(asked, epochs, seed)
     try:
-        ground.serve(host=host, port=port, paused=paused)
+        ground.serve(host=host, port=port, paused=paused, wait_for_page=True)
         while True:
             time.sleep(0.5)
     except KeyboardInterrupt:

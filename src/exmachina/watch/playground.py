@@ -64,6 +64,7 @@ class Playground:
         self.epochs, self.seed = epochs, seed
         self.settings = check(settings)
         self.asked: dict[str, Any] | None = None  # settings of a restart not yet begun
+        self.paused = False  # whether the next run starts paused: the last one was, when it was restarted
         self.wake = threading.Condition()
         self.closed = False
         self.watcher: Any = None
@@ -86,7 +87,8 @@ class Playground:
         from .server import serve
 
         first = self.prepare()
-        self.watcher = serve(**first, learning_rate=self.settings["learning_rate"], epochs=self.epochs, **serving)
+        self.watcher = serve(**first, learning_rate=self.settings["learning_rate"], epochs=self.epochs,
+                             replayable=not self.settings["noise"], **serving)
         self.watcher.network["playground"] = self.settings
         self.watcher.on_restart = self.restart
         self.thread.start()
@@ -96,7 +98,8 @@ class Playground:
         """The next run, served in place of the last."""
         built = self.prepare()
         old = self.watcher.session
-        session = Session(built["net"], self.settings["learning_rate"], self.epochs)
+        session = Session(built["net"], self.settings["learning_rate"], self.epochs, paused=self.paused,
+                          replayable=not self.settings["noise"])
         session.pace = old.pace
         pictures = Pictures(session.snapshot, built["inputs"], built["targets"], built["held_out"])
         self.watcher.swap(session, pictures, self.settings)
@@ -107,6 +110,7 @@ class Playground:
         settings = check(asked)
         with self.wake:
             self.asked = settings
+            self.paused = self.watcher.session.paused  # a run started paused (or paused since) stays so
             self.wake.notify_all()
         self.watcher.session.stop()
 

@@ -53,6 +53,7 @@ class Watcher:
         self.generation = -1  # counts the runs served: a new one is a new network for the page
         self.on_restart: Any = None  # set by a Playground: called with the settings the page asks for
         self.closing = False
+        self.viewers = 0  # pages whose event stream is open
         self.address = ""
         self._lock = threading.Lock()
         self._frame_cost = 0.0  # seconds the last frame took to build
@@ -158,17 +159,31 @@ class Watcher:
                 "messages_per_second": per_second * self.messages_per_call if figures["engine"] == "actors" else None}
 
     def trace(self, example: int | None = None, in_flight: int = 1, neuron: int | None = None) -> dict[str, Any]:
-        """The messages of `example` (the current one by default) and the next `in_flight - 1` rows."""
+        """The messages of `example` (the current one by default) and the next `in_flight - 1` rows.
+
+        The example just scored, alone, is traced on the weights the run learned it from when they are
+        known (the run was let go from a pause for it), so that its updates are the run's own; any
+        other trace starts from the weights as they are now, and says so ("on").
+        """
         with self._lock:
-            if example is None:
-                scored = self.session.last_scored()
-                example = scored[0][0] if scored else 0
-            snapshot, pictures = self.session.snapshot, self.pictures
+            session = self.session
+            with session.changed:
+                scored, before, calls = session.last_scored(), session.learned_from(), session.scored
+                last_call = len(calls[-1][0]) if calls else 0
+                rate = session.learning_rate
+                if before is not None and scored and (example is None or example == scored[0][0]) \
+                        and in_flight == 1 and last_call == 1:
+                    snapshot, on, rate = before, "before", session.scored_rate
+                else:
+                    snapshot, on = session.snapshot, "now"
+            example = (scored[0][0] if scored else 0) if example is None else example
+            pictures = self.pictures
             rows = len(pictures.x)
             examples = [(example + k) % rows for k in range(min(in_flight, rows))]
-            rate = self.session.learning_rate or snapshot.training.get("learning_rate", 0.1)
-            return messages.trace(snapshot, pictures.x, pictures.targets, pictures.classes(snapshot), examples,
-                                  rate, neuron)
+            rate = rate or snapshot.training.get("learning_rate", 0.1)
+            traced = messages.trace(snapshot, pictures.x, pictures.targets, pictures.classes(snapshot), examples,
+                                    rate, neuron)
+            return {**traced, "on": on, "generation": self.generation}
 
     # -- serving -----------------------------------------------------------------------------------
 
@@ -264,6 +279,15 @@ def build_app(watcher: Watcher) -> Any:
 
     async def events(request: Request) -> StreamingResponse:
         async def stream():
+            watcher.viewers += 1  # (the event loop's one thread counts)
+            watcher.session.page_opened()
+            try:
+                async for chunk in frames():
+                    yield chunk
+            finally:
+                watcher.viewers -= 1
+
+        async def frames():
             generation = None
             while not watcher.closing:
                 if watcher.generation != generation:  # the first, or the page restarted the run
@@ -313,11 +337,28 @@ def build_app(watcher: Watcher) -> Any:
             except ValueError as bad:
                 return JSONResponse({"error": str(bad)}, status_code=400)
             return JSONResponse({"ok": True})
+        if body["action"] == "open":  # a page opened an address with other settings than the run's
+            if watcher.on_restart is None:
+                return JSONResponse({"error": "this run is not a playground: its address carries no settings"},
+                                    status_code=400)
+            if watcher.viewers > 1:
+                others = watcher.viewers - 1
+                return JSONResponse({"error": f"this address asks for other settings than the run being served, "
+                                              f"which {others} other page{'s are' if others > 1 else ' is'} "
+                                              "watching: it was not restarted for them; press restart to start "
+                                              "these settings for everyone"}, status_code=409)
+            try:
+                await anyio.to_thread.run_sync(watcher.on_restart, body.get("value"))
+            except ValueError as bad:
+                return JSONResponse({"error": str(bad)}, status_code=400)
+            return JSONResponse({"ok": True})
         try:
             watcher.session.control(body["action"], body.get("value"))
         except ValueError as bad:
             finished = watcher.session.state in ("finished", "failed", "closed")
             return JSONResponse({"error": str(bad)}, status_code=409 if finished else 400)
+        if body["action"] == "learning_rate" and watcher.network["playground"] is not None:
+            watcher.network["playground"]["learning_rate"] = float(body["value"])  # one rate: the run's, kept
         return JSONResponse({"ok": True, **watcher.session.figures()})
 
     routes = [
@@ -333,14 +374,18 @@ def build_app(watcher: Watcher) -> Any:
 def serve(net: Any, inputs: Any, targets: Any, held_out: tuple | None = None, host: str = "127.0.0.1",
           port: int = 0, learning_rate: float | None = None, epochs: int | None = None,
           engine: str = "actors", paused: bool = False, shape: tuple[int, int] | None = None,
-          quiet: bool = False, shards: int | None = None, partition: str = "spread") -> Watcher:
+          quiet: bool = False, shards: int | None = None, partition: str = "spread",
+          wait_for_page: bool = False, replayable: bool = True) -> Watcher:
     """Serve the live view of `net` learning `inputs` -> `targets`, and print its address.
 
     `held_out` = (inputs, targets) adds held-out curves; `shape` = (rows, columns) draws the inputs
     as images (guessed for 64, 256 and 784 sensors); `shards` and `partition`, as given to `fit`,
-    let the page show the shard each neuron lives on. Returns the running `Watcher`.
+    let the page show the shard each neuron lives on; `wait_for_page` holds the run (in `hold`) until a
+    page is open, so that a run is not over before anybody sees it; `replayable` says whether a trace
+    of one example makes the run's own update (not with noise, several examples in flight, or
+    shards: then a trace says it starts from the weights as they are). Returns the running `Watcher`.
     """
-    session = Session(net, learning_rate, epochs, paused, engine)
+    session = Session(net, learning_rate, epochs, paused, engine, wait_for_page, replayable and shards is None)
     watcher = Watcher(session, Pictures(session.snapshot, inputs, targets, held_out, shape))
     if shards is not None:  # the same placement `fit` computes, without Ray
         from ..shards.placement import place
@@ -357,4 +402,6 @@ def serve(net: Any, inputs: Any, targets: Any, held_out: tuple | None = None, ho
         print(f"watch it learn at {address}", file=sys.stderr, flush=True)
         if paused:
             print("paused: press resume (or step) on the page to start", file=sys.stderr, flush=True)
+        elif wait_for_page:
+            print("waiting for a page to open at that address before learning", file=sys.stderr, flush=True)
     return watcher

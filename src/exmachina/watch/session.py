@@ -63,12 +63,14 @@ class Session:
     """Progress and controls of one training run, shared by the training thread and the server."""
 
     def __init__(self, net: Any, learning_rate: float | None = None, epochs: int | None = None,
-                 paused: bool = False, engine: str = "actors") -> None:
+                 paused: bool = False, engine: str = "actors", wait_for_page: bool = False,
+                 replayable: bool = True) -> None:
         self.net = net
         self.changed = threading.Condition()
         self.state = "waiting"  # waiting -> running <-> paused -> finished (or failed)
         self.message = ""
         self.paused = paused
+        self.awaiting_page = wait_for_page  # the run waits in `hold` until a page opens
         self.blocked = False  # the training thread is waiting in on_progress
         self.steps = 0  # examples (or batches) to let through while paused
         self.learning_rate = learning_rate
@@ -93,6 +95,12 @@ class Session:
         self.scored: deque = deque(maxlen=RECENT_PREDICTIONS)  # (indices, outputs) of the last calls, as scored
         self.version = 0  # bumped at each change, so that the server knows when to draw again
         self.snapshot: Blueprint = net.snapshot()
+        self.snapshot_call = 0  # the call at which it was taken (0: before the first example)
+        self._prior: tuple[int, Blueprint | None] = (-1, None)  # the snapshot before it, and its call
+        # whether a trace of one example on the weights it was learned from makes the run's own update:
+        # one example in flight, no noise, in this process (the caller knows)
+        self.replayable = replayable
+        self.scored_rate = learning_rate  # the rate the examples just scored learn with
         self.snapshot_at = 0.0
         self.snapshots = 0  # counts the snapshots taken: a page is sent the weights only when it moves
         self._before = 0  # examples of the passes already finished
@@ -116,6 +124,7 @@ class Session:
         with self.changed:
             if self.stopped:
                 raise Stopped
+            self.scored_rate = self.learning_rate  # what this call's examples learn with: a new one applies after
             if epoch != self.epoch:
                 self._before += self.pass_seen
                 self.epoch, self._loss_sum, self.pass_seen = epoch, 0.0, 0
@@ -155,13 +164,26 @@ class Session:
             return rate
 
     def hold(self) -> None:
-        """Before the first example: wait there if the run starts paused (a step lets one example go)."""
+        """Before the first example: wait for a page to open (if asked to), and there if the run starts
+        paused (a step lets one example go)."""
         with self.changed:
+            while self.awaiting_page and self.state != "closed" and not self.stopped:
+                self.changed.wait(0.5)
             self._wait_while_paused()
+
+    def page_opened(self) -> None:
+        """A page is watching: a run that waits for one may begin."""
+        with self.changed:
+            if self.awaiting_page:
+                self.awaiting_page = False
+                self.version += 1
+                self.changed.notify_all()
 
     def _wait_while_paused(self) -> None:
         while self.paused and not self.steps and self.state != "closed" and not self.stopped:
             if not self.blocked:
+                if self.snapshot_call != self.calls:  # the page shows the weights the run holds
+                    self._take_snapshot(time.monotonic())
                 self.blocked, self.state = True, "paused"
                 self.version += 1
                 self.changed.notify_all()
@@ -205,7 +227,9 @@ class Session:
         return self._window_loss / self._window_seen if self._window_seen else None
 
     def _take_snapshot(self, now: float) -> None:
+        self._prior = (self.snapshot_call, self.snapshot)
         self.snapshot, self.snapshots = self.net.snapshot(), self.snapshots + 1
+        self.snapshot_call = self.calls
         self.snapshot_at = time.monotonic()
         self._snapshot_cost = self.snapshot_at - now
 
@@ -273,6 +297,23 @@ class Session:
         with self.changed:
             self.changed.wait_for(lambda: self.version != version, timeout)
             return self.version
+
+    def learned_from(self) -> Blueprint | None:
+        """The weights the examples just scored were learned from, when a snapshot holds them, else None.
+
+        The actors' teacher scores an example before its errors go back, so a snapshot taken at that
+        call (as every call while paused takes one) holds them; the matrix engine scores after its step,
+        so the snapshot of the call before does. A finished run has learned from every example.
+        """
+        with self.changed:
+            if not self.replayable or self.state in ("finished", "failed") or not self.calls:
+                return None
+            if self.engine == "actors":
+                return self.snapshot if self.snapshot_call == self.calls else None
+            if self.snapshot_call == self.calls - 1:
+                return self.snapshot
+            prior_call, prior = self._prior
+            return prior if self.snapshot_call == self.calls and prior_call == self.calls - 1 else None
 
     def last_scored(self) -> list[tuple[int, np.ndarray]]:
         """The examples the teacher scored last, newest first: (index into the data, output activities)."""

@@ -183,8 +183,10 @@ async function control(action, value) {
       body: JSON.stringify(value === undefined ? { action } : { action, value }) });
     const body = await answer.json();
     if (!answer.ok) $("control-error").textContent = body.error;
+    return answer.ok;
   } catch (error) {
     $("control-error").textContent = "the training process does not answer";
+    return false;
   }
 }
 
@@ -193,10 +195,11 @@ function connect() {
   source.addEventListener("network", (event) => {
     network = JSON.parse(event.data);
     ended = false;
-    frame = null; drawing = null; traced = null;  // a new run (the page restarted it): nothing of the last
+    frame = null; drawing = null;  // a new run (the page restarted it): nothing of the last
     $("images-panel").hidden = true; $("weights").replaceChildren();
     $("plane-panel").hidden = network.data.kind !== "plane";  // beside the network: it takes its room first
     drawNetwork(network);
+    clearTrace();
     showPlayground(network.playground);
     $("network").dataset.generation = network.generation;
     $("mps-name").title = `computed, not counted: ${network.messages_per_example.toLocaleString("en")} messages per example ` +

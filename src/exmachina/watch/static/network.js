@@ -5,17 +5,22 @@
 
 const WIDTH_PER_UNIT = 1.5, THINNEST = 0.3, THICKEST = 6;  // px: a line is THINNEST + 1.5 px per unit of |weight|
 const SHADES = 8;  // lines are painted in buckets of 1/8 of a unit of |weight|
+const CROWD = 300, FAINTEST = 0.3;  // beyond 300 lines between two layers each is fainter, down to 30% of its opacity
+const MARGIN = 64;  // px at each side, for the feeder (left) and the teacher (right)
+const PROCESS_BOX = [46, 18];  // the feeder's and the teacher's boxes
 let drawing = null;  // positions, each synapse's ends, the SVG cells, the decoded weights and biases
 
 function lineWidth(w) { return Math.min(THICKEST, THINNEST + WIDTH_PER_UNIT * Math.abs(w)); }
 function lineAlpha(w, density) { return Math.min(1, 0.2 + Math.abs(w) / 2) * density; }
+function crowded(lines) { return Math.max(FAINTEST, Math.min(1, CROWD / lines)); }  // how faint each of `lines` is drawn
 
 function place(net, width, height) {
   // Positions of every neuron: a column per layer; image sensors as the image's grid; wide layers wrap.
+  // The feeder and the teacher have the margins, clear of every neuron and of the outputs' names.
   const positions = new Array(net.neurons), radius = new Array(net.neurons);
-  const layers = net.layers, gap = width / layers.length, plane = net.data.kind === "plane";
+  const layers = net.layers, gap = (width - 2 * MARGIN) / layers.length, plane = net.data.kind === "plane";
   layers.forEach((layer, depth) => {
-    const middle = gap * (depth + 0.5);
+    const middle = MARGIN + gap * (depth + 0.5);
     if (depth === 0 && net.data.kind === "image") {
       const [rows, columns] = net.data.shape, cell = Math.min((gap - 20) / columns, (height - 30) / rows);
       const left = middle - cell * columns / 2, top = (height - cell * rows) / 2;
@@ -32,10 +37,11 @@ function place(net, width, height) {
       const column = Math.floor(k / perColumn), row = k % perColumn;
       const count = Math.min(perColumn, layer.length - column * perColumn);
       positions[n] = [middle + (column - (columns - 1) / 2) * columnGap, 6 + height / 2 + (row - (count - 1) / 2) * spacing];
-      radius[n] = Math.max(2.5, Math.min(plane ? 26 : 13, spacing / 2 - 3));
+      radius[n] = Math.max(4, Math.min(plane ? 26 : 13, spacing / 2 - 1.5));  // a neuron, never a dot
     });
   });
-  return { positions, radius };
+  const feeder = [MARGIN / 2, height / 2], teacher = [width - MARGIN / 2, height / 2];
+  return { positions, radius, feeder, teacher };
 }
 
 function drawNetwork(net) {
@@ -46,7 +52,7 @@ function drawNetwork(net) {
   const scale = window.devicePixelRatio || 1;
   canvas.width = Math.round(width * scale); canvas.height = Math.round(height * scale);
   canvas.getContext("2d").setTransform(scale, 0, 0, scale, 0, 0);
-  const { positions, radius } = place(net, width, height);
+  const { positions, radius, feeder, teacher } = place(net, width, height);
   const count = net.sources.length, ends = new Float32Array(4 * count), density = new Float32Array(count);
   const layerOf = new Int32Array(net.neurons);
   net.layers.forEach((layer, depth) => layer.forEach((n) => { layerOf[n] = depth; }));
@@ -56,7 +62,7 @@ function drawNetwork(net) {
     perPair[pair] = (perPair[pair] || 0) + 1;
     ends.set([positions[s][0], positions[s][1], positions[t][0], positions[t][1]], 4 * k);
   }
-  for (let k = 0; k < count; k++) density[k] = Math.min(1, 300 / perPair[layerOf[net.sources[k]] * 1000 + layerOf[net.targets[k]]]);
+  for (let k = 0; k < count; k++) density[k] = crowded(perPair[layerOf[net.sources[k]] * 1000 + layerOf[net.targets[k]]]);
   const rings = net.shards ? el("g", { class: "shards" }, svg) : null;
   const neurons = el("g", { class: "neurons" }, svg), biases = el("g", { class: "biases" }, svg);
   const imageSensors = net.data.kind === "image", plane = net.data.kind === "plane";
@@ -65,13 +71,13 @@ function drawNetwork(net) {
     const [x, y] = positions[n], r = radius[n], sensor = net.kinds[n] === "sensor";
     const square = (imageSensors && sensor) || (plane && !sensor);
     const node = square
-      ? el("rect", { class: `neuron ${net.kinds[n]}`, x: x - r, y: y - r, width: 2 * r, height: 2 * r, fill: plane ? "none" : "#fff", stroke: "#7c8594", "stroke-width": plane ? 1 : 0 }, neurons)
+      ? el("rect", { class: `neuron ${net.kinds[n]}`, x: x - r, y: y - r, width: 2 * r, height: 2 * r, fill: plane ? "none" : "#fff", stroke: plane ? "#7c8594" : "#c4c9d2", "stroke-width": plane ? 1 : 0.5 }, neurons)
       : el("circle", { class: `neuron ${net.kinds[n]}`, cx: x, cy: y, r, fill: "#fff", stroke: "#7c8594", "stroke-width": 1 }, neurons);
     node.dataset.neuron = n;
     node.addEventListener("click", () => { if (typeof inspect === "function") inspect(n); });
     cells.push(node);
     if (net.shards) ringOf(node, net.shards[n], x, y, r, rings);
-    if (!sensor && r >= 4) {  // the bias, at the dendrites: a small square at the neuron's left
+    if (!sensor) {  // the bias, at the dendrites: a small square at the neuron's left
       const side = Math.max(4, Math.min(9, r * 0.6));
       const bias = el("rect", { class: "bias", x: x - r - side - 1, y: y + r - side, width: side, height: side, fill: "#fff", stroke: "#7c8594", "stroke-width": 0.7 }, biases);
       bias.dataset.neuron = n;
@@ -82,17 +88,27 @@ function drawNetwork(net) {
   if (net.classes && net.classes.length === net.layers[net.layers.length - 1].length) {
     net.layers[net.layers.length - 1].forEach((n, k) => {
       const [x, y] = positions[n];
-      el("text", { x: x + radius[n] + (net.shards ? 7 : 4), y: y + 3 }, svg).textContent = net.classes[k];
+      el("text", { x: x + radius[n] + (net.shards ? 7 : 4), y: y + 3, class: "class-label" }, svg).textContent = net.classes[k];
     });
   }
+  const spots = { feeder, teacher };
+  for (const name of ["feeder", "teacher"]) {  // the two processes that are not neurons, in the margins
+    const [x, y] = spots[name], [w, h] = PROCESS_BOX, box = el("g", { class: "process" }, svg);
+    box.dataset.process = name;
+    el("rect", { x: x - w / 2, y: y - h / 2, width: w, height: h, rx: 3, fill: "#eef0f4", stroke: "#9aa2ae" }, box);
+    el("text", { x, y: y + 3.5, "text-anchor": "middle" }, box).textContent = name;
+  }
   net.layers.forEach((layer, depth) => {
-    const text = el("text", { x: (width / net.layers.length) * (depth + 0.5), y: 12, "text-anchor": "middle", class: "label" }, svg);
+    const text = el("text", { x: MARGIN + ((width - 2 * MARGIN) / net.layers.length) * (depth + 0.5), y: 12, "text-anchor": "middle", class: "label" }, svg);
     text.textContent = `${depth === 0 ? "sensors" : depth === net.layers.length - 1 ? "outputs" : "hidden"} (${layer.length})`;
   });
-  $("network-caption").textContent = `${net.neurons} neurons, ${count.toLocaleString("en")} synapses, every one drawn`;
+  const faint = Object.values(perPair).filter((lines) => lines > CROWD);
+  $("network-caption").textContent = `${net.neurons} neurons, ${count.toLocaleString("en")} synapses, every one drawn` +
+    (faint.length ? `; between two layers of more than ${CROWD} lines each line is fainter (${faint.map((lines) =>
+      `${lines.toLocaleString("en")} at ${Math.round(100 * crowded(lines))}%`).join(", ")} of its opacity), so that they are seen through` : "");
   svg.dataset.neurons = net.neurons;
   const old = drawing;
-  drawing = { positions, radius, ends, density, cells, biasCells, width, height, weights: old?.weights, biases: old?.biases };
+  drawing = { positions, radius, feeder, teacher, ends, density, cells, biasCells, width, height, weights: old?.weights, biases: old?.biases };
 }
 
 function ringOf(node, k, x, y, r, rings) {  // the shard a neuron lives on: a ring in the shard's colour
@@ -172,15 +188,15 @@ function paintSynapses() {
   const buckets = new Map();  // one path per sign, shade and density: a few strokes for 80,000 lines
   for (let k = 0; k < weights.length; k++) {
     const w = weights[k], shade = Math.min(Math.round(Math.abs(w) * SHADES), THICKEST * SHADES);
-    const key = (w >= 0 ? 1 : -1) * (shade + 1) * 1000 + Math.round(density[k] * 100);
+    const key = `${w >= 0 ? 1 : -1} ${shade} ${density[k]}`;
     let list = buckets.get(key);
     if (!list) buckets.set(key, (list = []));
     list.push(k);
   }
   context.lineCap = "round";
   for (const [key, list] of buckets) {
-    const sign = key > 0 ? 1 : -1, shade = Math.floor(Math.abs(key) / 1000) - 1, w = sign * shade / SHADES;
-    context.strokeStyle = mix(sign, lineAlpha(w, (Math.abs(key) % 1000) / 100));
+    const [sign, shade, faint] = key.split(" ").map(Number), w = sign * shade / SHADES;
+    context.strokeStyle = mix(sign, lineAlpha(w, faint));
     context.lineWidth = lineWidth(w);
     context.beginPath();
     for (const k of list) { context.moveTo(ends[4 * k], ends[4 * k + 1]); context.lineTo(ends[4 * k + 2], ends[4 * k + 3]); }

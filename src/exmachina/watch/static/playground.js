@@ -6,7 +6,8 @@
 const PLAYGROUND_DATA = ["xor2d", "circle", "gauss", "spiral", "xor", "and", "or", "digits"];
 const ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "identity", "step"];
 let chosen = null;       // the settings on the page, applied or not
-let fromAddress = true;  // the first network: the address's settings win over the server's
+let applied = null;      // the settings of the run being served
+let fromAddress = true;  // the first network: the address's settings are asked for (if nobody else watches)
 
 function settingsOfAddress() {
   const asked = new URLSearchParams(location.search), settings = {};
@@ -29,17 +30,19 @@ function writeAddress(settings) {
 
 function showPlayground(settings) {  // called with each new network: its settings, or null
   $("playground").hidden = !settings;
+  $("rate-control").hidden = !!settings;  // one learning-rate field: the playground's
   if (!settings) return;
+  applied = { ...settings, hidden: [...settings.hidden] };
   const wanted = settingsOfAddress();
   if (fromAddress && Object.keys(wanted).length && Object.entries(wanted).some(([k, v]) => JSON.stringify(v) !== JSON.stringify(settings[k]))) {
     fromAddress = false;
-    chosen = { ...settings, ...wanted };
+    chosen = { ...applied, ...wanted };
     drawPlaygroundControls();
-    restart();  // the shared view: the run the address describes
+    restart("open");  // the run the address describes, unless other pages are watching another
     return;
   }
   fromAddress = false;
-  chosen = { ...settings, hidden: [...settings.hidden] };
+  chosen = { ...applied, hidden: [...applied.hidden] };
   writeAddress(chosen);
   drawPlaygroundControls();
 }
@@ -73,21 +76,36 @@ function readPlaygroundControls() {
   chosen.learning_rate = Number($("pg-rate").value); chosen.noise = Number($("pg-noise").value); chosen.test_fraction = Number($("pg-split").value);
 }
 
-async function restart() {
+async function restart(action = "restart") {
   readPlaygroundControls();
   $("pg-error").textContent = "";
   const headers = { "Content-Type": "application/json" };
   if (TOKEN) headers["X-Exmachina-Token"] = TOKEN;
-  const answer = await fetch("/control", { method: "POST", headers, body: JSON.stringify({ action: "restart", value: chosen }) });
+  const answer = await fetch("/control", { method: "POST", headers, body: JSON.stringify({ action, value: chosen }) });
   if (!answer.ok) { $("pg-error").textContent = (await answer.json()).error; return; }
   writeAddress(chosen);
-  traced = null; inspected = null; $("inspector").hidden = true;
+}
+
+function reset() {  // the same network over: the settings of the run being served, not those changed since
+  chosen = { ...applied, hidden: [...applied.hidden] };
+  drawPlaygroundControls();
+  restart();
+}
+
+function setRate() {  // the learning rate applies at once, to the run, and the address keeps it
+  const rate = Number($("pg-rate").value);
+  control("learning_rate", rate).then((ok) => {
+    if (!ok) return;
+    chosen.learning_rate = rate; applied.learning_rate = rate;
+    writeAddress({ ...applied, learning_rate: rate });
+  });
 }
 
 function setUpPlayground() {
   $("pg-add-layer").addEventListener("click", () => { if (chosen.hidden.length < 6) { chosen.hidden.push(4); drawPlaygroundControls(); } });
   $("pg-remove-layer").addEventListener("click", () => { chosen.hidden.pop(); drawPlaygroundControls(); });
-  $("pg-restart").addEventListener("click", restart);
-  $("pg-reset").addEventListener("click", () => { drawPlaygroundControls(); restart(); });
-  for (const id of ["pg-data", "pg-activation", "pg-batch", "pg-rate", "pg-noise", "pg-split"]) $(id).addEventListener("change", readPlaygroundControls);
+  $("pg-restart").addEventListener("click", () => restart());
+  $("pg-reset").addEventListener("click", reset);
+  $("pg-rate").addEventListener("change", setRate);
+  for (const id of ["pg-data", "pg-activation", "pg-batch", "pg-noise", "pg-split"]) $(id).addEventListener("change", readPlaygroundControls);
 }

@@ -1,35 +1,61 @@
-// The messages of one example (or a few in flight, each in its own colour) animated on the network
-// drawing, one message at a time: dots travel along the real synapses, each neuron's mailbox fills, and
-// the neuron fires when its last slot fills. The neuron inspector reads its numbers from the same trace.
+// The messages of one example (or a few in flight, each in its own colour) on the network drawing, one
+// stop at a time in the protocol's order: dots travel along the real synapses, each mailbox slot fills,
+// a neuron fires (step 2) and weighs its activity (3) before it sends (4); the teacher scores; a neuron
+// takes its own error (6), sends it back (7), and takes each synapse's gradient (8) and update (9),
+// the synapse highlighted. The neuron inspector (inspector.js) reads its numbers from the same stops.
 "use strict";
 
 const EXAMPLE_COLOURS = ["#d62728", "#2ca02c", "#9467bd", "#17becf"];
-const NINE_STEPS = [
-  "wait for the weighted activities of all inputs",
-  "activity a = f(Σ w·a + b)",
-  "weight it for each outgoing synapse: w·a",
-  "send each weighted activity to its target",
-  "wait for an error from every target",
-  "own error δ = f′(z) · Σ δ_j·w_j",
-  "send δ back to every input",
-  "gradient of each outgoing weight: δ_j·a",
-  "update: w_j −= rate·δ_j·a, b −= rate·δ",
-];
-let traced = null;     // {examples, events, ticks (messages and steps, in order), updates}
-let playhead = 0;      // ticks done, with a fraction: the message in flight at floor(playhead)
+const UNTRACED = "Trace an example to follow its activities up the synapses and its errors back, one step at a time.";
+let traced = null;     // {examples, neurons, on, events, ticks (every stop, in order, each with its index `at`)}
+let playhead = 0;      // stops done, with a fraction: the stop at floor(playhead) is under way
 let playing = false, lastTime = 0;
 let inspected = null;  // the neuron the inspector shows
 
 const isMessage = (e) => e.kind === "activity" || e.kind === "error" || e.kind === "desired";
 const colourOf = (example) => EXAMPLE_COLOURS[traced.examples.indexOf(example) % EXAMPLE_COLOURS.length];
+const followed = (n) => typeof n === "number" && (traced.neurons === null || traced.followed.has(n));
 
 function setUpTrace() {
   $("trace").addEventListener("click", () => traceExample(null));
   $("play").addEventListener("click", play);
   $("stop").addEventListener("click", () => { playing = false; renderTrace(); });
-  $("forward-one").addEventListener("click", () => moveByMessage(1));
-  $("back-one").addEventListener("click", () => moveByMessage(-1));
+  $("forward-one").addEventListener("click", () => moveByStep(1));
+  $("back-one").addEventListener("click", () => moveByStep(-1));
+  $("to-end").addEventListener("click", () => { if (traced) { playing = false; playhead = traced.ticks.length; renderTrace(); } });
   $("close-inspector").addEventListener("click", () => { inspected = null; $("inspector").hidden = true; renderTrace(); });
+  clearTrace();
+}
+
+function clearTrace() {  // a new network: nothing of the last trace stays on it
+  traced = null; playing = false; playhead = 0; inspected = null;
+  $("inspector").hidden = true;
+  $("trace-examples").replaceChildren();
+  $("trace-title").textContent = UNTRACED;
+  delete $("trace-title").dataset.kind;
+  const position = $("trace-position");
+  position.textContent = "–";
+  for (const key of Object.keys(position.dataset)) delete position.dataset[key];
+  for (const id of ["trace-partial", "trace-note"]) { $(id).hidden = true; $(id).textContent = ""; }
+  renderTrace();
+}
+
+function stops(events) {
+  // Every stop, in the order things happened: a neuron's step 2 (it fires) is followed by its step 3 (it
+  // weighs its activity for each synapse), then the messages of step 4; each outgoing weight's update is
+  // two stops, its gradient (8) and its update (9); the bias's update is one.
+  const ticks = [];
+  for (const e of events) {
+    if (e.kind === "update") {
+      if (e.parameter === "weight") ticks.push({ ...e, kind: "gradient" });
+      ticks.push(e);
+    } else {
+      ticks.push(e);
+      if (e.kind === "step" && e.phase === "forward") ticks.push({ kind: "weigh", example: e.example, from: e.from, to: e.from, fired: e });
+    }
+  }
+  ticks.forEach((t, i) => { t.at = i; });
+  return ticks;
 }
 
 async function traceExample(example) {
@@ -41,7 +67,8 @@ async function traceExample(example) {
     const answer = await fetch(withToken("/trace?" + asked));
     const body = await answer.json();
     if (!answer.ok) throw new Error(body.error);
-    traced = { ...body, ticks: body.events.filter((e) => e.kind !== "update"), updates: body.events.filter((e) => e.kind === "update") };
+    if (network && body.generation !== undefined && body.generation !== network.generation) return;  // another network's
+    traced = { ...body, ticks: stops(body.events), followed: new Set(body.neurons || []) };
     playing = false;
     playhead = 0;
     $("trace-examples").replaceChildren(...traced.examples.map((example) => {
@@ -51,9 +78,28 @@ async function traceExample(example) {
       key.dataset.example = example;
       return key;
     }));
+    describeTrace();
     renderTrace();
   } catch (error) {
     $("trace-title").textContent = `could not trace: ${error.message}`;
+  }
+}
+
+function describeTrace() {  // what the trace is: the weights it starts from, and whether it is whole
+  const note = $("trace-note"), partial = $("trace-partial"), first = traced.examples[0];
+  note.hidden = false;
+  note.dataset.on = traced.on;
+  note.textContent = traced.on === "before"
+    ? `Traced on the weights the run learned example ${first} from: every update shown is the one the run made.`
+    : `Traced on the weights as they are now${traced.examples.length > 1 ? "" : ", which have already learned from the examples scored so far"}: ` +
+      "the updates shown are what this presentation would do (pause and step one example to follow the run's own update).";
+  partial.hidden = traced.neurons === null;
+  if (traced.neurons !== null) {
+    const sent = network.messages_per_example * traced.examples.length, kept = traced.ticks.filter(isMessage).length;
+    partial.textContent = `A partial trace: it follows ${traced.neurons.length} of ${network.neurons} neurons ` +
+      `(the most active few of each wide layer, and the one inspected: click a neuron to follow it), ` +
+      `so it shows ${kept.toLocaleString("en")} of the ${sent.toLocaleString("en")} messages the example${traced.examples.length > 1 ? "s send" : " sends"}; ` +
+      "the mailboxes drawn are those of the neurons it follows.";
   }
 }
 
@@ -75,23 +121,18 @@ function advance(now) {
   if (playing) requestAnimationFrame(advance);
 }
 
-function moveByMessage(direction) {  // to the middle of the next (or previous) message's journey
+function moveByStep(direction) {  // to the next (or previous) stop; a message is shown half-way, as delivered
   if (!traced) return;
   playing = false;
-  const ticks = traced.ticks;
-  let k = direction > 0 ? Math.ceil(playhead - 0.5) : Math.floor(playhead - 0.5);  // the next one after (or before) the playhead
-  if (k + 0.5 === playhead) k += direction;
-  while (k >= 0 && k < ticks.length && !isMessage(ticks[k])) k += direction;
-  if (k < 0 || k >= ticks.length) return;
-  playhead = k + 0.5;
+  const count = traced.ticks.length;
+  const k = direction > 0 ? Math.floor(playhead - 0.5) + 1 : Math.ceil(playhead - 0.5) - 1;
+  if (k < 0 || (direction > 0 && playhead >= count)) return;
+  playhead = k >= count ? count : k + 0.5;
   renderTrace();
 }
 
-function spot(name) {  // where a process is drawn: the feeder left of the sensors, the teacher right of the outputs
-  if (typeof name === "number") return drawing.positions[name];
-  const layer = name === "feeder" ? network.layers[0] : network.layers[network.layers.length - 1];
-  const xs = layer.map((n) => drawing.positions[n][0]);
-  return name === "feeder" ? [Math.max(8, Math.min(...xs) - 40), drawing.height / 2] : [Math.min(drawing.width - 8, Math.max(...xs) + 46), drawing.height / 2];
+function spot(name) {  // where a process is drawn: a neuron, the feeder or the teacher
+  return typeof name === "number" ? drawing.positions[name] : drawing[name];
 }
 
 function slots(n, phase) {  // a neuron's mailbox: a slot per incoming synapse (forward) or outgoing one (back)
@@ -101,12 +142,13 @@ function slots(n, phase) {  // a neuron's mailbox: a slot per incoming synapse (
   return count || 1;  // a sensor hears the feeder, an output neuron the teacher
 }
 
-function stateAt(upto) {
-  // What has happened before tick `upto`: each mailbox's filled slots, and when each neuron last fired
+function stateAt(reached) {
+  // What has happened in the first `reached` stops: the filled slots of each mailbox of a followed
+  // neuron (the others hear only from the few followed), and when each neuron last stepped
   const boxes = new Map(), fired = new Map();
-  for (let i = 0; i < upto; i++) {
+  for (let i = 0; i < reached; i++) {
     const e = traced.ticks[i];
-    if (isMessage(e) && typeof e.to === "number") {
+    if (isMessage(e) && followed(e.to)) {
       const key = `${e.to}|${e.example}|${e.kind === "error" ? "backward" : "forward"}`;
       boxes.set(key, (boxes.get(key) || 0) + 1);
     } else if (e.kind === "step" && typeof e.from === "number") {
@@ -125,17 +167,12 @@ function renderTrace() {
   const context = canvas.getContext("2d");
   context.setTransform(scale, 0, 0, scale, 0, 0);
   context.clearRect(0, 0, drawing.width, drawing.height);
-  const ready = !!traced;
-  for (const id of ["play", "back-one", "forward-one"]) $(id).disabled = !ready;
+  for (const id of ["play", "back-one", "forward-one", "to-end"]) $(id).disabled = !traced;
   $("stop").disabled = !playing;
+  for (const key of ["dotX", "dotY", "dotExample", "highlight"]) delete canvas.dataset[key];
   if (!traced) return;
-  const ticks = traced.ticks, upto = Math.min(Math.floor(playhead), ticks.length), { boxes, fired } = stateAt(upto);
-  for (const name of ["feeder", "teacher"]) {
-    const [x, y] = spot(name);
-    context.fillStyle = "#eef0f4"; context.strokeStyle = "#9aa2ae";
-    context.fillRect(x - 22, y - 9, 44, 18); context.strokeRect(x - 22, y - 9, 44, 18);
-    context.fillStyle = "#1d2430"; context.font = "10px system-ui"; context.textAlign = "center"; context.fillText(name, x, y + 3);
-  }
+  const ticks = traced.ticks, upto = Math.min(Math.floor(playhead), ticks.length), current = ticks[upto];
+  const reached = upto + (current && playhead - upto >= 0.5 ? 1 : 0), { boxes, fired } = stateAt(reached);
   const rings = new Map();  // how many examples' arcs a neuron already has: each next one a ring further out
   for (const [key, count] of boxes) {  // mailboxes filling: an arc per example, the share of slots filled
     const [n, example, phase] = key.split("|"), neuron = Number(n), [x, y] = drawing.positions[neuron];
@@ -147,14 +184,20 @@ function renderTrace() {
     context.beginPath(); context.arc(x, y, r, -Math.PI / 2, -Math.PI / 2 + 2 * Math.PI * share); context.stroke();
   }
   context.setLineDash([]);
-  for (const [key, at] of fired) {  // a neuron that just fired (or sent its error back) flashes
-    if (upto - at > 3) continue;
+  for (const [key, at] of fired) {  // a neuron that just fired (or took its error) flashes
+    if (!current || reached - 1 - at > 3) continue;
     const [n, example] = key.split("|"), [x, y] = drawing.positions[Number(n)];
     context.fillStyle = colourOf(Number(example)); context.globalAlpha = 0.35;
     context.beginPath(); context.arc(x, y, drawing.radius[Number(n)] + 7, 0, 2 * Math.PI); context.fill();
     context.globalAlpha = 1;
   }
-  const current = ticks[upto];
+  if (current && (current.kind === "gradient" || current.kind === "update") && current.synapse !== null) {  // the synapse being changed
+    const k = current.synapse, e = drawing.ends;
+    context.strokeStyle = colourOf(current.example); context.lineWidth = 4; context.globalAlpha = 0.8;
+    context.beginPath(); context.moveTo(e[4 * k], e[4 * k + 1]); context.lineTo(e[4 * k + 2], e[4 * k + 3]); context.stroke();
+    context.globalAlpha = 1;
+    canvas.dataset.highlight = k;
+  }
   if (current && isMessage(current)) {  // the message on its way
     const [x1, y1] = spot(current.from), [x2, y2] = spot(current.to), f = Math.min(1, playhead - upto);
     context.fillStyle = colourOf(current.example); context.strokeStyle = colourOf(current.example); context.lineWidth = 2;
@@ -162,104 +205,31 @@ function renderTrace() {
     context.beginPath(); context.arc(x, y, 5, 0, 2 * Math.PI);
     if (current.kind === "error") context.stroke(); else context.fill();
     Object.assign(canvas.dataset, { dotX: x.toFixed(1), dotY: y.toFixed(1), dotExample: current.example });
-  } else {
-    for (const key of ["dotX", "dotY", "dotExample"]) delete canvas.dataset[key];
   }
   const messages = ticks.filter(isMessage).length, sent = ticks.slice(0, upto + (current && isMessage(current) ? 1 : 0)).filter(isMessage).length;
   const position = $("trace-position");
-  position.textContent = `message ${sent.toLocaleString("en")} of ${messages.toLocaleString("en")}`;
+  position.textContent = `message ${sent.toLocaleString("en")} of ${messages.toLocaleString("en")}${traced.neurons === null ? "" : " followed"}`;
   Object.assign(position.dataset, { message: sent, messages, tick: upto });
   $("trace-title").textContent = current ? describe(current) : "every message delivered: the example has left the network";
   $("trace-title").dataset.kind = current ? current.kind : "done";
-  renderInspector(upto);
+  renderInspector(reached);
 }
 
 function who(name) { return typeof name === "number" ? `neuron ${name}` : `the ${name}`; }
 
 function describe(e) {
   const example = `example ${e.example}: `;
-  if (e.kind === "activity") return example + `weighted activity ${fmt(e.value, 5)} = weight ${fmt(e.weight, 4)} × activity ${fmt(e.activity, 4)}, ${who(e.from)} → ${who(e.to)}`;
-  if (e.kind === "error") return example + `error ${Array.isArray(e.value) ? "" : fmt(e.value, 5)} from ${who(e.from)} back to ${who(e.to)}`;
-  if (e.kind === "desired") return example + "the feeder tells the teacher the desired outputs";
+  if (e.kind === "activity" && e.from === "feeder") return example + `step 1: the feeder presents input ${fmt(e.value, 5)} to sensor ${e.to}`;
+  if (e.kind === "activity" && e.to === "teacher") return example + `output neuron ${e.from} sends its activity ${fmt(e.value, 5)} to the teacher`;
+  if (e.kind === "activity") return example + `step 4: neuron ${e.from} sends w·a = ${fmt(e.value, 5)} (weight ${fmt(e.weight, 4)} × activity ${fmt(e.activity, 4)}) to neuron ${e.to}, a slot of its mailbox (its step 1)`;
+  if (e.kind === "error" && e.from === "teacher") return example + `the teacher sends output neuron ${e.to} its error dLoss/da = ${fmt(e.value, 5)}`;
+  if (e.kind === "error") return example + `step 7: ${who(e.from)} sends its error δ = ${fmt(e.value, 5)} back to ${who(e.to)}` + (typeof e.to === "number" ? ", a slot of its error mailbox (its step 5)" : "");
+  if (e.kind === "desired") return example + `the feeder tells the teacher the desired output ${fmt(e.value, 4)}`;
+  if (e.kind === "weigh") return example + `step 3: neuron ${e.from} weighs its activity ${fmt(e.fired.value, 5)} for each of its ${(e.fired.receivers || []).length} outgoing synapses: w_j·a`;
+  if (e.kind === "gradient") return example + `step 8: synapse ${e.synapse}, neuron ${e.from} → ${e.to}: gradient δ_j·a = ${fmt(e.gradient, 5)}`;
+  if (e.kind === "update" && e.parameter === "bias") return example + `step 9: neuron ${e.from}'s bias b −= rate·δ: ${fmt(e.old, 6)} → ${fmt(e.value, 6)}, Δb = ${fmt(e.value - e.old, 4)}`;
+  if (e.kind === "update") return example + `step 9: synapse ${e.synapse}, neuron ${e.from} → ${e.to}: w −= rate·gradient: ${fmt(e.old, 6)} → ${fmt(e.value, 6)}, Δw = ${fmt(e.value - e.old, 4)}`;
   if (e.from === "teacher") return example + `the teacher: loss ${fmt(e.value, 5)}; an error dLoss/da for each output neuron`;
-  if (e.phase === "forward") return example + `neuron ${e.from}'s mailbox is full: it runs and fires, z = ${fmt(e.total_input, 5)}, a = ${fmt(e.value, 5)}`;
-  return example + `neuron ${e.from} has every error: δ = ${fmt(e.value, 5)}, and it updates its weights`;
-}
-
-// -- the neuron inspector ------------------------------------------------------------------------------
-
-function inspect(n) {
-  inspected = n;
-  $("inspector").hidden = false;
-  $("inspected").textContent = `${n}`;
-  $("inspected").dataset.neuron = n;
-  $("inspected-where").textContent = `(${network.kinds[n]}, ${network.activations[n]})${onShard(n)}`;
-  const whole = traced && (traced.neurons === null || traced.neurons.includes(n)) &&
-    traced.ticks.some((e) => e.kind === "step" && e.from === n && e.phase === "forward" && e.inputs);
-  if (!whole) traceExample(traced ? traced.examples[0] : undefined);
-  else renderTrace();
-}
-
-function cell(row, text, key, value) {
-  const td = document.createElement("td");
-  td.textContent = text;
-  if (key) { td.dataset.key = key; td.dataset.value = value === undefined || value === null ? "" : value; }
-  row.appendChild(td);
-  return td;
-}
-
-function table(id, heads, rows) {
-  const box = $(id);
-  box.replaceChildren();
-  if (heads) { const head = box.insertRow(); for (const h of heads) { const th = document.createElement("th"); th.textContent = h; head.appendChild(th); } }
-  rows.forEach((fill) => fill(box.insertRow()));
-}
-
-function renderInspector(upto) {
-  if (inspected === null || !traced) return;
-  const n = inspected, example = traced.examples[0], done = (e) => e && traced.ticks.indexOf(e) < upto;
-  const mine = traced.ticks.filter((e) => e.example === example);
-  const forward = mine.find((e) => e.kind === "step" && e.from === n && e.phase === "forward");
-  const backward = mine.find((e) => e.kind === "step" && e.from === n && e.phase === "backward");
-  const incoming = mine.filter((e) => isMessage(e) && e.to === n && e.kind !== "error");
-  const errors = mine.filter((e) => e.kind === "error" && e.to === n);
-  const outgoing = mine.filter((e) => isMessage(e) && e.from === n);
-  const updates = traced.updates.filter((e) => e.example === example && e.from === n);
-  $("inspector").dataset.example = example;
-  const senders = forward && forward.senders ? forward.senders : incoming.map((e) => e.from);
-  table("mailbox", ["from", "w·a", "slot"], senders.map((sender, k) => (row) => {
-    const message = incoming.find((e) => e.from === sender), filled = done(message);
-    row.className = filled ? "filled" : "waiting";
-    cell(row, String(sender));
-    cell(row, filled ? fmt(message.value, 6) : "…", "slot", filled ? message.value : null).dataset.slot = k;
-    cell(row, filled ? "filled" : "waiting");
-  }));
-  const fired = done(forward), erred = done(backward);
-  const sum = forward && forward.inputs ? forward.inputs.reduce((a, b) => a + b, 0) : null;
-  const back = backward && backward.errors && backward.weights ? backward.errors.reduce((a, d, j) => a + d * backward.weights[j], 0) : null;
-  const figures = [
-    ["Σ w·a", "sum", fired ? sum : null], ["bias b", "bias", fired && forward ? forward.bias : null],
-    ["z = Σ w·a + b", "z", fired && forward ? forward.total_input : null], ["a = f(z)", "a", fired && forward ? forward.value : null],
-    ["Σ δ_j·w_j", "back", erred ? back : null], ["f′(z)", "derivative", erred ? backward.derivative : null],
-    ["δ = f′(z) · Σ δ_j·w_j", "delta", erred ? backward.value : null],
-  ];
-  table("computed", null, figures.map(([name, key, value]) => (row) => { cell(row, name); cell(row, value === null ? "…" : fmt(value, 6), key, value); }));
-  table("updates", ["to", "old", "new", "gradient"], updates.map((u) => (row) => {
-    cell(row, u.parameter === "bias" ? "bias" : `→ ${u.to}`);
-    cell(row, fmt(u.old, 6), "old", u.old);
-    cell(row, erred ? fmt(u.value, 6) : "…", "new", erred ? u.value : null).dataset.parameter = u.parameter === "bias" ? "bias" : u.to;
-    cell(row, erred ? fmt(u.gradient, 6) : "…", "gradient", erred ? u.gradient : null);
-  }));
-  const allIn = incoming.length >= slots(n, "forward") && incoming.every(done);
-  const sentAll = (list) => list.length > 0 && list.every(done);
-  const ticks = [allIn, fired, fired, sentAll(outgoing.filter((e) => e.kind !== "error")),
-    errors.length > 0 && errors.every(done), erred, sentAll(outgoing.filter((e) => e.kind === "error")), erred, erred];
-  const list = $("nine-steps");
-  list.replaceChildren(...NINE_STEPS.map((text, k) => {
-    const item = document.createElement("li");
-    item.textContent = text;
-    item.className = ticks[k] ? "done" : "";
-    return item;
-  }));
-  list.dataset.done = ticks.filter(Boolean).length;
+  if (e.phase === "forward") return example + `step 2: neuron ${e.from} fires: z = Σ w·a + b = ${fmt(e.total_input, 5)}, a = f(z) = ${fmt(e.value, 5)}`;
+  return example + `step 6: neuron ${e.from} has every error: its own δ = f′(z) · Σ δ_j·w_j = ${fmt(e.value, 5)}`;
 }
