@@ -23,6 +23,11 @@ def colour(value: float) -> np.ndarray:
     return np.rint(255 + (ink - 255) * min(1.0, abs(t)))
 
 
+def pale(rgb: np.ndarray) -> np.ndarray:
+    """The output's map is drawn at half strength behind the points."""
+    return np.rint(255 + (rgb - 255) * 0.5)
+
+
 def pixels(page, canvas: str, points: list[tuple[float, float]]) -> list[np.ndarray]:
     """The colours of a canvas at points given in its own pixels."""
     found = page.evaluate("""([id, points]) => { const context = document.getElementById(id).getContext('2d');
@@ -52,17 +57,32 @@ def test_maps_in_the_nodes_and_the_outputs_confidence_are_the_librarys_on_one_fi
     x0, x1, y0, y1 = extent
     spots = [((xp - x0) / (x1 - x0) * 300, (y1 - yp) / (y1 - y0) * 300) for xp, yp in x]
     cells = [k for k in range(0, SIDE * SIDE, 97)
-             if min(np.hypot(3 * (k % SIDE + 0.5) - sx, 3 * (k // SIDE + 0.5) - sy) for sx, sy in spots) > 6][:40]
+             if min(np.hypot(3 * (k % SIDE + 0.5) - sx, 3 * (k // SIDE + 0.5) - sy) for sx, sy in spots) > 8][:40]
     shown = pixels(page, "boundary", [(3 * (k % SIDE + 0.5), 3 * (k // SIDE + 0.5)) for k in cells])
     for k, got in zip(cells, shown):
-        assert np.abs(got - colour(sure[k])).max() <= 2, (k, sure[k], got)
+        assert np.abs(got - pale(colour(sure[k]))).max() <= 2, (k, sure[k], got)
     assert any(abs(sure[k]) > 0.9 for k in cells) and any(abs(sure[k]) < 0.3 for k in cells)
+    page.check("#discretize")  # only which class wins
+    page.wait_for_selector("#boundary[data-discrete='true']", timeout=WAIT)
+    shown = pixels(page, "boundary", [(3 * (k % SIDE + 0.5), 3 * (k // SIDE + 0.5)) for k in cells])
+    for k, got in zip(cells, shown):
+        assert np.abs(got - pale(colour(np.sign(sure[k])))).max() <= 2, (k, sure[k], got)
+    # every point the network gets wrong is ringed dark
+    wrong = np.argmax(engine.predict(x[:90]), axis=1) != y[:90]
+    assert int(page.get_attribute("#boundary", "data-wrong")) == wrong.sum() > 0
+    test_wrong = np.argmax(engine.predict(x[90:]), axis=1) != y[90:]
+    assert int(page.get_attribute("#boundary", "data-test-wrong")) == test_wrong.sum()
     # each training point in its class's colour (class 1 blue as +1, class 0 orange), each test point hollow
     train = [(float(xp - x0) / (x1 - x0) * 300, float(y1 - yp) / (y1 - y0) * 300) for xp, yp in x[:90]]
+    alone = []  # the points no other comes near, whose colours and rings are their own
     for (sx, sy), label, got in zip(train, y[:90], pixels(page, "boundary", train)):
         others = [np.hypot(sx - ox, sy - oy) for ox, oy in spots if (ox, oy) != (sx, sy)]
-        if min(others) > 7:  # not covered by another point
+        if min(others) > 12:  # not covered by another point
             assert np.abs(got - (POSITIVE if label == 1 else NEGATIVE)).max() <= 2, (label, got)
+            ring = pixels(page, "boundary", [(sx + 5.4, sy)])[0]
+            assert (ring.max() < 120) == wrong[train.index((sx, sy))], (label, ring)  # dark: a mistake
+            alone.append(wrong[train.index((sx, sy))])
+    assert len(alone) >= 5 and any(alone) and not all(alone), alone
     # each neuron's map, inside its node, on the same scale whatever its range
     _, activities = engine.forward(grid(extent, NODE_SIDE))
     for n in (2, 5, 7):

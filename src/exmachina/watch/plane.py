@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..network.blueprint import Blueprint
+from ..network.examples import decode
 from ..network.matrix import MatrixEngine
 
 SIDE = 100  # the output's confidence: SIDE x SIDE points
@@ -59,22 +60,37 @@ class Plane:
         self.points = [[int(i), float(x[i, 0]), float(x[i, 1]), None if classes is None else int(classes[i])]
                        for i in shown]
         self.test_points = []
+        # where the points are, and their classes, for telling which the network gets wrong
+        self._shown = (x[shown], None if classes is None else np.asarray(classes)[shown])
+        self._held = (np.empty((0, 2)), None)
         if held_out is not None:
             held_x, held_classes = held_out
+            count = min(POINTS, len(held_x))
             self.test_points = [[float(held_x[i, 0]), float(held_x[i, 1]),
                                  None if held_classes is None else int(held_classes[i])]
-                                for i in range(min(POINTS, len(held_x)))]
+                                for i in range(count)]
+            self._held = (held_x[:count], None if held_classes is None else np.asarray(held_classes)[:count])
 
     def skeleton(self) -> dict[str, Any]:
         return {"extent": self.extent, "side": SIDE, "node_side": NODE_SIDE, "points": self.points,
                 "test_points": self.test_points}
 
     def frame(self, blueprint: Blueprint) -> dict[str, Any]:
-        """Each neuron's map (sensors' too) and the output's confidence, as bytes on the fixed scale."""
+        """Each neuron's map (sensors' too) and the output's confidence, as bytes on the fixed scale, and
+        which of the points drawn the network gets wrong (a byte each, 1 for wrong)."""
         engine = MatrixEngine(blueprint)
         _, coarse = engine.forward(self.coarse)
         fine = engine.predict(self.fine)
         decided = fine.argmax(axis=1) if fine.shape[1] > 2 else None
         return {"maps": on_scale(coarse.T).tobytes(),
                 "confidence": on_scale(confidence(fine, blueprint.loss)).tobytes(),
-                "decision": None if decided is None else decided.astype(np.uint8).tobytes()}
+                "decision": None if decided is None else decided.astype(np.uint8).tobytes(),
+                "wrong": self._wrong(engine, *self._shown), "test_wrong": self._wrong(engine, *self._held)}
+
+    @staticmethod
+    def _wrong(engine: MatrixEngine, x: np.ndarray, classes: np.ndarray | None) -> bytes | None:
+        if classes is None:
+            return None
+        if not len(x):
+            return b""
+        return (decode(engine.predict(x)) != classes).astype(np.uint8).tobytes()

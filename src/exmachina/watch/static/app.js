@@ -134,32 +134,42 @@ function drawImages() {
 
 const CLASS_COLOURS = [[42, 111, 219], [232, 130, 42], [29, 154, 85], [210, 60, 60], [138, 79, 209], [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207]];
 
+const PALE = 0.5;  // the map behind the points at half its strength (as Playground's), so that they stand out
+const pale = (rgb) => rgb.map((c) => Math.round(255 + (c - 255) * PALE));
+
 function drawPlane() {
-  if (!frame.confidence) return;
+  if (!frame || !frame.confidence) return;
   const data = network.data, side = data.side, canvas = $("boundary"), context = canvas.getContext("2d");
-  const size = canvas.width, [x0, x1, y0, y1] = data.extent;
+  const size = canvas.width, [x0, x1, y0, y1] = data.extent, discrete = $("discretize").checked;
   const sure = bytes(frame.confidence), decided = frame.decision ? bytes(frame.decision) : null;
   const image = context.createImageData(side, side);
-  for (let i = 0; i < side * side; i++) {
-    const colour = decided ? CLASS_COLOURS[decided[i] % 10].map((c) => Math.round(255 + (c - 255) * Math.max(0, (sure[i] - 128) / 127))) : onScale(sure[i]);
-    image.data.set([...colour, 255], 4 * i);
+  for (let i = 0; i < side * side; i++) {  // discretized: only which class (or sign) wins, at full strength
+    const v = discrete ? (decided ? 255 : sure[i] > 128 ? 255 : sure[i] < 128 ? 0 : 128) : sure[i];
+    const colour = decided ? CLASS_COLOURS[decided[i] % 10].map((c) => Math.round(255 + (c - 255) * Math.max(0, (v - 128) / 127))) : onScale(v);
+    image.data.set([...pale(colour), 255], 4 * i);
   }
   const small = document.createElement("canvas");
   small.width = side; small.height = side;
   small.getContext("2d").putImageData(image, 0, 0);
   context.imageSmoothingEnabled = false;
   context.drawImage(small, 0, 0, size, size);
-  const dot = (x, y, c, test) => {
+  const wrong = frame.wrong ? bytes(frame.wrong) : [], testWrong = frame.test_wrong ? bytes(frame.test_wrong) : [];
+  const dot = (x, y, c, test, mistake) => {  // training points filled, test points hollow; a mistake ringed dark
     const rgb = c === null ? [60, 60, 60] : decided ? CLASS_COLOURS[c % 10] : c === 1 ? POSITIVE : NEGATIVE;  // two classes: as the scale
-    const colour = `rgb(${rgb.join(",")})`;
+    const colour = `rgb(${rgb.join(",")})`, cx = (x - x0) / (x1 - x0) * size, cy = (y1 - y) / (y1 - y0) * size;
+    if (mistake) {
+      context.beginPath(); context.arc(cx, cy, 5.4, 0, 2 * Math.PI);
+      context.strokeStyle = "#1d2430"; context.lineWidth = 1.6; context.stroke();
+    }
     context.beginPath();
-    context.arc((x - x0) / (x1 - x0) * size, (y1 - y) / (y1 - y0) * size, 3.2, 0, 2 * Math.PI);
+    context.arc(cx, cy, 3.2, 0, 2 * Math.PI);
     context.fillStyle = test ? "#fff" : colour; context.strokeStyle = test ? colour : "#fff"; context.lineWidth = test ? 1.6 : 1;
     context.fill(); context.stroke();
   };
-  for (const [, x, y, c] of data.points) dot(x, y, c, false);
-  for (const [x, y, c] of data.test_points) dot(x, y, c, true);
-  Object.assign(canvas.dataset, { side, train: data.points.length, test: data.test_points.length });
+  data.points.forEach(([, x, y, c], k) => dot(x, y, c, false, wrong[k] === 1));
+  data.test_points.forEach(([x, y, c], k) => dot(x, y, c, true, testWrong[k] === 1));
+  Object.assign(canvas.dataset, { side, train: data.points.length, test: data.test_points.length, discrete,
+    wrong: wrong.reduce((a, b) => a + b, 0), testWrong: testWrong.reduce((a, b) => a + b, 0) });
 }
 
 function pickPoint(event) {  // the training point nearest a click, within 8 px: trace that example
@@ -234,6 +244,7 @@ window.addEventListener("DOMContentLoaded", () => {
   $("pace").addEventListener("change", () => control("pace", $("pace").value === "" ? null : Number($("pace").value)));
   $("network-box").addEventListener("mousemove", hoverNetwork);
   $("boundary").addEventListener("click", pickPoint);
+  $("discretize").addEventListener("change", drawPlane);
   $("network-box").addEventListener("mouseleave", () => { $("tip").hidden = true; });
   new ResizeObserver(() => { if (network) { drawNetwork(network); updateNetwork(); renderTrace(); } }).observe($("network-box"));
   setUpTrace();
