@@ -93,6 +93,32 @@ def messages_in_flight(browser, folder: Path) -> None:
     watcher.close()
 
 
+def one_step_at_a_time(browser, folder: Path) -> None:
+    """The run's own update, one step at a time: a hidden neuron's step 9 on one synapse, with its Δw."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, size=(200, 2))
+    y = (x[:, 0] * x[:, 1] > 0).astype(int)
+    watcher, _ = learning(Network.layered([2, 4, 3, 2], activation="tanh", seed=1), x, y, paused=True, rate=0.3)
+    page = browser.new_page(viewport={"width": 1300, "height": 1300})
+    page.goto(watcher.address)
+    page.wait_for_selector("#status[data-state='paused']", timeout=WAIT)
+    page.click("#step")  # one example: the trace starts from the weights the run learns it from
+    page.wait_for_selector("#examples[data-value='1']", timeout=WAIT)
+    page.click("#network .neuron[data-neuron='4']")
+    page.wait_for_selector("#trace-note[data-on='before']", timeout=WAIT)
+    while "step 9: synapse" not in page.inner_text("#trace-title") or "neuron 4 →" not in page.inner_text("#trace-title"):
+        page.click("#forward-one")
+    top = page.locator("#network-panel").bounding_box()
+    bottom = page.locator("#inspector").bounding_box()
+    page.wait_for_timeout(300)
+    path = folder / "view-steps.png"
+    page.screenshot(path=str(path), clip={"x": top["x"], "y": top["y"], "width": top["width"],
+                                          "height": bottom["y"] + bottom["height"] - top["y"]})
+    print(f"wrote {path}")
+    page.close()
+    watcher.close()
+
+
 def weights_of_mnist_size(browser, folder: Path) -> None:
     """Every synapse of 784-100-10, on the absolute scale, with a synapse's weight on hover."""
     net = Network.layered([784, 100, 10], seed=0)
@@ -131,7 +157,7 @@ def main(argv: list[str]) -> None:
     started = time.perf_counter()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-        for picture in (digits_learning, messages_in_flight, weights_of_mnist_size, plane):
+        for picture in (digits_learning, messages_in_flight, one_step_at_a_time, weights_of_mnist_size, plane):
             picture(browser, folder)
         browser.close()
     print(f"{time.perf_counter() - started:.0f} s")
