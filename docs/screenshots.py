@@ -106,8 +106,10 @@ def one_step_at_a_time(browser, folder: Path) -> None:
     page.wait_for_selector("#examples[data-value='1']", timeout=WAIT)
     page.click("#network .neuron[data-neuron='4']")
     page.wait_for_selector("#trace-note[data-on='before']", timeout=WAIT)
-    while "step 9: synapse" not in page.inner_text("#trace-title") or "neuron 4 →" not in page.inner_text("#trace-title"):
+    title = ""
+    while "step 9: synapse" not in title or "neuron 4 →" not in title:  # a synapse of neuron 4 changes
         page.click("#forward-one")
+        title = page.inner_text("#trace-title")
     top = page.locator("#network-panel").bounding_box()
     bottom = page.locator("#inspector").bounding_box()
     page.wait_for_timeout(300)

@@ -182,7 +182,7 @@ def learn(
                 watcher = serve(net, data_set.inputs[learned], data_set.labels[learned], held_out, host, port,
                                 plan["learning_rate"], plan["epochs"], engine, paused=paused,
                                 shards=plan["shards"], partition=plan["partition"] or "spread", wait_for_page=True,
-                                replayable=in_flight == 1 and not noise)
+                                replayable=plan["in_flight"] == 1 and not plan["noise"])
             teach(net, data_set, learned, tested, plan, history, err, watcher)
             figures = summarise(net, data_set, learned, tested, plan, history)
             if save is not None:

@@ -385,7 +385,8 @@ def serve(net: Any, inputs: Any, targets: Any, held_out: tuple | None = None, ho
     of one example makes the run's own update (not with noise, several examples in flight, or
     shards: then a trace says it starts from the weights as they are). Returns the running `Watcher`.
     """
-    session = Session(net, learning_rate, epochs, paused, engine, wait_for_page, replayable and shards is None)
+    session = Session(net, learning_rate, epochs, paused, engine, wait_for_page and not paused,
+                      replayable and shards is None)
     watcher = Watcher(session, Pictures(session.snapshot, inputs, targets, held_out, shape))
     if shards is not None:  # the same placement `fit` computes, without Ray
         from ..shards.placement import place

@@ -267,6 +267,7 @@ class Session:
         with self.changed:
             if self.state in ("finished", "failed", "closed"):
                 raise ValueError(f"the run has {self.state}: nothing to control")
+            self.awaiting_page = False  # a control comes from a page (or whoever drives one)
             if action == "pause":
                 self.paused = True
             elif action == "resume":
