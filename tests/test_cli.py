@@ -305,6 +305,10 @@ def test_trace_takes_a_word_label_from_a_csv_file(files):
 
 
 def test_trace_shows_a_summary_with_outputs_named_by_class_and_no_padding(files):
+    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:  # wide enough that no name wraps
+        return subprocess.run([*EXMACHINA, *args], capture_output=True, text=True, cwd=cwd, timeout=300,
+                              env={**environment(), "COLUMNS": "200"})
+
     summary = run("trace", "iris-model.json", "--data", "csv:iris.csv", "--example", "60", cwd=files)
     assert summary.returncode == 0, summary.stderr
     lines = summary.stdout.splitlines()

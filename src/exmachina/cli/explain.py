@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich import box
+from rich.cells import cell_len
 from rich.console import Console
-from rich.table import Table
 
 from ..tracing.explain import TOPICS, Grid, Worked
 from ..tracing.explain import explain as worked_examples
-from . import app
+from . import app, pages
 from .common import OneLineErrors, reported
 
 
@@ -25,21 +24,25 @@ def explain(
     """Step-by-step worked examples: perceptron, NAND, activations, losses, backpropagation."""
     with reported():
         examples = worked_examples(topics or [])
-    console = Console(markup=False, highlight=False)
-    if not console.is_terminal:
-        console = Console(width=max(console.width, 200), no_color=True, highlight=False, markup=False)
-    for example in examples:
-        show(console, example)
+    out = pages.console()
+
+    def render() -> None:
+        for example in examples:
+            show(out, example)
+
+    pages.show(out, render)
 
 
-def show(console: Console, worked: Worked) -> None:
-    console.rule(worked.title, align="left")
+def show(out: Console, worked: Worked) -> None:
+    """One worked example as wide as the terminal: its title as a rule, its text and its tables."""
+    if cell_len(worked.title) + 4 <= out.width:
+        out.rule(worked.title, align="left")
+    else:  # a rule would cut its title short
+        out.print(worked.title)
+        out.rule()
     for part in worked.parts:
         if isinstance(part, Grid):
-            table = Table(*part.columns, show_edge=False, box=box.SIMPLE if console.is_terminal else None)
-            for row in part.rows:
-                table.add_row(*row)
-            console.print(table)
+            out.print(pages.table(part.columns, part.rows, out.width), crop=False)
         else:
-            console.print(part)
-    console.print()
+            out.print(part)
+    out.print()

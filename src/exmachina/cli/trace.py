@@ -9,9 +9,6 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from ..data import datasets
 from ..network.examples import decode
@@ -19,7 +16,7 @@ from ..network.network import Network
 from ..tracing.explain import COLUMNS, NEURON_COLUMNS, neuron_rows, trace_rows
 from ..tracing.runtime import plain
 from ..tracing.trace import Trace, trace_example
-from . import app
+from . import app, pages
 from .checks import data_files, options, outputs_apart
 from .common import OneLineErrors, numbers, reported
 
@@ -92,11 +89,9 @@ def trace(
 
 def show(recorded: Trace, model: Path, learn: bool, save: Path | None, every: bool) -> None:
     """Each neuron's nine steps as a table (and with `every`, every message in causal order before
-    it), output neurons named by their class; paged on a terminal, plain unpadded text when piped."""
-    console = Console(markup=False, highlight=False)
-    piped = not console.is_terminal
-    if piped:
-        console = Console(width=max(console.width, 200), no_color=True, highlight=False, markup=False)
+    it), output neurons named by their class, as wide as the terminal: paged on a terminal, plain
+    unpadded text when piped."""
+    out = pages.console()
     head = recorded.header
     title = (f"{model}: {head['network']['neurons']} neurons, layers "
              f"{[len(layer) for layer in head['network']['layers']]}; example {recorded.events[0]['example']}")
@@ -107,23 +102,13 @@ def show(recorded: Trace, model: Path, learn: bool, save: Path | None, every: bo
     if head.get("neurons") is not None:
         title += f"; only neurons {head['neurons']}"
     named = class_names(head["network"])
-    lines = None if piped else box.HEAVY_HEAD  # plain columns when piped
     tables = []
     for section, rows in trace_rows(recorded) if every else ():
-        table = Table(title=section, title_justify="left", box=lines)
-        for column in COLUMNS:
-            table.add_column(column, justify="right" if column in ("clock", "value") else "left",
-                             overflow="fold", no_wrap=column != "how")
-        for row in rows:
-            table.add_row(*row[:2], named.get(row[2], row[2]), named.get(row[3], row[3]), *row[4:])
-        tables.append(table)
-    summary = Table(title="Each neuron's nine steps", title_justify="left", box=lines)
-    for column in NEURON_COLUMNS:
-        summary.add_column(column)
-    for row in neuron_rows(recorded):
-        summary.add_row(named.get(row[0], row[0]), *row[1:])
-    if summary.row_count:
-        tables.append(summary)
+        rows = [[*row[:2], named.get(row[2], row[2]), named.get(row[3], row[3]), *row[4:]] for row in rows]
+        tables.append(pages.table(COLUMNS, rows, out.width, right=("clock", "value"), title=section))
+    rows = [[named.get(row[0], row[0]), *row[1:]] for row in neuron_rows(recorded)]
+    if rows:
+        tables.append(pages.table(NEURON_COLUMNS, rows, out.width, title="Each neuron's nine steps"))
     if learn and head.get("learning_rate") is not None:
         ending = f"The updates were applied{f' and saved to {save}' if save else ' (not saved: add --save FILE)'}."
     elif head.get("learning_rate") is not None:
@@ -137,18 +122,12 @@ def show(recorded: Trace, model: Path, learn: bool, save: Path | None, every: bo
         title += f"\nThe network predicts {guess}."
 
     def render() -> None:
-        console.print(title)
+        out.print(title)
         for table in tables:
-            console.print(table)
-        console.print(ending)
+            out.print(table, crop=False)
+        out.print(ending)
 
-    if not piped:
-        with console.pager(styles=True):
-            render()
-        return
-    with console.capture() as text:
-        render()
-    sys.stdout.write("".join(line.rstrip() + "\n" for line in text.get().splitlines()))
+    pages.show(out, render, paged=True)
 
 
 def class_names(network: dict) -> dict[str, str]:
