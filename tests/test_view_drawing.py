@@ -81,6 +81,7 @@ def test_784_100_10_every_layer_is_visible_and_a_partial_trace_says_so_and_ends_
     followed = run.watcher.trace()["neurons"]
     assert followed is not None and len(followed) < net.blueprint.size
     assert f"follows {len(followed)} of {net.blueprint.size} neurons" in note, note
+    assert ", ".join(map(str, followed)) in note, note  # which ones
     assert "160,389" in note, note  # what the example really sends: 2 per synapse, sensors, outputs, and 1
     page.click("#to-end")
     page.wait_for_selector("#trace-title[data-kind='done']", timeout=WAIT)

@@ -97,7 +97,7 @@ function describeTrace() {  // what the trace is: the weights it starts from, an
   if (traced.neurons !== null) {
     const sent = network.messages_per_example * traced.examples.length, kept = traced.ticks.filter(isMessage).length;
     partial.textContent = `A partial trace: it follows ${traced.neurons.length} of ${network.neurons} neurons ` +
-      `(the most active few of each wide layer, and the one inspected: click a neuron to follow it), ` +
+      `(the most active few of each wide layer, and the one inspected: click a neuron to follow it: ${traced.neurons.join(", ")}), ` +
       `so it shows ${kept.toLocaleString("en")} of the ${sent.toLocaleString("en")} messages the example${traced.examples.length > 1 ? "s send" : " sends"}; ` +
       "the mailboxes drawn are those of the neurons it follows.";
   }
@@ -231,5 +231,6 @@ function describe(e) {
   if (e.kind === "update") return example + `step 9: synapse ${e.synapse}, neuron ${e.from} → ${e.to}: w −= rate·gradient: ${fmt(e.old, 6)} → ${fmt(e.value, 6)}, Δw = ${fmt(e.value - e.old, 4)}`;
   if (e.from === "teacher") return example + `the teacher: loss ${fmt(e.value, 5)}; an error dLoss/da for each output neuron`;
   if (e.phase === "forward") return example + `step 2: neuron ${e.from} fires: z = Σ w·a + b = ${fmt(e.total_input, 5)}, a = f(z) = ${fmt(e.value, 5)}`;
-  return example + `step 6: neuron ${e.from} has every error: its own δ = f′(z) · Σ δ_j·w_j = ${fmt(e.value, 5)}`;
+  if (e.phase === "backward") return example + `step 6: neuron ${e.from} has every error: its own δ = f′(z) · Σ δ_j·w_j = ${fmt(e.value, 5)}`;
+  return example + `${e.kind}${e.phase ? " " + e.phase : ""}: ${who(e.from)} → ${who(e.to)}`;  // an event this page does not know
 }
