@@ -1,1 +1,1 @@
-"""The benchmark suite: speed and memory of the actor engine against the matrix engine and a plain object graph."""
+"""The benchmark suite: the actors against the matrix engine, a lean NumPy loop, PyTorch and the C program."""

@@ -11,43 +11,61 @@ from rich.table import Table
 GIB = 4.0 * 1024  # the issue's memory budget, in MiB
 
 
-def _rate(figures: dict[str, Any]) -> str:
-    return f"{figures['median']:,.0f} ±{figures['spread_percent']:.0f}%"
+def _seconds(figures: dict[str, Any]) -> str:
+    low, median, high = (figures[k] for k in ("min", "median", "max"))
+    digits = 3 if median < 0.1 else 2
+    return f"{median:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
 
 
-def _three(memory: dict[str, dict[str, float]] | None, key: str) -> str:
+def _ratio(figures: dict[str, Any] | None) -> str:
+    return "-" if figures is None else f"{figures['median']:.2f} ({figures['min']:.2f}-{figures['max']:.2f})"
+
+
+def _memory(memory: dict[str, dict[str, float]] | None, key: str) -> str:
     if not memory:
         return "-"
-    return "/".join(f"{memory[e][key]:.0f}" if memory[e][key] >= 10 else f"{memory[e][key]:.1f}"
-                    for e in ("actors", "matrix", "object graph"))
+    return "/".join(f"{m[key]:.0f}" if m[key] >= 10 else f"{m[key]:.1f}" for m in memory.values())
 
 
-def speed_table(rows: list[dict[str, Any]]) -> Table:
+def speed_tables(rows: list[dict[str, Any]], machine: dict[str, Any]) -> list[Table]:
+    """CPU seconds of each engine, then the speed ratios, the weights' agreement and the memory."""
     repeats = rows[0]["repeats"] if rows else 0
+    engines = list(dict.fromkeys(e for row in rows for e in row["cpu_seconds"]))
     data = dict.fromkeys(f"{row['network']}: {row['data']}" for row in rows)
-    table = Table(
-        title=f"Examples per second, one pass of SGD (median of {repeats} interleaved runs, ±half their range)",
-        caption="Data: " + "; ".join(data) + ". Sigmoid, squared error.\n"
-        "C program: the actors' bare per-message work in C (bench/reference.c), online only; it learns the "
-        "actors' very weights (checked).\n"
-        "Memory of actors/matrix/object graph, each engine alone in a fresh process: "
+    load = f"load {machine['load_before']} before, {machine.get('load_after', '?')} after (uptime)"
+    seconds = Table(
+        title=f"CPU seconds of one pass of SGD, one thread each (median and range of {repeats} interleaved runs; {load})",
+        caption="Data: " + "; ".join(data) + ". Sigmoid, squared error, the same initial weights and order of "
+        "examples. Each pass is learning plus scoring every example's loss and hit.\nlean NumPy: a 15-line NumPy loop "
+        "(bench/baseline.py); PyTorch: nn.Sequential and torch.optim.SGD, float64, torch.set_num_threads(1); "
+        "C program: the actors' bare per-message work in C (bench/reference.c), online only, scoring nothing.",
+    )
+    for column in ("network", "batch", "examples", *engines):
+        seconds.add_column(column, justify="left" if column == "network" else "right")
+    for row in rows:
+        found = row["cpu_seconds"]
+        seconds.add_row(row["network"], str(row["batch_size"]), f"{row['examples']:,}",
+                        *(_seconds(found[e]) if e in found else "-" for e in engines))
+    names = list(dict.fromkeys(name for row in rows for name in row["ratios"]))
+    peers = [e for e in engines if e != "actors"]
+    ratios = Table(
+        title="Speed ratios, each repeat's own (how many times faster the first ran than the second; median, range)",
+        caption="Weights: the largest difference of each engine's learned weights from the actors', relative to "
+        "the largest weight (" + ", ".join(peers) + "); the C program's must be 0, the actors' very bits.\n"
+        "Memory of " + "/".join(e for e in engines if e != "C program") + ", each engine alone in a fresh process: "
         "heap = tracemalloc peak of the pass, RSS = peak resident size of that process.",
     )
-    for column in ("network", "batch", "examples", "actors", "matrix", "object graph", "C program",
-                   "actors/matrix", "actors/graph", "actors/C", "messages/s", "heap MiB", "RSS MiB"):
-        table.add_column(column, justify="left" if column == "network" else "right")
+    for column in ("network", "batch", *names, "weights", "actors msg/CPU-s", "heap MiB", "RSS MiB"):
+        ratios.add_column(column, justify="left" if column == "network" else "right")
     for row in rows:
-        engines = row["engines"]
-        table.add_row(
-            row["network"], str(row["batch_size"]), f"{row['examples']:,}",
-            _rate(engines["actors"]), _rate(engines["matrix"]), _rate(engines["object graph"]),
-            _rate(engines["C program"]) if "C program" in engines else "-",
-            f"{row['ratios']['actors/matrix']:.3f}", f"{row['ratios']['actors/object graph']:.2f}",
-            f"{row['ratios']['actors/C program']:.3f}" if "C program" in engines else "-",
-            f"{engines['actors']['messages_per_second']:,.0f}",
-            _three(row.get("memory"), "traced_peak_mib"), _three(row.get("memory"), "peak_rss_mib"),
+        against = row["weights_against_actors"]
+        ratios.add_row(
+            row["network"], str(row["batch_size"]), *(_ratio(row["ratios"].get(n)) for n in names),
+            "/".join(f"{against[e]:.0e}" if against[e] else "0" for e in peers if e in against),
+            f"{row['cpu_seconds']['actors']['messages_per_cpu_second']:,.0f}",
+            _memory(row.get("memory"), "traced_peak_mib"), _memory(row.get("memory"), "peak_rss_mib"),
         )
-    return table
+    return [seconds, ratios]
 
 
 def semeion_table(found: dict[str, Any]) -> Table:
@@ -155,7 +173,8 @@ def show(console: Console, results: dict[str, Any]) -> None:
         f"Python {machine['python']}  ·  numpy {machine['numpy']}  ·  load {machine['load_before']}"
     )
     if results.get("table"):
-        console.print(speed_table(results["table"]))
+        for table in speed_tables(results["table"], machine):
+            console.print(table)
     if results.get("semeion"):
         console.print(semeion_table(results["semeion"]))
     if results.get("scale"):

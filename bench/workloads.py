@@ -25,7 +25,7 @@ class Case:
 CASES = [
     Case("256-8-10", (256, 8, 10), 1000, 6400, 150, 640),
     Case("64-32-10", (64, 32, 10), 1000, 3584, 150, 640),
-    Case("784-100-10", (784, 100, 10), 40, 320, 6, 64),
+    Case("784-100-10", (784, 100, 10), 300, 3200, 30, 320),
 ]
 ACTIVATION, LOSS, LEARNING_RATE = "sigmoid", "squared", 0.5  # the Exmachina set-up (its rate is 2.0)
 

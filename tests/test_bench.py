@@ -13,8 +13,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the `bench` package lives beside `src`
 
-from bench.baseline import ObjectGraph  # noqa: E402
+from bench.baseline import layers_of  # noqa: E402
 from bench.sparse import sparse_blueprint  # noqa: E402
+from bench.speed import train  # noqa: E402
 
 from exmachina import Network  # noqa: E402
 from exmachina.network.blueprint import Blueprint  # noqa: E402
@@ -30,23 +31,26 @@ def test_quick_run_prints_the_table_and_writes_every_figure(tmp_path):
     results = tmp_path / "results" / "latest.json"
     done = run_suite("--quick", "--json", str(results))
     assert done.returncode == 0, done.stderr
-    assert "actors/matrix" in done.stdout and "object graph" in done.stdout
+    assert "actors/lean NumPy" in done.stdout and "PyTorch" in done.stdout
     figures = json.loads(results.read_text())
-    assert {"cpu", "cpus", "python", "commit"} <= figures["machine"].keys()
+    assert {"cpu", "cpus", "python", "commit", "load_before", "load_after"} <= figures["machine"].keys()
     rows = figures["table"]
     assert {(r["network"], r["batch_size"]) for r in rows} == {
         ("256-8-10", 1), ("256-8-10", 64), ("64-32-10", 1), ("64-32-10", 64)}
     for row in rows:
         assert row["repeats"] == 3
-        for engine in ("actors", "matrix", "object graph"):
-            rate = row["engines"][engine]
-            assert len(rate["runs"]) == 3 and rate["min"] <= rate["median"] <= rate["max"]
-            assert rate["median"] > 0
+        peers = ("actors", "matrix", "lean NumPy", "PyTorch")
+        assert set(row["cpu_seconds"]) == set(peers + (("C program",) if row["batch_size"] == 1 else ()))
+        for engine, seconds in row["cpu_seconds"].items():
+            assert len(seconds["runs"]) == 3 and 0 < seconds["min"] <= seconds["median"] <= seconds["max"]
+        for engine in peers:
             memory = row["memory"][engine]
             assert memory["peak_rss_mib"] > 0 and memory["traced_peak_mib"] > 0
-        actors = row["engines"]["actors"]
-        assert actors["messages_per_second"] > 0
-        assert row["ratios"]["actors/matrix"] == pytest.approx(actors["median"] / row["engines"]["matrix"]["median"])
+        against = row["weights_against_actors"]
+        assert max(against[e] for e in peers[1:]) < 1e-12 and against.get("C program", 0.0) == 0.0
+        ratio = row["ratios"]["actors/lean NumPy"]
+        runs = zip(row["cpu_seconds"]["actors"]["runs"], row["cpu_seconds"]["lean NumPy"]["runs"])
+        assert ratio["runs"] == pytest.approx([lean / actors for actors, lean in runs])
 
 
 def test_bad_option_is_one_line_and_exit_2(tmp_path):
@@ -63,32 +67,41 @@ def test_missing_semeion_data_is_one_line_and_exit_2(tmp_path):
     assert not (tmp_path / "r.json").exists()
 
 
-@pytest.mark.parametrize("loss", ["squared", "cross_entropy"])
+@pytest.mark.parametrize("engine", ["lean NumPy", "PyTorch", "matrix"])
 @pytest.mark.parametrize("batch_size", [1, 4])
-def test_object_graph_learns_the_same_weights_as_the_matrix_engine(loss, batch_size):
-    rng = np.random.default_rng(7)
-    x, labels = rng.random((20, 6)), rng.integers(0, 3, 20)
-    start = Network.layered([6, 5, 4, 3], loss=loss, seed=3).blueprint
-    graph = ObjectGraph(start)
-    graph.fit(x, np.eye(3)[labels], epochs=2, learning_rate=0.3, batch_size=batch_size, seed=5)
-    matrix = Network(start.copy())
-    matrix.fit(x, labels, epochs=2, learning_rate=0.3, batch_size=batch_size, seed=5, engine="matrix")
-    learned = graph.state()
-    assert not np.allclose(learned.weights, start.weights)  # it did learn
-    np.testing.assert_allclose(learned.weights, matrix.blueprint.weights, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(learned.biases, matrix.blueprint.biases, rtol=1e-12, atol=1e-14)
-
-
-def test_object_graph_online_is_bit_identical_to_the_actors():
+def test_each_peer_learns_the_actors_weights_from_the_same_start_in_the_same_order(engine, batch_size):
     rng = np.random.default_rng(1)
-    x, labels = rng.integers(0, 2, (30, 16)).astype(float), rng.integers(0, 10, 30)
-    start = Network.layered([16, 8, 10], "sigmoid", loss="squared", seed=2).blueprint
-    graph = ObjectGraph(start)
-    graph.fit(x, np.eye(10)[labels], epochs=1, learning_rate=2.0)
-    actors = Network(start.copy())
-    actors.fit(x, labels, epochs=1, learning_rate=2.0, engine="actors")
-    assert np.array_equal(graph.state().weights, actors.blueprint.weights)
-    assert np.array_equal(graph.state().biases, actors.blueprint.biases)
+    x, labels = rng.random((30, 12)), rng.integers(0, 10, 30)
+    start = Network.layered([12, 6, 5, 10], "sigmoid", loss="squared", seed=2).blueprint
+    actors = train("actors", start, x, labels, batch_size)["learned"]
+    learned = train(engine, start, x, labels, batch_size)["learned"]
+    assert np.abs(actors.weights - start.weights).max() > 1e-2  # they did learn
+    np.testing.assert_allclose(learned.weights, actors.weights, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(learned.biases, actors.biases, rtol=1e-12, atol=1e-15)
+
+
+def test_the_c_program_learns_the_actors_very_bits_in_their_order():
+    rng = np.random.default_rng(3)
+    x, labels = rng.integers(0, 2, (25, 16)).astype(float), rng.integers(0, 10, 25)
+    start = Network.layered([16, 8, 10], "sigmoid", loss="squared", seed=4).blueprint
+    actors = train("actors", start, x, labels, 1)["learned"]
+    learned = train("C program", start, x, labels, 1)["learned"]
+    assert np.array_equal(learned.weights, actors.weights) and np.array_equal(learned.biases, actors.biases)
+
+
+@pytest.mark.parametrize("blueprint,refusal", [
+    (Network.layered([4, 3, 2], "tanh", loss="squared").blueprint, "sigmoid neurons with the squared loss"),
+    (Network.layered([4, 3, 2], "sigmoid", loss="mse").blueprint, "sigmoid neurons with the squared loss"),
+])
+def test_the_lean_loop_refuses_what_it_does_not_compute(blueprint, refusal):
+    with pytest.raises(ValueError, match=refusal):
+        layers_of(blueprint)
+
+
+def test_the_lean_loop_refuses_a_network_that_is_not_fully_connected_layers():
+    blueprint = sparse_blueprint(layers=3, width=6, fan_in=2, seed=1)
+    with pytest.raises(ValueError, match="fully connected layers only"):
+        layers_of(blueprint)
 
 
 def test_sparse_network_wiring():

@@ -160,6 +160,7 @@ class Network:
                     "accuracy": board.accuracy,
                     "examples": board.seen,
                     "seconds": board.seconds,
+                    "cpu_seconds": board.cpu_seconds,
                     "examples_per_second": board.seen / max(board.seconds, 1e-9),
                     **figures,
                 })

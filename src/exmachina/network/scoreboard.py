@@ -21,6 +21,7 @@ class Scoreboard:
     correct: int = 0
     recent: deque = field(default_factory=lambda: deque(maxlen=RECENT))
     started: float = field(default_factory=time.perf_counter)
+    cpu_started: float = field(default_factory=time.process_time)  # this process's CPU time, every thread
     last: tuple[np.ndarray, np.ndarray] | None = None  # the examples just scored and their outputs
     messages: int = 0  # delivered by the runtime so far in this pass (actors only)
 
@@ -47,3 +48,8 @@ class Scoreboard:
     @property
     def seconds(self) -> float:
         return time.perf_counter() - self.started
+
+    @property
+    def cpu_seconds(self) -> float:
+        """The CPU time this process has spent on the pass so far, which a busy machine disturbs less."""
+        return time.process_time() - self.cpu_started
