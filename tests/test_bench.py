@@ -29,20 +29,19 @@ def run_suite(*arguments: str) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_quick_run_prints_the_table_and_writes_every_figure(tmp_path):
     results = tmp_path / "results" / "latest.json"
-    done = run_suite("--quick", "--json", str(results))
+    done = run_suite("--quick", "--network", "256-8-10", "--repeats", "2", "--json", str(results))
     assert done.returncode == 0, done.stderr
-    assert "actors/lean NumPy" in done.stdout and "PyTorch" in done.stdout
+    assert "CPU seconds of one pass" in done.stdout and "Speed ratios" in done.stdout
     figures = json.loads(results.read_text())
     assert {"cpu", "cpus", "python", "commit", "load_before", "load_after"} <= figures["machine"].keys()
     rows = figures["table"]
-    assert {(r["network"], r["batch_size"]) for r in rows} == {
-        ("256-8-10", 1), ("256-8-10", 64), ("64-32-10", 1), ("64-32-10", 64)}
+    assert [(r["network"], r["batch_size"]) for r in rows] == [("256-8-10", 1), ("256-8-10", 64)]
     for row in rows:
-        assert row["repeats"] == 3
+        assert row["repeats"] == 2
         peers = ("actors", "matrix", "lean NumPy", "PyTorch")
         assert set(row["cpu_seconds"]) == set(peers + (("C program",) if row["batch_size"] == 1 else ()))
         for engine, seconds in row["cpu_seconds"].items():
-            assert len(seconds["runs"]) == 3 and 0 < seconds["min"] <= seconds["median"] <= seconds["max"]
+            assert len(seconds["runs"]) == 2 and 0 < seconds["min"] <= seconds["median"] <= seconds["max"]
         for engine in peers:
             memory = row["memory"][engine]
             assert memory["peak_rss_mib"] > 0 and memory["traced_peak_mib"] > 0
