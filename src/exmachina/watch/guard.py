@@ -10,6 +10,7 @@ and whatever is posted, the answer is a status and a line, never a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
 from typing import Any
@@ -28,6 +29,16 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine's loopback (where no token is asked)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class SameOrigin:

@@ -7,7 +7,6 @@ is served but the package's own static files; `guard.py` says who may ask.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import secrets
 import socket
@@ -27,7 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import messages
-from .guard import SameOrigin, read_control
+from .guard import SameOrigin, is_loopback, read_control
 from .pictures import Pictures
 from .session import Curve, Session
 
@@ -37,13 +36,6 @@ FRAME_SHARE = 0.05  # and at most this share of the time goes into building fram
 FRAME_LONGEST = 1.0  # seconds: however slow the frames, one a second at least
 HEARTBEAT = 5.0  # seconds between keep-alive comments on a quiet stream
 STARTING = 10.0  # seconds the server may take to start
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class Watcher:
