@@ -333,7 +333,9 @@ def test_learn_on_shards_with_watch_shows_the_shard_of_every_neuron(page, tmp_pa
         assert network["shards"] == home and network["partition"] == "spread"
         page.goto(address)
         page.wait_for_selector("#network .neuron", timeout=WAIT)
-        wait_examples(page, lambda count: count > 0, seconds=120)  # Ray is up and the shards are learning
+        # Ray starts once the page opens (the run waits for one): its start-up and the first example, which
+        # take seconds on an idle machine and minutes on a loaded one
+        wait_examples(page, lambda count: count > 0, seconds=300)
         assert page.get_attribute("#status", "data-state") == "running"
         check_shards_shown(page, blueprint, home, hovered=list(range(blueprint.size)))
     finally:
