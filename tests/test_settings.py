@@ -33,8 +33,11 @@ def test_a_setting_out_of_range_is_refused_by_fit_naming_its_field(settings, fie
     assert np.array_equal(net.blueprint.weights, Network.layered([2, 2, 2], seed=0).blueprint.weights)
 
 
-def test_whole_numbers_from_numpy_are_whole_numbers():
-    assert Training(epochs=np.int64(3), batch_size=np.int32(2)).epochs == 3
+def test_numbers_from_numpy_are_numbers():
+    training = Training(epochs=np.int64(3), batch_size=np.int32(2), learning_rate=np.float32(0.5))
+    assert training.epochs == 3 and training.batch_size == 2
+    with pytest.raises(SettingError):
+        Training(learning_rate=True)
 
 
 def test_a_rate_set_on_the_page_is_the_rate_the_saved_model_records(tmp_path):

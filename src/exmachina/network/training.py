@@ -9,6 +9,7 @@ another setting in backquotes.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -22,14 +23,17 @@ def _whole(low: int) -> Callable[[Any], bool]:
     return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= low
 
 
+def _real(v: Any) -> bool:
+    """A real number (NumPy's too), finite, and not True or False."""
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+
 RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "epochs": (_whole(0), "the passes must be 0 or more"),
-    "learning_rate": (lambda v: isinstance(v, int | float) and math.isfinite(v) and v > 0,
-                      "the learning rate must be a positive number"),
+    "learning_rate": (lambda v: _real(v) and v > 0, "the learning rate must be a positive number"),
     "batch_size": (_whole(1), "a batch must hold at least 1 example"),
     "in_flight": (_whole(1), "at least 1 example must be in flight"),
-    "noise": (lambda v: isinstance(v, int | float) and math.isfinite(v) and v >= 0,
-              "the noise must be 0 or a positive number"),
+    "noise": (lambda v: _real(v) and v >= 0, "the noise must be 0 or a positive number"),
     "seed": (lambda v: isinstance(v, int), "a seed must be a whole number"),
     "shuffle": (lambda v: isinstance(v, bool), "must be True or False"),
     "engine": (lambda v: v in ENGINES, f"unknown engine; choose one of {', '.join(ENGINES)}"),
