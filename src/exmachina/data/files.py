@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 STOPS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}  # held back while a file takes its place
+TRUNCATED = 16  # characters of the destination's name kept in the temporary file's name
 
 
 def destination(path: str | os.PathLike) -> Path:
@@ -52,11 +53,18 @@ def check_writable(path: str | os.PathLike) -> None:
         given = folder if shown != f"{path}" else os.path.dirname(path)
         raise ValueError(f"{shown}: no such directory {given}")
     try:
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        with _held(STOPS):  # made and removed before any stop is let through
+            fd, probe = _temporary(target)
+            os.close(fd)
+            os.unlink(probe)
     except OSError as bad:
         raise ValueError(f"{shown}: cannot write in {folder} ({bad.strerror})") from None
-    os.close(fd)
-    os.unlink(probe)
+
+
+def _temporary(target: Path) -> tuple[int, str]:
+    """A new file beside `target`, named after it but short (`.NAME.xxxxxxxx.tmp`, at most 30
+    characters), so that a name near the file system's limit can still be written."""
+    return tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:TRUNCATED]}.", suffix=".tmp")
 
 
 @contextmanager
@@ -69,22 +77,36 @@ def atomic_file(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
     check_writable(path)
     target = destination(path)
     old = target.stat() if target.exists() else None
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd = temporary = None
+    replaced = False
     try:
+        with _held(STOPS):  # a stop lands before the file exists or once this block may remove it
+            fd, temporary = _temporary(target)
         if old is None:
             os.fchmod(fd, 0o666 & ~_umask())  # the permissions an ordinary new file would get
         else:
             _keep_owner(fd, old)
             os.fchmod(fd, stat.S_IMODE(old.st_mode))  # a private 0600 model stays private
         with os.fdopen(fd, mode) as f:
+            fd = None  # closed with f
             yield f
             f.flush()
             os.fsync(f.fileno())  # on disk before it takes the old file's place
         with _held(STOPS):  # renamed, or not: never interrupted half-way through the bookkeeping
             os.replace(temporary, target)
-    except BaseException:
-        with _held(STOPS):
-            os.unlink(temporary)
+            replaced = True
+        # a stop held back until here is raised as the block ends: the new file is in place
+    except BaseException as error:
+        if not replaced:
+            with _held(STOPS):
+                if fd is not None:
+                    os.close(fd)
+                if temporary is not None:
+                    os.unlink(temporary)
+        if isinstance(error, OSError) and not replaced:  # a full disk: name the file, not the temporary
+            kept = "the old file is left as it was" if old is not None else "nothing was written"
+            raise OSError(error.errno, f"cannot write it ({error.strerror or error}); {kept}",
+                          os.fspath(path)) from None
         raise
 
 
