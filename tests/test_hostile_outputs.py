@@ -160,3 +160,22 @@ def test_plot_refuses_to_draw_over_its_report_and_reads_no_device(tmp_path):
     assert_refused(run("plot", "r.json", "--output", "r.json", cwd=tmp_path), "the file that REPORT reads")
     assert (tmp_path / "r.json").read_text() == "{}"
     assert_refused(run("plot", "/dev/zero", "--output", tmp_path / "p.png", timeout=30), "not a data file")
+
+
+@pytest.mark.skipif(not can_mount(), reason="needs a mount namespace (unshare -m) for a small file system")
+def test_a_full_disk_keeps_the_old_model_and_names_it_in_one_line(tmp_path):
+    """A real tmpfs of 64 KiB, filled up: the new model cannot be written; the old one stays whole,
+    the error names it, and no temporary file is left."""
+    model_file(tmp_path / "old.json")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    script = (f"mount -t tmpfs -o size=64k tmpfs {disk} && cp {tmp_path}/old.json {disk}/m.json && "
+              f"(dd if=/dev/zero of={disk}/filler bs=4k 2>/dev/null; true) && "
+              f"{EXMACHINA[0]} learn --data xor --epochs 1 --save {disk}/m.json; status=$?; "
+              f"cp {disk}/m.json {tmp_path}/after.json; ls -A {disk} > {tmp_path}/listing; exit $status")
+    result = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr  # the passes' lines came before
+    assert result.stderr.splitlines()[-1] == (f"error: {disk}/m.json: cannot write it (No space left on device); "
+                                              "the old file is left as it was")
+    assert (tmp_path / "after.json").read_bytes() == (tmp_path / "old.json").read_bytes()
+    assert (tmp_path / "listing").read_text().split() == ["filler", "m.json"]
