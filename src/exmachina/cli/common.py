@@ -14,24 +14,25 @@ from typing import Annotated, Any, NoReturn
 import numpy as np
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperCommand
 
 from ..data.files import atomic_file, check_writable
 from ..network.scoreboard import Scoreboard
 from .interrupts import NAMES, say, unsaid, unwrapped
+from .words import shown
 
 USAGE_ERROR = 2
 FAILED = 1  # the run itself failed (a shard lost for good), not the way it was asked for
 
 
 def console(stderr: bool = False) -> Console:
-    """A Rich console: colour on a terminal, plain text (and no wrapping of wide tables) otherwise."""
+    """A Rich console: colour on a terminal, plain text (and no wrapping of wide tables) otherwise; an
+    emoji code in a file's name stays the text it is."""
     stream = sys.stderr if stderr else sys.stdout
     terminal = stream.isatty()
     return Console(
-        file=stream, no_color=not terminal, highlight=False, soft_wrap=not terminal,
+        file=stream, no_color=not terminal, highlight=False, soft_wrap=not terminal, emoji=False,
         width=None if terminal else 200,
     )
 
@@ -39,7 +40,7 @@ def console(stderr: bool = False) -> Console:
 def fail(message: str) -> NoReturn:
     """One red line on stderr saying what went wrong and where, then exit status 2."""
     line = " ".join(str(message).split())  # one line, whatever the message held
-    console(stderr=True).print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
+    console(stderr=True).print(f"[bold red]error:[/] {shown(line)}", soft_wrap=True)
     raise typer.Exit(USAGE_ERROR)
 
 

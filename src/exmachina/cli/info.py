@@ -13,6 +13,7 @@ from rich.table import Table
 from ..network.blueprint import Blueprint
 from . import app
 from .common import OneLineErrors, console, reported
+from .words import shown
 
 
 @app.command(cls=OneLineErrors)
@@ -26,9 +27,9 @@ def info(
     facts = describe(blueprint)
     out = console()
     if as_json:
-        out.print_json(json.dumps(facts))
+        out.print_json(json.dumps(facts), ensure_ascii=True)  # every control character as \u escapes
         return
-    table = Table(title=str(model), title_justify="left", show_header=False)
+    table = Table(title=shown(model), title_justify="left", show_header=False)
     table.add_column("what")
     table.add_column("value")
     table.add_row("layers", "-".join(str(layer["neurons"]) for layer in facts["layers"]))
@@ -38,10 +39,10 @@ def info(
     table.add_row("neurons", f"{facts['neurons']} ({', '.join(f'{n} {k}' for k, n in facts['kinds'].items())})")
     table.add_row("synapses", str(facts["synapses"]))
     table.add_row("loss", facts["loss"])
-    table.add_row("classes", "-" if facts["classes"] is None else ", ".join(map(str, facts["classes"])))
+    table.add_row("classes", "-" if facts["classes"] is None else ", ".join(map(shown, facts["classes"])))
     table.add_row("scaling", facts["scaling"] or "none (the inputs reach the sensors as given)")
     for key, value in facts["training"].items():
-        table.add_row(f"training: {key}", _shown(value))
+        table.add_row(f"training: {shown(key)}", shown(_number(value)))
     if not facts["training"]:
         table.add_row("training", "none recorded")
     out.print(table)
@@ -66,7 +67,7 @@ def describe(blueprint: Blueprint) -> dict[str, Any]:
     }
 
 
-def _shown(value: Any) -> str:
+def _number(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)

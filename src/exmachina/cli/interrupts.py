@@ -8,6 +8,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from .words import printable
+
 NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
 _received: list[int] = []  # the signals that came, in order
 _said: list[str] = []  # the line that told the user, once said
@@ -51,7 +53,7 @@ def cause(stop: BaseException) -> str:
 def say(line: str) -> None:
     """The one line that says a stop happened and what it left behind."""
     if not _said:
-        sys.stderr.write(f"{line}\n")
+        sys.stderr.write(f"{printable(line)}\n")  # it may name a file
         sys.stderr.flush()
     _said.append(line)
 

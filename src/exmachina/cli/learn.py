@@ -30,7 +30,6 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from ..actors.activations import ACTIVATIONS
 from ..actors.losses import LOSSES
@@ -62,6 +61,7 @@ from .common import (
 from .interrupts import cause, say, status
 from .plot import draw
 from .results import show
+from .words import shown
 
 PASS_LINES = 20  # with more passes than this, a line for every few passes only
 
@@ -172,7 +172,7 @@ def learn(
     saved = done = False
     watcher = None
     try:
-        out.print(f"Learning {data_set.name}: {len(learned)} examples, {held}; "
+        out.print(f"Learning {shown(data_set.name)}: {len(learned)} examples, {held}; "
                   f"layers {'-'.join(map(str, plan['layers']))}, {engine} engine{where}")
         with reported():
             if watch:
@@ -203,7 +203,7 @@ def learn(
             with reported():
                 figures = summarise(net, data_set, learned, tested, plan, history)
                 write_whole(report, divergence.strict_json({**figures, "model": None, "diverged": diverged.epoch}))
-        err.print(f"[bold red]error:[/] {escape(divergence.line(diverged, plan['learning_rate'], save))}",
+        err.print(f"[bold red]error:[/] {shown(divergence.line(diverged, plan['learning_rate'], save))}",
                   soft_wrap=True)
         raise typer.Exit(FAILED) from None
     except ShardLost as lost:
@@ -212,7 +212,7 @@ def learn(
             with reported():
                 Network(lost.model).save(save)
             kept = f"the last checkpointed model was saved to {save}"
-        err.print(f"[bold red]error:[/] {lost}; {kept}", soft_wrap=True)
+        err.print(f"[bold red]error:[/] {shown(lost)}; {shown(kept)}", soft_wrap=True)
         raise typer.Exit(FAILED) from None
     finally:
         if watcher is not None:
@@ -221,7 +221,7 @@ def learn(
                 watcher.close()
     show(out, figures, report, plot)
     if watcher is not None:
-        watcher.serve_until_interrupted(lambda line: err.print(line, soft_wrap=True))
+        watcher.serve_until_interrupted(lambda line: err.print(shown(line), soft_wrap=True))
 
 
 def interrupted(history: list[dict], epochs: int, save: Path | None, saved: bool, by: str = "Ctrl-C") -> str:

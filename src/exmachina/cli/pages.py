@@ -19,8 +19,9 @@ from rich.table import Table
 
 
 def console() -> Console:
-    """Colour on a terminal, plain text in a pipe; as wide as the terminal either way."""
-    return Console(markup=False, highlight=False)
+    """Colour on a terminal, plain text in a pipe; as wide as the terminal either way. No markup and
+    no emoji codes: what it prints may name a file or a model's class."""
+    return Console(markup=False, highlight=False, emoji=False)
 
 
 def table(columns: Sequence[str], rows: list[list[str]], width: int, right: Sequence[str] = (),

@@ -13,6 +13,7 @@ from ..data.reading import read_json
 from . import app
 from .checks import outputs_apart
 from .common import OneLineErrors, reported
+from .words import printable
 
 CURVES = (("loss", "loss"), ("accuracy", "accuracy"))
 SETS = (("", "while learning", ":"), ("train_", "learned (after the pass)", "-"), ("test_", "test", "-"))
@@ -31,7 +32,7 @@ def plot(
         outputs_apart({"--output": picture}, {"REPORT": report})
         figures = read(report)
         draw(figures, picture)
-    typer.echo(f"Drew {picture}")
+    typer.echo(f"Drew {printable(picture)}")
 
 
 def read(path: Path) -> dict[str, Any]:

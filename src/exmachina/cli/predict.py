@@ -10,7 +10,6 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ..data import builtin, datasets, formats
@@ -32,6 +31,7 @@ from .common import (
     reported,
     write_whole,
 )
+from .words import shown
 
 PROBABILITY_COLUMNS = 10  # with more classes, only the predicted class's probability is shown
 
@@ -82,7 +82,7 @@ def predict(
         right = sum(p == t for p, t in zip(predicted, labels))
         out.print(f"accuracy: {percent(right / len(labels))} ({right} of {len(labels)} right)")
     if output is not None:
-        out.print(f"Predictions written to {output}")
+        out.print(f"Predictions written to {shown(output)}")
 
 
 def examples(net: Network, data: str | None, values: list[str] | None, label: str | None, points: int,
@@ -141,12 +141,12 @@ def listing(out: Console, names: list[str], outputs: np.ndarray, net: Network, l
     if labels is not None:
         table.add_column("label", justify="right")
     for c in classes if each else ["probability"]:
-        table.add_column(escape(str(plain(c))), justify="right")
+        table.add_column(shown(plain(c)), justify="right")
     for i in range(count):
-        row = [_name(names[i], i), str(plain(classes[picked[i]]))]
+        row = [_name(names[i], i), shown(plain(classes[picked[i]]))]
         if labels is not None:
             right = labels[i] == plain(classes[picked[i]])
-            row.append(str(labels[i]) if right else f"[red]{escape(str(labels[i]))}[/]")
+            row.append(shown(labels[i]) if right else f"[red]{shown(labels[i])}[/]")
         row += [f"{p:.2f}" for p in chances[i]] if each else [f"{chances[i, picked[i]]:.2f}"]
         table.add_row(*row)
     out.print(table)
@@ -154,7 +154,7 @@ def listing(out: Console, names: list[str], outputs: np.ndarray, net: Network, l
 
 def _name(name: str, i: int) -> str:
     """An example as the table names it: its inputs for --values, else its number."""
-    return escape(name.removeprefix("--values ")) if name.startswith("--values") else str(i)
+    return shown(name.removeprefix("--values ")) if name.startswith("--values") else str(i)
 
 
 def as_csv(outputs: np.ndarray, predicted: list | None, labels: list | None) -> str:

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .common import percent
+from .words import shown
 
 CONFUSION_CLASSES = 20  # larger confusion matrices go to the report only
 
@@ -38,16 +39,16 @@ def show(out: Console, figures: dict[str, Any], report: Path | None, plot: Path 
                              "classes, columns the predicted ones", title_justify="left")
         matrix.add_column("true \\ predicted")
         for c in classes:
-            matrix.add_column(str(c), justify="right")
+            matrix.add_column(shown(c), justify="right")
         for c, row in zip(classes, figures["confusion"]):
-            matrix.add_row(str(c), *[str(n) if n else "." for n in row])
+            matrix.add_row(shown(c), *[str(n) if n else "." for n in row])
         out.print(matrix)
-    out.print(f"Model saved to {figures['model']}" if figures["model"]
+    out.print(f"Model saved to {shown(figures['model'])}" if figures["model"]
               else "Model not saved (add --save MODEL.json to keep it)")
     if report is not None:
-        out.print(f"Report written to {report}")
+        out.print(f"Report written to {shown(report)}")
     if plot is not None:
-        out.print(f"Curves and confusion matrix drawn in {plot}")
+        out.print(f"Curves and confusion matrix drawn in {shown(plot)}")
 
 
 def _number(value: float | None) -> str:

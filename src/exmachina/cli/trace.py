@@ -19,6 +19,7 @@ from ..tracing.trace import Trace, trace_example
 from . import app, pages
 from .checks import data_files, options, outputs_apart
 from .common import OneLineErrors, numbers, reported
+from .words import printable
 
 
 def target_of(text: str) -> Any:
@@ -84,7 +85,8 @@ def trace(
         for line in recorded.lines():
             sys.stdout.write(line + "\n")
     else:
-        typer.echo(f"wrote {len(recorded.events) + 1} lines (header and {len(recorded.events)} events) to {jsonl}")
+        typer.echo(f"wrote {len(recorded.events) + 1} lines (header and {len(recorded.events)} events) to "
+                   f"{printable(jsonl)}")
 
 
 def show(recorded: Trace, model: Path, learn: bool, save: Path | None, every: bool) -> None:
@@ -93,7 +95,7 @@ def show(recorded: Trace, model: Path, learn: bool, save: Path | None, every: bo
     unpadded text when piped."""
     out = pages.console()
     head = recorded.header
-    title = (f"{model}: {head['network']['neurons']} neurons, layers "
+    title = (f"{printable(model)}: {head['network']['neurons']} neurons, layers "
              f"{[len(layer) for layer in head['network']['layers']]}; example {recorded.events[0]['example']}")
     if head.get("learning_rate") is None:
         title += " (forward only: no target)"
@@ -104,13 +106,15 @@ def show(recorded: Trace, model: Path, learn: bool, save: Path | None, every: bo
     named = class_names(head["network"])
     tables = []
     for section, rows in trace_rows(recorded) if every else ():
-        rows = [[*row[:2], named.get(row[2], row[2]), named.get(row[3], row[3]), *row[4:]] for row in rows]
+        rows = [[*map(printable, [*row[:2], named.get(row[2], row[2]), named.get(row[3], row[3]), *row[4:]])]
+                for row in rows]
         tables.append(pages.table(COLUMNS, rows, out.width, right=("clock", "value"), title=section))
-    rows = [[named.get(row[0], row[0]), *row[1:]] for row in neuron_rows(recorded)]
+    rows = [[*map(printable, [named.get(row[0], row[0]), *row[1:]])] for row in neuron_rows(recorded)]
     if rows:
         tables.append(pages.table(NEURON_COLUMNS, rows, out.width, title="Each neuron's nine steps"))
     if learn and head.get("learning_rate") is not None:
-        ending = f"The updates were applied{f' and saved to {save}' if save else ' (not saved: add --save FILE)'}."
+        ending = (f"The updates were applied{f' and saved to {printable(save)}' if save else ' (not saved: add --save FILE)'}"
+                  ".")
     elif head.get("learning_rate") is not None:
         ending = "The updates above were computed but not applied (add --learn to apply them)."
     else:
@@ -119,7 +123,7 @@ def show(recorded: Trace, model: Path, learn: bool, save: Path | None, every: bo
         ending += f"{chr(10) if ending else ''}Add --all for every message ({len(recorded.events)} events)."
     guess = prediction(recorded)
     if guess is not None:
-        title += f"\nThe network predicts {guess}."
+        title += f"\nThe network predicts {printable(guess)}."
 
     def render() -> None:
         out.print(title)
@@ -136,8 +140,8 @@ def class_names(network: dict) -> dict[str, str]:
     if classes is None:
         return {}
     if len(outputs) == 1 and len(classes) == 2:
-        return {str(outputs[0]): f"{outputs[0]} ({plain(classes[1])} if above 0.5)"}
-    return {str(n): f"{n} ({plain(c)})" for n, c in zip(outputs, classes)}
+        return {str(outputs[0]): f"{outputs[0]} ({printable(plain(classes[1]))} if above 0.5)"}
+    return {str(n): f"{n} ({printable(plain(c))})" for n, c in zip(outputs, classes)}
 
 
 def prediction(recorded: Trace) -> Any:

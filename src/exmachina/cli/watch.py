@@ -15,6 +15,7 @@ from . import app
 from .checks import data_files, options, outputs_apart, serveable
 from .common import OneLineErrors, reported
 from .interrupts import say
+from .words import printable
 
 
 @app.command(cls=OneLineErrors)
@@ -64,7 +65,7 @@ def watch(
                     if save is not None:
                         net.save(save)
                     watcher.finish()
-                    typer.echo(f"finished {epochs} passes{f'; saved to {save}' if save else ''}", err=True)
+                    typer.echo(f"finished {epochs} passes{f'; saved to {printable(save)}' if save else ''}", err=True)
                 else:
                     watcher.finish(f"this is the saved model {model.name}, shown on {data}; nothing is "
                                    "learning (add --epochs N to watch it learn on)")
@@ -80,7 +81,7 @@ def watch(
         if watcher is not None:
             watcher.close()
         raise
-    watcher.serve_until_interrupted(lambda line: typer.echo(line, err=True))
+    watcher.serve_until_interrupted(lambda line: typer.echo(printable(line), err=True))
 
 
 def playground(data: str, epochs: int, learning_rate: float | None, test_fraction: float, seed: int, host: str,
