@@ -25,24 +25,48 @@ class Scaling:
     factor: np.ndarray
 
     @classmethod
-    def learn(cls, kind: str, inputs: np.ndarray) -> Scaling | None:
+    def learn(cls, kind: str, inputs: np.ndarray, names: list[str] | None = None) -> Scaling | None:
         """The scaling of `kind` that suits these examples (None for `none`).
 
         A feature that never changes is shifted but not stretched: there is nothing to spread.
+        Values too large for the arithmetic (a spread past 1e154 squares past the largest float) are
+        measured in units of the largest; a feature that cannot be scaled even so is refused,
+        named (`names`, else its number), since a model that holds an infinity could never be loaded.
         """
         if kind not in KINDS:
             raise ValueError(f"--scale {kind!r} is unknown; choose one of {', '.join(KINDS)}")
         if kind == "none":
             return None
         x = np.asarray(inputs, dtype=float)
-        if kind == "standard":
-            shift, factor = x.mean(axis=0), x.std(axis=0)
-        else:
-            shift, factor = x.min(axis=0), x.max(axis=0) - x.min(axis=0)
-        return cls(kind, shift, np.where(factor > 0, factor, 1.0))
+        with np.errstate(over="ignore", invalid="ignore"):
+            if kind == "standard":
+                shift, factor = x.mean(axis=0), x.std(axis=0)
+                huge = ~(np.isfinite(shift) & np.isfinite(factor))
+                if huge.any():  # in units of each feature's largest value, then back
+                    unit = np.abs(x[:, huge]).max(axis=0)
+                    shift[huge], factor[huge] = (x[:, huge] / unit).mean(axis=0) * unit, \
+                        (x[:, huge] / unit).std(axis=0) * unit
+            else:
+                shift, factor = x.min(axis=0), x.max(axis=0) - x.min(axis=0)
+            scaling = cls(kind, shift, np.where(factor > 0, factor, 1.0))
+            scaled = (x - scaling.shift) / scaling.factor
+        bad = ~np.isfinite(scaled).all(axis=0) | ~np.isfinite(scaling.factor) | ~np.isfinite(scaling.shift)
+        if bad.any():
+            j = int(np.flatnonzero(bad)[0])
+            name = repr(names[j]) if names else str(j + 1)
+            raise ValueError(f"feature {name} runs from {x[:, j].min():g} to {x[:, j].max():g}: too large to scale "
+                             f"({kind}) in floating point; divide the column by a power of ten, or use --scale none")
+        return scaling
 
     def __call__(self, inputs: np.ndarray) -> np.ndarray:
-        return (inputs - self.shift) / self.factor
+        """The inputs scaled; a ValueError when one becomes too large for a float (so never fed as infinity)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = (inputs - self.shift) / self.factor
+        if not np.isfinite(scaled).all():
+            example, column = np.argwhere(~np.isfinite(scaled))[0]
+            raise ValueError(f"example {example}, column {column + 1}: {inputs[example, column]:g} is too large for "
+                             "the model's scaling (it becomes infinite)")
+        return scaled
 
     @property
     def features(self) -> int:

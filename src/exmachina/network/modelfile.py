@@ -27,6 +27,9 @@ VERSION = 1
 FIELDS = {"neurons": ("kind", "activation", "bias"), "synapses": ("source", "target", "weight")}
 SMALL = ("loss", "classes", "training", "scaling")  # as JSON text inside an .npz
 NPZ_KEYS = ("format", "version", *SMALL, *(f"{group}.{name}" for group, names in FIELDS.items() for name in names))
+# the training's notes that commands read as numbers (null, or a number: never a text or true)
+NUMBERS = ("epochs", "learning_rate", "batch_size", "in_flight", "noise", "seed", "examples", "train_examples",
+           "test_examples", "train_accuracy", "test_accuracy", "seconds", "examples_per_second", "messages")
 NPZ_TYPES = {"bias": "f", "weight": "f", "source": "iu", "target": "iu", "kind": "U", "activation": "U"}
 
 
@@ -53,13 +56,15 @@ def fields_of(blueprint: Any) -> dict[str, Any]:
 
 
 def save(blueprint: Any, path: str | os.PathLike) -> None:
-    """Write the network atomically, as .npz or JSON by the extension; never a diverged network."""
+    """Write the network atomically, as .npz or JSON by the extension; never what could not be loaded
+    again (a diverged network, an infinite scaling, a NaN among the notes)."""
     if not (np.isfinite(blueprint.weights).all() and np.isfinite(blueprint.biases).all()):
         raise ValueError("the weights have diverged (they are not all finite numbers): nothing was saved; "
                          "a lower learning rate may help")
     data = fields_of(blueprint)
+    small = loadable(data)
     if compact(path):
-        arrays = {key: np.array(json.dumps(data[key])) for key in SMALL}
+        arrays = {key: np.array(small[key]) for key in SMALL}
         arrays.update(format=np.array(FORMAT), version=np.array(VERSION))
         for group, names in FIELDS.items():
             for name in names:
@@ -72,8 +77,10 @@ def save(blueprint: Any, path: str | os.PathLike) -> None:
         return
     with atomic_file(path) as f:
         f.write("{\n")
-        for key in ("format", "version", *SMALL):
+        for key in ("format", "version"):
             f.write(f" {json.dumps(key)}: {json.dumps(data[key])},\n")
+        for key in SMALL:
+            f.write(f" {json.dumps(key)}: {small[key]},\n")
         for group, names in FIELDS.items():
             f.write(f" {json.dumps(group)}: {{\n")
             for n, name in enumerate(names):
@@ -86,6 +93,31 @@ def save(blueprint: Any, path: str | os.PathLike) -> None:
                 f.write(",\n" if n < len(names) - 1 else "\n")
             f.write(" },\n" if group == "neurons" else " }\n")
         f.write("}\n")
+
+
+def loadable(data: dict[str, Any]) -> dict[str, str]:
+    """The small fields as strict JSON text, checked as `load` will check them: a ValueError, before
+    anything is written, for what could not be loaded again."""
+    small = {}
+    for key in SMALL:
+        try:
+            small[key] = json.dumps(data[key], allow_nan=False, default=_plain)
+        except (TypeError, ValueError) as bad:
+            raise ValueError(f"nothing was saved: the model's {key} cannot be written as JSON ({bad})") from None
+    try:
+        _classes(json.loads(small["classes"]))
+        _training(json.loads(small["training"]))
+        _scaling(json.loads(small["scaling"]))
+    except ValueError as bad:
+        raise ValueError(f"nothing was saved: {bad}") from None
+    return small
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy number as the Python number it is (a class label taken from an array)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} {value!r} is not a plain value")
 
 
 def _write_numbers(f: Any, values: np.ndarray, chunk: int = 1 << 16) -> None:
@@ -225,7 +257,7 @@ def checked(data: Any) -> dict[str, Any]:
     if not isinstance(data["loss"], str):
         raise ValueError("malformed network: \"loss\" must be a name, such as \"squared\"")
     fields: dict[str, Any] = {"loss": data["loss"], "classes": _classes(data.get("classes")),
-                              "training": _training(data.get("training")), "scaling": data.get("scaling")}
+                              "training": _training(data.get("training")), "scaling": _scaling(data.get("scaling"))}
     for group, names in FIELDS.items():
         if not isinstance(data[group], dict):
             raise ValueError(f"malformed network: \"{group}\" must be an object")
@@ -295,9 +327,33 @@ def _training(training: Any) -> dict[str, Any]:
         plain = value if isinstance(value, list) else [value]
         if not all(v is None or isinstance(v, str | int | float) for v in plain):
             raise ValueError(f"malformed network: training {key!r} must be a plain value or a list of them")
+    for key in NUMBERS:
+        value = training.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValueError(f"malformed network: the training's {key.replace('_', ' ')} must be a number, "
+                             f"got {value!r}")
+    epochs = training.get("epochs")
+    if epochs is not None and not (epochs >= 0 and float(epochs).is_integer()):
+        raise ValueError(f"malformed network: training 'epochs' must be a whole number of passes, got {epochs!r}")
     rate = training.get("learning_rate")
-    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)):
-        raise ValueError(f"the training's learning rate must be a number, got {rate!r}")
     if rate is not None and not (math.isfinite(rate) and rate > 0):
         raise ValueError(f"the training's learning rate must be a positive number, got {rate!r}")
     return training
+
+
+def _scaling(scaling: Any) -> dict[str, Any] | None:
+    """How the inputs are scaled: null, or a kind and a finite shift and positive factor per feature."""
+    if scaling is None:
+        return None
+    if not isinstance(scaling, dict) or scaling.get("kind") not in ("standard", "minmax"):
+        raise ValueError("\"scaling\" must be null or an object with kind standard or minmax")
+    for key in ("shift", "factor"):
+        if key not in scaling:
+            raise ValueError(f"\"scaling\" is missing '{key}'")
+    shift, factor = (_numbers(scaling[key], f"scaling.{key}") for key in ("shift", "factor"))
+    if shift.shape != factor.shape:
+        raise ValueError("\"scaling\" needs a shift and a factor per feature")
+    if not (np.isfinite(shift).all() and np.isfinite(factor).all() and (factor > 0).all()):
+        raise ValueError("\"scaling\": shifts must be finite and factors finite and positive")
+    return {"kind": scaling["kind"], "shift": shift, "factor": factor}
+
