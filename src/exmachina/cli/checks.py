@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..data.reading import available_memory, gib
+from ..network import memory
 from ..network.training import SettingError, check
 from .common import writable
 
@@ -72,10 +73,6 @@ RULES: dict[str, tuple[Callable[[float], bool], str]] = {  # the options that ar
     "--show": (lambda v: v >= 0, "the predictions shown must be 0 (all) or more"),
     "--example": (lambda v: v >= 0, "examples are numbered from 0"),
 }
-# Peak memory measured with `Network.fit` on 4,220,000 synapses (100-2000-2000-10) and on 200,012
-# neurons (10-200000-2), either engine, plus a margin: what a network costs while it learns.
-SYNAPSE_BYTES = 200
-NEURON_BYTES = 2000
 POINT_BYTES = 400  # a generated 2-D point: its coordinates, label, split and place in a pass
 
 
@@ -101,12 +98,7 @@ def affordable(layers: list[int] | None, points: int | None = None) -> None:
     """Refuse layers or points whose memory estimate exceeds the memory there is, naming the estimate."""
     room = available_memory()
     if layers is not None:
-        synapses = sum(a * b for a, b in zip(layers, layers[1:]))
-        need = synapses * SYNAPSE_BYTES + sum(layers) * NEURON_BYTES
-        if need > room:
-            raise ValueError(f"--layers {','.join(map(str, layers))}: {synapses:,} synapses and {sum(layers):,} "
-                             f"neurons would need about {gib(need)} of memory ({SYNAPSE_BYTES} bytes a synapse, "
-                             f"{NEURON_BYTES:,} a neuron); {gib(room)} is available")
+        memory.affordable(layers, f"--layers {','.join(map(str, layers))}")
     if points is not None and points * POINT_BYTES > room:
         raise ValueError(f"--points {points:,} would need about {gib(points * POINT_BYTES)} of memory "
                          f"({POINT_BYTES} bytes a point); {gib(room)} is available")

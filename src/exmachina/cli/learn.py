@@ -39,6 +39,7 @@ from ..data.dataset import DataSet
 from ..data.scaling import KINDS as SCALINGS
 from ..data.scaling import Scaling
 from ..network.examples import decode, encode
+from ..network.memory import affordable as affordable_layers
 from ..network.network import Network
 from ..shards.sharded import ShardLost, ray_module
 from ..tracing.runtime import plain
@@ -158,11 +159,16 @@ def learn(
         outputs_apart({"--save": save, "--report": report, "--plot": plot}, {"--data": data_files(data)})
         data_set = datasets.load(data, label=label, points=points, spread=spread, seed=seed)
         plan = settings(data_set, layers, activation, loss, epochs, learning_rate)
+        if layers is None:  # derived from the data: as costly as any given
+            affordable_layers(plan["layers"], f"{data_set.name}'s {data_set.features:,} features and "
+                                              f"{len(data_set.classes):,} classes make layers "
+                                              f"{','.join(map(str, plan['layers']))}")
         plan["scale"] = scale or data_set.defaults.get("scale", "none")
         learned, tested = datasets.split(data_set, test_fraction, seed)
         net = Network.layered(plan["layers"], plan["activation"], output_activation, plan["loss"], seed=seed)
         net.blueprint.classes = list(data_set.classes)
-        net.blueprint.scaling = Scaling.learn(plan["scale"], data_set.inputs[learned])
+        net.blueprint.features, net.blueprint.label = data_set.names, data_set.label  # predict finds them by name
+        net.blueprint.scaling = Scaling.learn(plan["scale"], data_set.inputs[learned], data_set.names)
         plan.update(batch_size=batch, in_flight=in_flight, noise=noise, engine=engine, seed=seed,
                     test_fraction=test_fraction, output_activation=net.blueprint.activations[-1],
                     shards=shards, cluster=cluster, partition=partition if shards else None)

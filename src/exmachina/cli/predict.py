@@ -43,7 +43,8 @@ def predict(
     values: Annotated[list[str] | None, typer.Option(
         metavar="X,Y,...", help="One example's inputs, e.g. 0,1 (repeat for more examples).")] = None,
     label: Annotated[str | None, typer.Option(
-        help="csv: the label column (default: the last, unless the file has only the model's features).")] = None,
+        help="csv: the label column (default: the one the model learned from, found by name; for a model "
+             "without names, the last, unless the file has only the model's features).")] = None,
     output: Annotated[Path | None, typer.Option(
         metavar="FILE", help="Write every prediction to this CSV file (example, predicted, label).")] = None,
     show: Annotated[int, typer.Option(help="How many predictions to print (0: all).")] = 20,
@@ -96,6 +97,9 @@ def examples(net: Network, data: str | None, values: list[str] | None, label: st
                                  f"network has {net.sensors} sensors")
         return [f"--values {v}" for v in values], np.array(rows), None
     kind, _, path = data.partition(":")
+    if kind == "csv" and path and net.blueprint.features is not None:  # the columns it learned, by name
+        found = formats.table(path, label, features=net.blueprint.features, known_label=net.blueprint.label)
+        return found.where, found.inputs, None if found.label is None else [plain(v) for v in found.labels]
     if kind == "csv" and label is None and path and formats.table_columns(path) == net.sensors:
         found = formats.table(path, labelled=False)
         return found.where, found.inputs, None

@@ -32,17 +32,22 @@ def target_of(text: str) -> Any:
         return text
 
 
-def example_of(data: str | None, values: str | None, target: str | None, example: int) -> tuple:
+def example_of(data: str | None, values: str | None, target: str | None, example: int,
+               net: Network | None = None) -> tuple:
     """The inputs and the target (or None) of the example to trace, from --data or --values."""
     if values is not None:
         return numbers(values, "--values"), None if target is None else target_of(target)
     if data is None:
         raise ValueError("give --data NAME (e.g. digits) or --values 0.1,0.2,...")
-    loaded = datasets.load(data)
+    blueprint = None if net is None else net.blueprint
+    loaded = datasets.load(data, features=getattr(blueprint, "features", None),
+                           known_label=getattr(blueprint, "label", None))
     inputs, labels = loaded.inputs, loaded.labels
     if not 0 <= example < len(inputs):
         raise ValueError(f"--example {example} is out of range: {data} has examples 0..{len(inputs) - 1}")
-    return inputs[example].tolist(), plain(labels[example]) if target is None else target_of(target)
+    if target is not None:
+        return inputs[example].tolist(), target_of(target)
+    return inputs[example].tolist(), plain(labels[example]) if len(labels) else None  # no labels: forward only
 
 
 @app.command(cls=OneLineErrors)
@@ -70,7 +75,7 @@ def trace(
         options({"--example": example, "--learning-rate": learning_rate})
         outputs_apart({"--jsonl": jsonl, "--save": save}, {"MODEL": model, "--data": data_files(data)})
         net = Network.load(model)
-        inputs, goal = example_of(data, values, target, example)
+        inputs, goal = example_of(data, values, target, example, net)
         recorded = trace_example(net, inputs, desired=goal, learn=learn, neurons=neuron,
                                  learning_rate=learning_rate, tag=example)
         for path, write in ((jsonl, recorded.write), (save, net.save)):
@@ -113,8 +118,8 @@ def show(recorded: Trace, model: Path, learn: bool, save: Path | None, every: bo
     if rows:
         tables.append(pages.table(NEURON_COLUMNS, rows, out.width, title="Each neuron's nine steps"))
     if learn and head.get("learning_rate") is not None:
-        ending = (f"The updates were applied{f' and saved to {printable(save)}' if save else ' (not saved: add --save FILE)'}"
-                  ".")
+        saved = f" and saved to {printable(save)}" if save else " (not saved: add --save FILE)"
+        ending = f"The updates were applied{saved}."
     elif head.get("learning_rate") is not None:
         ending = "The updates above were computed but not applied (add --learn to apply them)."
     else:

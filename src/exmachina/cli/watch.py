@@ -49,7 +49,10 @@ def watch(
                 return playground(data, epochs or 100, learning_rate, test_fraction, seed, host, port, paused)
             outputs_apart({"--save": save}, {"MODEL": model, "--data": data_files(data)})
             net = Network.load(model)
-            loaded = datasets.load(data, seed=seed)
+            loaded = datasets.load(data, seed=seed, features=net.blueprint.features, known_label=net.blueprint.label)
+            if not len(loaded.labels):
+                raise ValueError(f"{data}: no column of classes ({net.blueprint.label!r}, as the model learned) "
+                                 "to show the model on")
             inputs, labels = loaded.inputs, loaded.labels
             rate = learning_rate_of(net, learning_rate)
             learn, held = datasets.split(loaded, test_fraction, seed)

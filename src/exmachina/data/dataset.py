@@ -28,6 +28,8 @@ class DataSet:
     split: bool = True  # False for the truth tables: four rows are both what to learn and the test
     defaults: dict[str, Any] = field(default_factory=lambda: dict(DEFAULTS))
     where: list[str] | None = None  # where each example came from ("line 7"), for error messages
+    names: list[str] | None = None  # the features' names (a CSV file's header), kept in the model
+    label: str | None = None  # the label column's name (a CSV file's)
 
     @property
     def features(self) -> int:

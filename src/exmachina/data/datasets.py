@@ -7,6 +7,7 @@ The readers of files are in `formats`, the sets that need no download in `builti
 
 from __future__ import annotations
 
+import difflib
 import math
 
 import numpy as np
@@ -24,9 +25,12 @@ def load(
     points: int = builtin.DEFAULT_POINTS,
     spread: float = 0.0,
     seed: int = 0,
+    features: list[str] | None = None,
+    known_label: str | None = None,
 ) -> DataSet:
     """The data set that `source` names; `label` picks a CSV column, `points`/`spread`/`seed`
-    shape the generated two-dimensional sets."""
+    shape the generated two-dimensional sets. `features` and `known_label`, a model's, take a CSV
+    file's columns by name (see `formats.table`)."""
     kind, colon, path = source.partition(":")
     if label is not None and kind != "csv":
         raise ValueError(f"--label names a column of a CSV file; --data {source} has none")
@@ -39,12 +43,15 @@ def load(
     if kind == "mnist":
         return formats.mnist(path)
     if kind == "csv":
-        return formats.table(path, label)
+        return formats.table(path, label, features=features, known_label=known_label)
     if kind in builtin.TRUTH_TABLES and not path:
         return builtin.truth_table(kind)
     if kind in builtin.PLANES and not path:
         return builtin.plane(kind, points, spread, seed)
-    raise ValueError(f"unknown data {source!r}; choose one of {SOURCES}")
+    names = ("semeion", "mnist", "csv") if colon else (*builtin.SETS, *builtin.TRUTH_TABLES, *builtin.PLANES)
+    close = difflib.get_close_matches(kind.lower(), names, n=1)
+    guess = f"did you mean {close[0] + colon + path!r}? " if close else ""
+    raise ValueError(f"unknown data {source!r}; {guess}choose one of {SOURCES}")
 
 
 def split(data: DataSet, fraction: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

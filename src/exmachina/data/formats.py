@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import reading
+from . import labelling, reading
 from .dataset import DEFAULTS, DataSet
 
 SEMEION_PIXELS = 256  # 16x16 pixels, then a one-hot label of 10 fields
@@ -119,11 +119,14 @@ def read_idx(path: str | os.PathLike, dimensions: int) -> np.ndarray:
 # -- CSV -----------------------------------------------------------------------------------------
 
 
-def table(path: str | os.PathLike, label: str | None = None, labelled: bool = True) -> DataSet:
+def table(path: str | os.PathLike, label: str | None = None, labelled: bool = True,
+          features: list[str] | None = None, known_label: str | None = None) -> DataSet:
     """A CSV file with a header row: numeric features and a label column (`label`, else the last).
 
     Labels that are all whole numbers become integers; any other labels stay words. With
-    `labelled=False` every column is a feature and the labels are left empty.
+    `labelled=False` every column is a feature and the labels are left empty. With `features` (the
+    names a model learned from) the columns are taken by name, in that order; the label is `label`,
+    else the column `known_label` when the file has it, else there is none; any other column is refused.
     """
     rows = csv.reader(_lines(path))
     try:
@@ -133,17 +136,18 @@ def table(path: str | os.PathLike, label: str | None = None, labelled: bool = Tr
         if header is None:
             raise ValueError(f"{path}: empty file (expected a header row, then one example per line)")
         names = [h.strip() for h in header]
-        if labelled:
-            if label is None:
-                column = len(names) - 1
-            elif label in names:
-                column = names.index(label)
-            else:
-                raise ValueError(f"{path}: no column named {label!r}; the columns are {', '.join(names)}")
+        if label is not None and label not in names:
+            raise ValueError(f"{path}: no column named {label!r}; the columns are {', '.join(names)}")
+        if features is not None:
+            column, order = _by_name(path, names, features, label or (known_label if known_label in names else None))
+        elif labelled:
+            column = names.index(label) if label is not None else len(names) - 1
             if len(names) < 2:
                 raise ValueError(f"{path}, line 1: need at least one feature column and a label column")
+            order = [i for i in range(len(names)) if i != column]
         else:
-            column = None
+            column, order = None, list(range(len(names)))
+        feature_names = [names[i] for i in order]
         inputs, labels, where = [], [], []
         for fields in rows:
             number = rows.line_num
@@ -152,9 +156,7 @@ def table(path: str | os.PathLike, label: str | None = None, labelled: bool = Tr
             if len(fields) != len(names):
                 raise ValueError(f"{path}, line {number}: expected {len(names)} fields (as in the header), "
                                  f"found {len(fields)}")
-            features = [f for i, f in enumerate(fields) if i != column]
-            feature_names = [n for i, n in enumerate(names) if i != column]
-            inputs.append(_numbers(features, path, number, feature_names))
+            inputs.append(_numbers([fields[i] for i in order], path, number, feature_names))
             if column is not None:
                 value = fields[column].strip()
                 if not value:
@@ -167,10 +169,28 @@ def table(path: str | os.PathLike, label: str | None = None, labelled: bool = Tr
         raise ValueError(f"{path}: no examples after the header row")
     x = np.array(inputs, dtype=float)
     if column is None:
-        return DataSet(f"csv:{path}", x, np.array([], dtype=object), [], where=where)
-    y = _label_values(labels)
-    return DataSet(f"csv:{path}", x, y, sorted(set(y.tolist())), where=where,
-                   defaults={**DEFAULTS, "scale": "standard"})  # a table's columns come in any units
+        return DataSet(f"csv:{path}", x, np.array([], dtype=object), [], where=where, names=feature_names)
+    if features is None:  # learning: the labels must look like classes
+        labelling.check(path, names, column, labels, given=label is not None)
+    y = labelling.values(labels)
+    return DataSet(f"csv:{path}", x, y, sorted(set(y.tolist())), where=where, names=feature_names,
+                   label=names[column], defaults={**DEFAULTS, "scale": "standard"})  # columns come in any units
+
+
+def _by_name(path: Any, names: list[str], features: list[str], label: str | None) -> tuple[int | None, list[int]]:
+    """The label column (or None) and the features' columns, found by their names in the header."""
+    missing = [f for f in features if f not in names]
+    if missing:
+        raise ValueError(f"{path}: no column named {missing[0]!r}: the model learned from the columns "
+                         f"{', '.join(features)}; the file has {', '.join(names)}")
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise ValueError(f"{path}: two columns are named {twice!r}: which one the model means is not known")
+    extra = [n for n in names if n not in features and n != label]
+    if extra:
+        raise ValueError(f"{path}: the model did not learn from the column {extra[0]!r} (its features are "
+                         f"{', '.join(features)}{'' if label else '; name a label column with --label'})")
+    return (None if label is None else names.index(label)), [names.index(f) for f in features]
 
 
 def table_columns(path: str | os.PathLike) -> int:

@@ -37,6 +37,8 @@ class Blueprint:
     classes: list | None = None
     training: dict[str, Any] = field(default_factory=dict)
     scaling: Scaling | None = None  # applied to every input before the sensors see it
+    features: list[str] | None = None  # the inputs' names, sensor by sensor (a CSV file's columns)
+    label: str | None = None  # the name of the column of classes it learned from
 
     def __post_init__(self) -> None:
         self.biases = np.asarray(self.biases, dtype=float)
@@ -84,6 +86,7 @@ class Blueprint:
         for name in ("biases", "weights"):
             setattr(twin, name, getattr(self, name).copy())
         twin.classes = None if self.classes is None else list(self.classes)
+        twin.features = None if self.features is None else list(self.features)
         twin.training = dict(self.training)
         return twin
 
@@ -141,6 +144,8 @@ class Blueprint:
         binary = len(self.outputs) == 1 and self.classes is not None and len(self.classes) == 2
         if self.classes is not None and len(self.classes) != len(self.outputs) and not binary:
             raise ValueError(f"{len(self.classes)} classes but {len(self.outputs)} output neurons")
+        if self.features is not None and len(self.features) != len(self.sensors):
+            raise ValueError(f"{len(self.features)} feature names but {len(self.sensors)} sensors")
         if self.scaling is not None and self.scaling.features != len(self.sensors):
             raise ValueError(f"the scaling has {self.scaling.features} features but the network "
                              f"{len(self.sensors)} sensors")
@@ -162,7 +167,7 @@ class Blueprint:
             kinds=fields["kind"], activations=fields["activation"], biases=fields["bias"],
             sources=fields["source"], targets=fields["target"], weights=fields["weight"],
             loss=fields["loss"], classes=fields["classes"], training=fields["training"],
-            scaling=Scaling.from_dict(fields["scaling"]),
+            scaling=Scaling.from_dict(fields["scaling"]), features=fields["features"], label=fields["label"],
         )
 
     def save(self, path: str | os.PathLike) -> None:

@@ -17,6 +17,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..data.scaling import Scaling
+from . import memory
 from .examples import probabilities
 from .network import Network
 
@@ -51,6 +52,9 @@ class NeuronEstimator(BaseEstimator):
     def _learn(self, x: np.ndarray, targets: np.ndarray, outputs: int, epochs: int, fresh: bool) -> None:
         if fresh:
             hidden = [self.hidden] if isinstance(self.hidden, int | np.integer) else list(self.hidden)
+            layers = [x.shape[1], *hidden, outputs]
+            memory.affordable(layers, f"{x.shape[1]:,} features, hidden={self.hidden!r} and {outputs:,} outputs "
+                                      f"make layers {','.join(map(str, layers))}")
             self.seed_ = _seed(self.random_state)
             self.network_ = Network.layered([x.shape[1], *hidden, outputs], self.activation,
                                             self._output_activation(), self._loss(), seed=self.seed_)
@@ -59,6 +63,11 @@ class NeuronEstimator(BaseEstimator):
         self.network_.fit(x, targets, epochs=epochs, learning_rate=self.learning_rate,
                           batch_size=self.batch_size, seed=self.seed_ + self.passes_, engine=self.engine)
         self.passes_ += epochs
+        blueprint = self.network_.blueprint
+        if not (np.isfinite(blueprint.weights).all() and np.isfinite(blueprint.biases).all()):
+            del self.network_  # not fitted: it would only predict NaN
+            raise ValueError(f"the weights diverged while learning (they are no longer all finite numbers); try a "
+                             f"lower learning_rate than {self.learning_rate:g}, such as {self.learning_rate / 10:g}")
 
     def _outputs(self, inputs: Any) -> np.ndarray:
         check_is_fitted(self, "network_")

@@ -1,11 +1,13 @@
 """The model file: a network's fields as versioned JSON (readable, the default) or as NumPy `.npz`
 (compact, for big networks), chosen by the file's extension when saving and when loading.
 
-Both hold the same fields: format, version, loss, classes, training, scaling, `neurons.kind`,
-`neurons.activation`, `neurons.bias`, `synapses.source`, `synapses.target`, `synapses.weight`. In
-an `.npz` each is one array (the small ones as JSON text), read without pickle and one array at a
-time, never a Python object per synapse. A file is validated whole, types, shapes and values,
-before anything uses it; every problem is a ValueError of one line that names the file.
+Both hold the same fields: format, version, loss, classes, training, scaling, features (the
+inputs' names, as a CSV file's header gave them; null for other data), label (the column of
+classes), `neurons.kind`, `neurons.activation`, `neurons.bias`, `synapses.source`,
+`synapses.target`, `synapses.weight`. In an `.npz` each is one array (the small ones as JSON text),
+read without pickle and one array at a time, never a Python object per synapse. A file is validated
+whole, types, shapes and values, before anything uses it; every problem is a ValueError of one line
+that names the file.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import math
 import os
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +24,13 @@ import numpy as np
 
 from ..data.files import atomic_file
 from ..data.reading import DEFLATE_RATIO, available_memory, gib, no_constant, read_json
+from . import memory
 
 FORMAT = "exmachina-network"
 VERSION = 1
 FIELDS = {"neurons": ("kind", "activation", "bias"), "synapses": ("source", "target", "weight")}
-SMALL = ("loss", "classes", "training", "scaling")  # as JSON text inside an .npz
+SMALL = ("loss", "classes", "training", "scaling", "features", "label")  # as JSON text inside an .npz
+OPTIONAL = ("features", "label")  # fields that models saved before them lack
 NPZ_KEYS = ("format", "version", *SMALL, *(f"{group}.{name}" for group, names in FIELDS.items() for name in names))
 # the training's notes that commands read as numbers (null, or a number: never a text or true)
 NUMBERS = ("epochs", "learning_rate", "batch_size", "in_flight", "noise", "seed", "examples", "train_examples",
@@ -47,6 +52,8 @@ def fields_of(blueprint: Any) -> dict[str, Any]:
         "classes": blueprint.classes,
         "training": blueprint.training,
         "scaling": None if blueprint.scaling is None else blueprint.scaling.to_dict(),
+        "features": blueprint.features,
+        "label": blueprint.label,
         "neurons": {"kind": blueprint.kinds, "activation": blueprint.activations, "bias": blueprint.biases},
         "synapses": {"source": blueprint.sources, "target": blueprint.targets, "weight": blueprint.weights},
     }
@@ -108,6 +115,8 @@ def loadable(data: dict[str, Any]) -> dict[str, str]:
         _classes(json.loads(small["classes"]))
         _training(json.loads(small["training"]))
         _scaling(json.loads(small["scaling"]))
+        _feature_names(json.loads(small["features"]))
+        _label(json.loads(small["label"]))
     except ValueError as bad:
         raise ValueError(f"nothing was saved: {bad}") from None
     return small
@@ -150,42 +159,65 @@ def load(path: str | os.PathLike) -> dict[str, Any]:
 
 def _read_npz(path: str | os.PathLike) -> dict[str, Any]:
     """The arrays of an .npz: every header read and checked (types, lengths that agree, the file's
-    size, free memory) before any array is; members it does not know are never read."""
+    size, free memory) before any array is; members it does not know are never read. A zip damaged
+    at its own level (a bad checksum, deflate data that does not inflate, sizes that lie, an encrypted
+    member or a compression NumPy never writes) is a ValueError like any other."""
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as bad:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as bad:
         raise ValueError(f"not an .npz file ({getattr(bad, 'strerror', None) or bad})") from None
     with archive:
         members = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
-        for key in NPZ_KEYS:
+        keys = [key for key in NPZ_KEYS if key in members or key not in OPTIONAL]
+        for key in keys:
             if key not in members:
                 group, _, name = key.rpartition(".")
                 raise ValueError(f"missing field '{name}'" + (f" in \"{group}\"" if group else ""))
-        headers = {}
-        for key in NPZ_KEYS:
             info = members[key]
-            if info.file_size > max(info.compress_size, 1) * DEFLATE_RATIO:
-                raise ValueError(f"{info.filename} declares {info.file_size:,} bytes: more than the file can hold")
-            with archive.open(info) as member:
-                headers[key] = _header(member, key, info.file_size)
-        for group, names in FIELDS.items():
-            counts = {name: headers[f"{group}.{name}"][0] for name in names}
-            if len(set(counts.values())) > 1:
-                raise ValueError(f"the {group} fields disagree in length: " +
-                                 ", ".join(f"{group}.{name} has {n:,}" for name, n in counts.items()))
-        need = sum(count * dtype.itemsize for count, dtype in headers.values())
-        room = available_memory()
-        if need > room:
-            raise ValueError(f"its arrays hold {need:,} bytes; {gib(room)} of memory is available")
-        data = {}
-        for key in NPZ_KEYS:
-            with archive.open(members[key]) as member:
-                _header(member, key, members[key].file_size)
-                data[key] = _values(member, key, *headers[key])
-    fields = {key: _small(data[key], key) for key in ("format", "version", *SMALL)}
+            if info.flag_bits & 0x1:
+                raise ValueError(f"{info.filename} is encrypted: a model is never stored so")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise ValueError(f"{info.filename} is compressed by method {info.compress_type}, not stored or "
+                                 "deflated as NumPy writes it")
+        try:
+            data = _arrays(archive, members, keys)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as bad:
+            raise ValueError(f"damaged .npz file ({getattr(bad, 'strerror', None) or bad})") from None
+    fields = {key: _small(data[key], key) if key in data else None for key in ("format", "version", *SMALL)}
     for group, names in FIELDS.items():
         fields[group] = {name: data[f"{group}.{name}"] for name in names}
     return fields
+
+
+def _arrays(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], keys: list[str]) -> dict[str, np.ndarray]:
+    """Every header first, checked against the others, the file and the memory; then the values."""
+    headers = {}
+    for key in keys:
+        info = members[key]
+        if info.file_size > max(info.compress_size, 1) * DEFLATE_RATIO:
+            raise ValueError(f"{info.filename} declares {info.file_size:,} bytes: more than the file can hold")
+        with archive.open(info) as member:
+            headers[key] = _header(member, key, info.file_size)
+    for group, names in FIELDS.items():
+        counts = {name: headers[f"{group}.{name}"][0] for name in names}
+        if len(set(counts.values())) > 1:
+            raise ValueError(f"the {group} fields disagree in length: " +
+                             ", ".join(f"{group}.{name} has {n:,}" for name, n in counts.items()))
+    neurons, synapses = headers["neurons.kind"][0], headers["synapses.weight"][0]
+    if neurons > 2 * synapses:  # every neuron sends or receives along a synapse
+        raise ValueError(f"{neurons:,} neurons but {synapses:,} synapses: every neuron needs a synapse")
+    need = sum(count * dtype.itemsize for count, dtype in headers.values()) + memory.loading(neurons, synapses)
+    room = available_memory()
+    if need > room:
+        raise ValueError(f"its {neurons:,} neurons and {synapses:,} synapses would need about {gib(need)} of memory "
+                         f"to load; {gib(room)} is available")
+    data = {}
+    for key in keys:
+        with archive.open(members[key]) as member:
+            _header(member, key, members[key].file_size)
+            data[key] = _values(member, key, *headers[key])
+            member.read(1)  # the end of the member: its checksum is checked there
+    return data
 
 
 def _header(member: Any, key: str, stored: int) -> tuple[int, np.dtype]:
@@ -257,7 +289,8 @@ def checked(data: Any) -> dict[str, Any]:
     if not isinstance(data["loss"], str):
         raise ValueError("malformed network: \"loss\" must be a name, such as \"squared\"")
     fields: dict[str, Any] = {"loss": data["loss"], "classes": _classes(data.get("classes")),
-                              "training": _training(data.get("training")), "scaling": _scaling(data.get("scaling"))}
+                              "training": _training(data.get("training")), "scaling": _scaling(data.get("scaling")),
+                              "features": _feature_names(data.get("features")), "label": _label(data.get("label"))}
     for group, names in FIELDS.items():
         if not isinstance(data[group], dict):
             raise ValueError(f"malformed network: \"{group}\" must be an object")
@@ -356,4 +389,22 @@ def _scaling(scaling: Any) -> dict[str, Any] | None:
     if not (np.isfinite(shift).all() and np.isfinite(factor).all() and (factor > 0).all()):
         raise ValueError("\"scaling\": shifts must be finite and factors finite and positive")
     return {"kind": scaling["kind"], "shift": shift, "factor": factor}
+
+
+def _feature_names(names: Any) -> list[str] | None:
+    """The inputs' names, one per sensor: null, or distinct words."""
+    if names is None:
+        return None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ValueError("malformed network: \"features\" must be null or a list of names")
+    if len(set(names)) != len(names):
+        raise ValueError("malformed network: \"features\" names an input twice")
+    return names
+
+
+def _label(label: Any) -> str | None:
+    """The name of the column of classes: null, or a word."""
+    if label is not None and not isinstance(label, str):
+        raise ValueError("malformed network: \"label\" must be null or the name of a column")
+    return label
 
