@@ -176,6 +176,7 @@ def learn(
     where = f" on {shards} shards ({partition})" if shards else ""
     history: list[dict] = []
     saved = done = False
+    before = identity(save)
     watcher = None
     try:
         out.print(f"Learning {shown(data_set.name)}: {len(learned)} examples, {held}; "
@@ -202,6 +203,7 @@ def learn(
                 draw(figures, plot)
             done = True
     except KeyboardInterrupt as stop:
+        saved = saved or identity(save) != before  # a stop may land the moment the new file took its place
         say(interrupted(history, plan["epochs"], save, saved, cause(stop)))
         raise typer.Exit(status(stop)) from None
     except divergence.Diverged as diverged:
@@ -228,6 +230,15 @@ def learn(
     show(out, figures, report, plot)
     if watcher is not None:
         watcher.serve_until_interrupted(lambda line: err.print(shown(line), soft_wrap=True))
+
+
+def identity(path: Path | None) -> tuple | None:
+    """Which file a name stands for now (a file written whole takes the old one's place as a new file)."""
+    try:
+        found = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return None if found is None else (found.st_dev, found.st_ino, found.st_mtime_ns)
 
 
 def interrupted(history: list[dict], epochs: int, save: Path | None, saved: bool, by: str = "Ctrl-C") -> str:

@@ -12,6 +12,7 @@ import os
 import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,12 +121,29 @@ def _keep_owner(fd: int, old: os.stat_result) -> None:
 
 @contextmanager
 def _held(signals: set[int]) -> Iterator[None]:
-    """Signals wait (and are then delivered) until the block is done."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    """The signals' handlers wait until the block is done, and then run.
+
+    Masking the signals in this thread would not do: a signal sent to the process goes to any thread
+    that does not mask it (NumPy's BLAS, a web server, Ray each start threads), and Python runs its
+    handler in the main thread at once all the same. So the handlers themselves are set aside: a
+    signal that comes is noted, and handed to its own handler as the block ends.
+    """
+    if threading.current_thread() is not threading.main_thread():  # handlers never run in this thread
+        yield
+        return
+    came: list[int] = []
+    previous = {signum: signal.signal(signum, lambda signum, frame: came.append(signum)) for signum in signals}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in came[:1]:  # the first stop is the one that counts
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, None)  # the command line's raises its stop here
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), signum)  # what the signal would have done
 
 
 def _umask() -> int:
