@@ -24,7 +24,7 @@ def test_save_and_load_keep_every_bit(tmp_path):
     assert loaded.blueprint.activations == net.blueprint.activations
     assert loaded.blueprint.training["epochs"] == 2
     assert json.loads(path.read_text())["format"] == "exmachina-network"  # readable by anyone
-    assert path.read_text().count("\n") == 18  # one field per line
+    assert path.read_text().count("\n") == 20  # one field per line
     x = np.random.default_rng(2).normal(size=(7, 5))
     assert loaded.predict(x).tobytes() == net.predict(x).tobytes()
 

@@ -93,6 +93,12 @@ def test_predict_takes_the_columns_the_model_learned_by_name(tmp_path):
     write(tmp_path / "x.csv", ["first", "id", "second"], [[a, i, b] for i, (a, b) in enumerate(x)])
     assert_refused(run("predict", "m.json", "--data", "csv:x.csv", cwd=tmp_path),
                    "x.csv: the model did not learn from the column 'id'")
+    # a file that names none of them: taken in order, as before names were kept, and said so
+    write(tmp_path / "u.csv", ["u", "v"], x[:3])
+    unnamed = run("predict", "m.json", "--data", "csv:u.csv", cwd=tmp_path)
+    assert unnamed.returncode == 0 and unnamed.stderr.startswith(
+        "note: u.csv names none of the columns the model learned from (first, second): its columns are taken in "
+        "their order"), unnamed.stderr
 
 
 def test_columns_missing_or_repeated_are_refused_by_name(tmp_path):

@@ -97,10 +97,16 @@ def examples(net: Network, data: str | None, values: list[str] | None, label: st
                                  f"network has {net.sensors} sensors")
         return [f"--values {v}" for v in values], np.array(rows), None
     kind, _, path = data.partition(":")
-    if kind == "csv" and path and net.blueprint.features is not None:  # the columns it learned, by name
-        found = formats.table(path, label, features=net.blueprint.features, known_label=net.blueprint.label)
-        return found.where, found.inputs, None if found.label is None else [plain(v) for v in found.labels]
-    if kind == "csv" and label is None and path and formats.table_columns(path) == net.sensors:
+    header = formats.table_header(path) if kind == "csv" and path else []
+    features = net.blueprint.features
+    if header and features is not None:
+        if set(header) & {*features, net.blueprint.label, label}:  # the columns it learned, by name
+            found = formats.table(path, label, features=features, known_label=net.blueprint.label)
+            return found.where, found.inputs, None if found.label is None else [plain(v) for v in found.labels]
+        console(stderr=True).print(f"[yellow]note:[/] {shown(path)} names none of the columns the model learned "
+                                   f"from ({shown(', '.join(features))}): its columns are taken in their order",
+                                   soft_wrap=True)
+    if kind == "csv" and label is None and path and len(header) == net.sensors:
         found = formats.table(path, labelled=False)
         return found.where, found.inputs, None
     found = datasets.load(data, label=label, points=points, spread=spread, seed=seed)

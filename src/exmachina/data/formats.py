@@ -193,19 +193,12 @@ def _by_name(path: Any, names: list[str], features: list[str], label: str | None
     return (None if label is None else names.index(label)), [names.index(f) for f in features]
 
 
-def table_columns(path: str | os.PathLike) -> int:
-    """How many columns the header row of a CSV file names (0 for an empty file)."""
+def table_header(path: str | os.PathLike) -> list[str]:
+    """The names in the header row of a CSV file (none for an empty file)."""
     for fields in csv.reader(_lines(path)):
         if any(f.strip() for f in fields):
-            return len(fields)
-    return 0
-
-
-def _label_values(labels: list[str]) -> np.ndarray:
-    try:
-        return np.array([int(v) for v in labels], dtype=np.int64)
-    except ValueError:
-        return np.array(labels, dtype=object)
+            return [f.strip() for f in fields]
+    return []
 
 
 # -- reading files -------------------------------------------------------------------------------
