@@ -5,6 +5,7 @@ is needed, in one line, within a small peak of memory."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 import zlib
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from exmachina.data import formats
 from test_hostile_models import measured
 
 from test_cli import assert_refused, idx, run
@@ -132,3 +134,15 @@ def test_a_gzipped_csv_in_several_members_is_read_whole(tmp_path):
     (tmp_path / "d.csv.gz").write_bytes(gzip_members(b"a,b,label\n", 1) + gzip_members(rows, 1))
     result = run("learn", "--data", f"csv:{tmp_path / 'd.csv.gz'}", "--epochs", "1")
     assert result.returncode == 0 and "32 examples, 8 held back" in result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("shape, fragment", [
+    ((0, 28, 28), "its header declares 0x28x28 values: no records"),
+    ((5, 0, 28), "its header declares 5x0x28 values: records of no values"),
+])
+def test_an_idx_file_of_no_images_or_no_pixels_is_one_line_naming_it(tmp_path, shape, fragment):
+    folder = mnist_folder(tmp_path / "empty", idx_header(*shape), idx_header(shape[0]) + bytes(shape[0]), gz=False)
+    with pytest.raises(ValueError, match=re.escape(f"train-images-idx3-ubyte: {fragment}")):
+        formats.mnist(folder)
+    if shape[0] == 0:  # once numpy's "cannot reshape array of size 0", naming no file
+        assert_refused(run("learn", "--data", f"mnist:{folder}"), "train-images-idx3-ubyte: its header declares")

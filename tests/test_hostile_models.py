@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -225,3 +227,71 @@ def measured(*args) -> tuple[int, int, str]:
         result = subprocess.run([sys.executable, "-c", PEAK, peak, *EXMACHINA, *map(str, args)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment())
         return result.returncode, int(peak.read_text()) * 1024, result.stderr
+
+
+# -- an .npz damaged at the zip level --------------------------------------------------------------
+
+
+def stored_zip(path: Path, arrays: dict[str, np.ndarray], method: int = zipfile.ZIP_STORED) -> Path:
+    """The arrays as an .npz whose zip headers are plain (no zip64 fields), so one can be changed."""
+    with zipfile.ZipFile(path, "w", compression=method) as archive:
+        for key, value in arrays.items():
+            member = io.BytesIO()
+            np.save(member, value, allow_pickle=False)
+            archive.writestr(f"{key}.npy", member.getvalue())
+    return path
+
+
+def patched(path: Path, member: str, **fields: int) -> Path:
+    """Set fields of a member's local and central zip headers (flags, method, crc, csize, usize)."""
+    local = {"flags": (6, "<H"), "method": (8, "<H"), "crc": (14, "<I"), "csize": (18, "<I"), "usize": (22, "<I")}
+    central = {"flags": (8, "<H"), "method": (10, "<H"), "crc": (16, "<I"), "csize": (20, "<I"),
+               "usize": (24, "<I")}
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        offset = archive.getinfo(member).header_offset
+    entry = data.find(b"PK\x01\x02")
+    while data[entry + 46:entry + 46 + struct.unpack_from("<H", data, entry + 28)[0]] != member.encode():
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    for field, value in fields.items():
+        struct.pack_into(local[field][1], data, offset + local[field][0], value)
+        struct.pack_into(central[field][1], data, entry + central[field][0], value)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def deflate_spoiled(path: Path, arrays: dict[str, np.ndarray]) -> Path:
+    stored_zip(path, arrays, zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("synapses.weight.npy")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for k in range(start + 5, start + info.compress_size - 2):
+        data[k] ^= 0x5A
+    path.write_bytes(bytes(data))
+    return path
+
+
+ZIP_DAMAGE = {
+    "a bad checksum": (lambda p, a: patched(stored_zip(p, a), "synapses.weight.npy", crc=12345),
+                       "damaged .npz file (Bad CRC-32 for file 'synapses.weight.npy')"),
+    "an encrypted member": (lambda p, a: patched(stored_zip(p, a), "synapses.weight.npy", flags=1),
+                            "synapses.weight.npy is encrypted"),
+    "deflate64": (lambda p, a: patched(stored_zip(p, a), "synapses.weight.npy", method=9),
+                  "synapses.weight.npy is compressed by method 9"),
+    "deflate data that does not inflate": (deflate_spoiled, "damaged .npz file (Error -3 while decompressing"),
+    "sizes that lie": (lambda p, a: patched(stored_zip(p, a), "synapses.weight.npy", csize=10**6, usize=10**6),
+                       "synapses.weight: more bytes after its 9 values than its header declares"),
+}
+
+
+@pytest.mark.parametrize("damage", ZIP_DAMAGE)
+def test_an_npz_damaged_at_the_zip_level_is_one_line(tmp_path, damage):
+    spoil, fragment = ZIP_DAMAGE[damage]
+    arrays = base_arrays(tmp_path)
+    assert Blueprint.load(stored_zip(tmp_path / "plain.npz", arrays)).size == 6  # the plain zip itself is whole
+    model = spoil(tmp_path / "m.npz", arrays)
+    with pytest.raises(ValueError, match=re.escape(f"m.npz: {fragment}")):
+        Blueprint.load(model)
+    if damage == "a bad checksum":  # once a traceback: the command says it in one line
+        assert_refused(run("info", model), "m.npz: damaged .npz file (Bad CRC-32")

@@ -41,10 +41,18 @@ def test_plot_draws_curves_and_the_confusion_matrix_with_words_in_an_svg(report)
     assert default.returncode == 0 and (report.parent / "r.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+BASE = {"data": "xor", "history": [{"epoch": 1, "loss": 0.5}], "confusion": [[2, 0], [0, 2]], "classes": [0, 1],
+        "confusion_set": "train"}  # what a picture needs; each case below spoils one part
+
+
 @pytest.mark.parametrize("content, option, complaint", [
     (None, [], "missing.json: No such file"),
     ("{not json", [], "not valid JSON (line 1, column 2)"),
     ('{"format": "exmachina-network"}', [], "not a report of `exmachina learn --report`"),
+    (json.dumps(BASE | {"history": [1, 2]}), [], "\"history\" must be a list of passes"),
+    (json.dumps(BASE | {"history": [{"epoch": 1, "loss": "low"}]}), [], "pass 1: loss must be a number or null"),
+    (json.dumps(BASE | {"confusion": [[1, 2], [3]]}), [], "\"confusion\" must be 2 rows of 2 counts"),
+    (json.dumps(BASE | {"classes": [{}, []]}), [], "\"classes\" must be a list of class names"),
     (None, ["--output", "r.gif"], "write a .png, .svg or .pdf picture"),
     (None, ["--output", "nowhere/r.png"], "no such directory nowhere"),
     (None, ["--output", "r.json"], "--output r.json is the file that REPORT reads"),

@@ -43,7 +43,37 @@ def read(path: Path) -> dict[str, Any]:
         raise ValueError(f"{path}: not a report of `exmachina learn --report` (it needs {', '.join(keys)})")
     if not figures["history"]:
         raise ValueError(f"{path}: the report has no passes to draw")
+    wrong = _wrong(figures)
+    if wrong:
+        raise ValueError(f"{path}: not a report of `exmachina learn --report`: {wrong}")
     return figures
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _wrong(figures: dict[str, Any]) -> str | None:
+    """What in a report the picture could not use (None: nothing), read as `learn` writes it."""
+    history, classes, confusion = figures["history"], figures["classes"], figures["confusion"]
+    if not isinstance(history, list) or not all(isinstance(h, dict) and _number(h.get("epoch")) for h in history):
+        return "\"history\" must be a list of passes, each with its number in \"epoch\""
+    for h in history:
+        for key in (prefix + name for prefix, _, _ in SETS for name, _ in CURVES):
+            if h.get(key) is not None and not _number(h[key]):
+                return f"pass {h['epoch']}: {key} must be a number or null, not {h[key]!r}"
+    if not isinstance(classes, list) or not all(isinstance(c, str) or _number(c) for c in classes):
+        return "\"classes\" must be a list of class names"
+    if not (isinstance(confusion, list) and len(confusion) == len(classes) and all(
+            isinstance(row, list) and len(row) == len(classes) and all(_number(n) and n >= 0 for n in row)
+            for row in confusion)):
+        return f"\"confusion\" must be {len(classes)} rows of {len(classes)} counts, a row and a column per class"
+    if not all(isinstance(figures[key], str) for key in ("confusion_set", "data")):
+        return "\"confusion_set\" and \"data\" must be words"
+    layers = figures.get("layers")
+    if layers is not None and not (isinstance(layers, list) and all(_number(n) for n in layers)):
+        return "\"layers\" must be a list of sizes"
+    return None
 
 
 def draw(figures: dict[str, Any], path: Path) -> None:

@@ -104,6 +104,10 @@ def read_idx(path: str | os.PathLike, dimensions: int) -> np.ndarray:
         if len(raw) < header:
             raise ValueError(f"{path}: truncated header ({len(raw)} of {header} bytes)")
         shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dimensions)]
+        if 0 in shape:
+            what = "no records" if shape[0] == 0 else "records of no values"
+            raise ValueError(f"{path}: its header declares {'x'.join(map(str, shape))} values: {what}, "
+                             "nothing to learn")
         size = math.prod(shape)
         stream.expect(size, f"the header's {'x'.join(map(str, shape))} values need")
         body = stream.read(size + 1)

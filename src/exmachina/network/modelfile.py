@@ -216,7 +216,8 @@ def _arrays(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], keys:
         with archive.open(members[key]) as member:
             _header(member, key, members[key].file_size)
             data[key] = _values(member, key, *headers[key])
-            member.read(1)  # the end of the member: its checksum is checked there
+            if member.read(1):  # else the member's end, where its checksum is checked
+                raise ValueError(f"{key}: more bytes after its {headers[key][0]:,} values than its header declares")
     return data
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from ..shards.placement import PARTITIONS
 
 ENGINES = ("actors", "matrix")
+C_INT = 2**31 - 1  # the compiled neurons count the examples in flight in a C int
 
 
 def _whole(low: int) -> Callable[[Any], bool]:
@@ -32,7 +33,8 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "epochs": (_whole(0), "the passes must be 0 or more"),
     "learning_rate": (lambda v: _real(v) and v > 0, "the learning rate must be a positive number"),
     "batch_size": (_whole(1), "a batch must hold at least 1 example"),
-    "in_flight": (_whole(1), "at least 1 example must be in flight"),
+    "in_flight": (lambda v: _whole(1)(v) and v <= C_INT, f"at least 1 example must be in flight, and at most "
+                                                          f"{C_INT:,}"),
     "noise": (lambda v: _real(v) and v >= 0, "the noise must be 0 or a positive number"),
     "seed": (lambda v: isinstance(v, int), "a seed must be a whole number"),
     "shuffle": (lambda v: isinstance(v, bool), "must be True or False"),
