@@ -173,3 +173,19 @@ def test_a_stop_while_a_library_makes_a_class_is_one_line(tmp_path, name, status
                           env=environment(), timeout=60)
     line = assert_one_line(done.returncode, done.stdout, done.stderr, status)
     assert ("while starting" in line) == (when == "starting")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_serving_watch_stopped_by_a_signal_exits_with_its_status(tmp_path, signum):
+    """The live view serves until a stop: 143, 130 or 129, as `learn` ends, never 0."""
+    model_file(tmp_path / "m.json")
+    process = subprocess.Popen([*EXMACHINA, "watch", "m.json", "--data", "xor"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=environment())
+    try:
+        assert "watch it learn at http://127.0.0.1:" in process.stderr.readline()
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signum, err
+    assert "Traceback" not in out + err and err.strip().splitlines()[-1] == "stopped"

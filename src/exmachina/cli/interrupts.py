@@ -58,6 +58,15 @@ def say(line: str) -> None:
     _said.append(line)
 
 
+def status_of_last() -> int | None:
+    """The exit status of the stop that ended a server's serving, which the server has said (None:
+    no stop came)."""
+    if not _received:
+        return None
+    _said.append("stopped")
+    return 128 + _received[-1]
+
+
 def unsaid() -> int | None:
     """The signal that stopped the run without a word (Typer turns a stop into status 130 silently)."""
     return _received[-1] if _received and not _said else None

@@ -59,7 +59,7 @@ from .common import (
     sizes,
     write_whole,
 )
-from .interrupts import cause, say, status
+from .interrupts import cause, say, status, status_of_last
 from .plot import draw
 from .results import show
 from .words import shown
@@ -230,6 +230,9 @@ def learn(
     show(out, figures, report, plot)
     if watcher is not None:
         watcher.serve_until_interrupted(lambda line: err.print(shown(line), soft_wrap=True))
+        stopped = status_of_last()
+        if stopped is not None:  # served until a stop: its status, as every command ends on one
+            raise typer.Exit(stopped)
 
 
 def identity(path: Path | None) -> tuple | None:

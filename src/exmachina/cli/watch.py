@@ -14,7 +14,7 @@ from ..tracing.trace import learning_rate_of
 from . import app
 from .checks import data_files, options, outputs_apart, serveable
 from .common import OneLineErrors, reported
-from .interrupts import say
+from .interrupts import say, status, status_of_last
 from .words import printable
 
 
@@ -75,16 +75,19 @@ def watch(
             except (ValueError, OSError) as bad:
                 watcher.finish(str(bad), failed=True)  # a page still open says why it stopped
                 raise
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         say("stopped")
         if watcher is not None:
             watcher.close()
-        return
+        raise typer.Exit(status(stop)) from None
     except BaseException:
         if watcher is not None:
             watcher.close()
         raise
     watcher.serve_until_interrupted(lambda line: typer.echo(printable(line), err=True))
+    stopped = status_of_last()
+    if stopped is not None:  # served until a stop: its status, as every command ends on one
+        raise typer.Exit(stopped)
 
 
 def playground(data: str, epochs: int, learning_rate: float | None, test_fraction: float, seed: int, host: str,
@@ -100,7 +103,8 @@ def playground(data: str, epochs: int, learning_rate: float | None, test_fractio
         ground.serve(host=host, port=port, paused=paused, wait_for_page=True)
         while True:
             time.sleep(0.5)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         say("stopped")
+        raise typer.Exit(status(stop)) from None
     finally:
         ground.close()
