@@ -3,14 +3,21 @@ starts, and no Ray at all where no shard is asked for."""
 
 from __future__ import annotations
 
+import http.server
+import resource
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from test_cli import assert_refused, run
+from exmachina import Network
+
+from test_cli import EXMACHINA, assert_refused, environment, run
 
 
 @pytest.mark.slow
@@ -74,3 +81,96 @@ print("no ray")
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "no ray"
+
+
+def test_a_cluster_address_where_something_else_answers_is_refused_within_thirty_seconds(tmp_path):
+    """A web server (or any service that is not a Ray head) on the port: Ray would wait for minutes."""
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    started = time.monotonic()
+    try:
+        result = run("learn", "--data", "xor", "--shards", "2", "--cluster", f"127.0.0.1:{port}", cwd=tmp_path,
+                     timeout=120)
+    finally:
+        server.shutdown()
+    assert time.monotonic() - started < 30
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [f"error: --cluster 127.0.0.1:{port}: what answers there is not a Ray "
+                                          "cluster (it does not speak gRPC, as a Ray head's port does); give the "
+                                          "address that `ray start --head` printed"]
+
+
+def test_where_ray_cannot_start_it_is_one_line_at_once(tmp_path):
+    """Under an address-space limit (`ulimit -v`) Ray's raylet cannot map its object store: once a
+    traceback after 35 s, now one line before Ray is started."""
+    limit = 4 << 30
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    started = time.monotonic()
+    result = subprocess.run([*EXMACHINA, "learn", "--data", "xor", "--shards", "1", "--save", "m.json"],
+                            capture_output=True, text=True, cwd=tmp_path, env=environment(), timeout=120,
+                            preexec_fn=limited)
+    assert time.monotonic() - started < 30
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.splitlines()[-1].startswith(
+        f"error: --shards: Ray cannot start under this address-space limit (ulimit -v {limit >> 10})")
+    assert list(tmp_path.iterdir()) == []
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process started, directly or not, by `pid`."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit():
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            pass
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_sigterm_while_shards_learn_is_one_line_143_keeps_the_model_and_leaves_no_process(tmp_path):
+    model = tmp_path / "m.json"
+    Network.layered([2, 3, 1], loss="squared", seed=1).save(model)
+    before = model.read_bytes()
+    learning = subprocess.Popen([*EXMACHINA, "learn", "--data", "xor", "--shards", "2", "--epochs", "100000",
+                                 "--save", "m.json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                cwd=tmp_path, env=environment())
+    try:
+        deadline = time.monotonic() + 120
+        while not any(Path(f"/proc/{p}/cmdline").read_bytes().startswith(b"ray::ShardProcess")
+                      for p in descendants(learning.pid) if alive(p)):
+            assert time.monotonic() < deadline and learning.poll() is None, "the shards never started"
+            time.sleep(0.2)
+        time.sleep(1)  # learning now
+        started = descendants(learning.pid)
+        learning.send_signal(signal.SIGTERM)
+        out, err = learning.communicate(timeout=120)
+    finally:
+        learning.kill()
+    assert learning.returncode == 143, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("interrupted during pass ") and "(SIGTERM)" in lines[0], err
+    assert lines[0].endswith("m.json left as it was") and "Traceback" not in out + err
+    assert model.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["m.json"]
+    deadline = time.monotonic() + 30
+    while [p for p in started if alive(p)] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [p for p in started if alive(p)], "Ray's processes outlived the run"

@@ -3,7 +3,6 @@ and the progress bar that shows a network learning."""
 
 from __future__ import annotations
 
-import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typer.core import TyperCommand
 
 from ..data.files import atomic_file, check_writable
 from ..network.scoreboard import Scoreboard
-from .interrupts import NAMES, say, unsaid, unwrapped
+from .interrupts import NAMES, say, signum_of, unsaid, unwrapped
 from .words import shown
 
 USAGE_ERROR = 2
@@ -82,7 +81,7 @@ class App(typer.Typer):
             stop = unwrapped(error)
             if not isinstance(stop, KeyboardInterrupt):
                 raise
-            signum = getattr(stop, "signum", signal.SIGINT)
+            signum = signum_of(stop)
         except SystemExit as leaving:
             signum = unsaid()
             if signum is None or leaving.code != 130:

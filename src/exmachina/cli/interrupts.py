@@ -43,11 +43,17 @@ def unwrapped(error: BaseException) -> BaseException:
 
 
 def status(stop: BaseException) -> int:
-    return 128 + getattr(stop, "signum", signal.SIGINT)
+    return 128 + signum_of(stop)
 
 
 def cause(stop: BaseException) -> str:
-    return NAMES.get(getattr(stop, "signum", signal.SIGINT), "a signal")
+    return NAMES.get(signum_of(stop), "a signal")
+
+
+def signum_of(stop: BaseException) -> int:
+    """The signal behind a stop: its own, else the last that came (a library may raise a plain
+    KeyboardInterrupt of its own for it, as Ray's calls do), else Ctrl-C."""
+    return getattr(stop, "signum", _received[-1] if _received else signal.SIGINT)
 
 
 def say(line: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import stat
 import zlib
 from pathlib import Path
@@ -28,7 +29,8 @@ GIB = 1 << 30
 
 
 def available_memory() -> int:
-    """Bytes this process may still take: the kernel's MemAvailable, or less under a cgroup limit."""
+    """Bytes this process may still take: the kernel's MemAvailable, or less under a cgroup limit or
+    an address-space limit (`ulimit -v`), which counts what the process has mapped already."""
     available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     try:
         with open("/proc/meminfo") as f:
@@ -44,7 +46,20 @@ def available_memory() -> int:
             available = min(available, int(limit) - used)
     except (OSError, ValueError):
         pass
-    return max(available, 0)
+    return max(min(available, address_space_left()), 0)
+
+
+def address_space_left() -> int:
+    """Bytes of address space this process may still map under `ulimit -v` (unlimited: a huge number)."""
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if limit == resource.RLIM_INFINITY:
+        return 1 << 62
+    try:
+        with open("/proc/self/statm") as f:
+            mapped = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        mapped = 0
+    return limit - mapped
 
 
 def gib(n: float) -> str:
