@@ -10,6 +10,8 @@ import pytest
 
 from exmachina import Blueprint, Network, layered
 
+from test_cli import run
+
 
 def test_save_and_load_keep_every_bit(tmp_path):
     net = Network.layered([5, 4, 3], "relu", loss="mse", seed=3)
@@ -118,3 +120,41 @@ def test_a_diverged_network_is_not_saved(tmp_path):
     with pytest.raises(ValueError, match="diverged"):
         net.save(tmp_path / "m.json")
     assert list(tmp_path.iterdir()) == []
+
+
+def depths_one_by_one(blueprint: Blueprint) -> list[int]:
+    """Each neuron's depth the plain way, neuron by neuron in their order (every synapse goes forward)."""
+    depth = [0] * blueprint.size
+    for source, target in sorted(zip(blueprint.sources.tolist(), blueprint.targets.tolist()), key=lambda p: p[1]):
+        depth[target] = max(depth[target], depth[source] + 1)
+    last = max(depth)
+    return [last if kind == "output" else d for kind, d in zip(blueprint.kinds, depth)]
+
+
+def skipping(rng: np.random.Generator, neurons: int) -> Blueprint:
+    """A random network whose synapses skip layers: 2 sensors, 2 outputs, every neuron wired."""
+    kinds = ["sensor"] * 2 + ["hidden"] * (neurons - 4) + ["output"] * 2
+    pairs = {(int(rng.integers(0, min(t, neurons - 2))), t) for t in range(2, neurons) for _ in range(2)}
+    pairs |= {(s, int(rng.integers(max(s + 1, 2), neurons))) for s in range(neurons - 2)}
+    sources, targets = zip(*sorted(pairs))
+    return Blueprint(kinds, ["identity"] * 2 + ["tanh"] * (neurons - 2), np.zeros(neurons), sources, targets,
+                     rng.normal(size=len(sources)), "squared")
+
+
+def test_layers_group_every_neuron_one_step_past_its_deepest_input():
+    rng = np.random.default_rng(5)
+    for blueprint in [skipping(rng, n) for n in (6, 17, 40)] + [layered([2] + [1] * 300 + [2])]:
+        depth = depths_one_by_one(blueprint)
+        found = blueprint.layers()
+        assert [sorted(layer.tolist()) for layer in found] == \
+            [[i for i, d in enumerate(depth) if d == level] for level in sorted(set(depth))]
+
+
+def test_info_on_a_model_forty_thousand_neurons_deep(tmp_path):
+    """Once 15 s and more: layers() went over every synapse once per layer, and the table had a row per
+    layer; now each synapse is looked at once, and the table shows the ends."""
+    layered([1] * 40_000, loss="squared").save(tmp_path / "deep.npz")
+    result = run("info", tmp_path / "deep.npz", timeout=120)
+    assert result.returncode == 0 and "-1-1 (40,000 layers)" in result.stdout, result.stderr
+    assert "39,980 layers more (all of them: --json)" in result.stdout and "layer 39999 " in result.stdout
+    assert len(result.stdout.splitlines()) < 40  # the first and last ten layers, not forty thousand rows

@@ -295,3 +295,21 @@ def test_an_npz_damaged_at_the_zip_level_is_one_line(tmp_path, damage):
         Blueprint.load(model)
     if damage == "a bad checksum":  # once a traceback: the command says it in one line
         assert_refused(run("info", model), "m.npz: damaged .npz file (Bad CRC-32")
+
+
+def test_an_npz_of_millions_of_neurons_and_one_synapse_is_refused_before_its_arrays_are_read(tmp_path):
+    """Neurons compress to nothing: a small file once inflated hundreds of megabytes before its
+    network was found wrong. Every neuron needs a synapse: that is known from the headers alone."""
+    neurons = 2_000_000
+    arrays = base_arrays(tmp_path)
+    arrays.update({"neurons.kind": np.full(neurons, "hidden"), "neurons.activation": np.full(neurons, "sigmoid"),
+                   "neurons.bias": np.zeros(neurons)})
+    for name in ("synapses.source", "synapses.target", "synapses.weight"):
+        arrays[name] = arrays[name][:1]
+    model = tmp_path / "m.npz"
+    with open(model, "wb") as f:
+        np.savez_compressed(f, **arrays)
+    assert model.stat().st_size < 2 << 20
+    status, peak, err = measured("info", model)
+    assert status == 2 and "2,000,000 neurons but 1 synapses: every neuron needs a synapse" in err, err
+    assert peak < 300 << 20

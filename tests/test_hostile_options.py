@@ -22,6 +22,8 @@ IMPOSSIBLE = [
     (["learn", "--epochs", "-3"], "--epochs -3: the passes must be 0 or more"),
     (["learn", "--batch", "0"], "--batch 0: a batch must hold at least 1 example"),
     (["learn", "--in-flight", "0"], "--in-flight 0: at least 1 example must be in flight"),
+    (["learn", "--data", "digit"], "unknown data 'digit'; did you mean 'digits'? choose one of digits |"),
+    (["learn", "--data", "cvs:d.csv"], "unknown data 'cvs:d.csv'; did you mean 'csv:d.csv'?"),
     (["learn", "--in-flight", str(2**31)], "--in-flight 2147483648: at least 1 example must be in flight, and at most"),
     (["learn", "--noise", "inf"], "--noise inf: the noise must be 0 or a positive number"),
     (["learn", "--test-fraction", "1"], "--test-fraction 1.0: the share held back must be"),

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import json
+import resource
+import subprocess
 
 import numpy as np
 import pytest
@@ -16,7 +18,7 @@ from exmachina.data.scaling import Scaling
 from exmachina.network.blueprint import Blueprint
 from exmachina.network.estimators import NeuronClassifier, NeuronRegressor
 
-from test_cli import assert_refused, run
+from test_cli import EXMACHINA, assert_refused, environment, run
 
 
 def write(path, header, rows) -> None:
@@ -208,3 +210,26 @@ def test_an_estimator_that_diverges_raises_and_is_left_unfitted():
 def test_an_estimator_too_big_for_memory_is_refused_before_it_is_built():
     with pytest.raises(ValueError, match=r"would need about .* of memory .* is available"):
         NeuronClassifier(hidden=(10**6, 10**6)).fit(np.zeros((4, 3)), [0, 1, 0, 1])
+
+
+# -- memory, on every path -------------------------------------------------------------------------
+
+
+def test_layers_derived_from_a_wide_csv_are_checked_against_memory_under_ulimit_v(tmp_path):
+    """300,000 columns make layers 300000,32,2 (9.6 M synapses, about 2 GiB to learn): under an
+    address-space limit of 2 GiB that is refused, naming the estimate, before a network is built."""
+    columns = 300_000
+    with open(tmp_path / "wide.csv", "w") as f:
+        f.write(",".join(f"c{i}" for i in range(columns)) + ",label\n")
+        for row in range(4):
+            f.write(",".join(["1"] * columns) + f",{row % 2}\n")
+    limit = 2 << 30
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    result = subprocess.run([*EXMACHINA, "learn", "--data", "csv:wide.csv", "--save", "m.json"], capture_output=True,
+                            text=True, cwd=tmp_path, env=environment(), timeout=300, preexec_fn=limited)
+    assert_refused(result, "csv:wide.csv's 300,000 features and 2 classes make layers 300000,32,2: 9,600,064 "
+                           "synapses and 300,034 neurons would need about", "is available")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wide.csv"]

@@ -15,6 +15,8 @@ from . import app
 from .common import OneLineErrors, console, reported
 from .words import shown
 
+LAYER_ROWS = 20  # with more layers, the first and last ten are shown
+
 
 @app.command(cls=OneLineErrors)
 def info(
@@ -32,8 +34,16 @@ def info(
     table = Table(title=shown(model), title_justify="left", show_header=False)
     table.add_column("what")
     table.add_column("value")
-    table.add_row("layers", "-".join(str(layer["neurons"]) for layer in facts["layers"]))
-    for number, layer in enumerate(facts["layers"]):
+    layers = facts["layers"]
+    sizes = [str(layer["neurons"]) for layer in layers]
+    if len(layers) > LAYER_ROWS:  # a network thousands of layers deep: its ends, and how many between
+        sizes = [*sizes[:LAYER_ROWS // 2], f"...({len(layers) - LAYER_ROWS:,} more)...", *sizes[-LAYER_ROWS // 2:]]
+    table.add_row("layers", "-".join(sizes) + (f" ({len(layers):,} layers)" if len(layers) > LAYER_ROWS else ""))
+    for number, layer in enumerate(layers):
+        if len(layers) > LAYER_ROWS and LAYER_ROWS // 2 <= number < len(layers) - LAYER_ROWS // 2:
+            if number == LAYER_ROWS // 2:
+                table.add_row("  ...", f"{len(layers) - LAYER_ROWS:,} layers more (all of them: --json)")
+            continue
         table.add_row(f"  layer {number}", f"{layer['neurons']} {layer['kind']} neurons, "
                                            f"activation {', '.join(layer['activations'])}")
     table.add_row("neurons", f"{facts['neurons']} ({', '.join(f'{n} {k}' for k, n in facts['kinds'].items())})")
