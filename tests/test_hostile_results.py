@@ -199,6 +199,7 @@ def test_numpy_class_labels_are_saved_as_the_numbers_they_are(tmp_path):
 # -- the estimators --------------------------------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered", "ignore:invalid value encountered")
 def test_an_estimator_that_diverges_raises_and_is_left_unfitted():
     x, y = three_classes(30)
     regressor = NeuronRegressor(hidden=(4,), activation="identity", learning_rate=100.0, epochs=5, engine="matrix")
