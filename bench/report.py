@@ -34,7 +34,8 @@ def speed_tables(rows: list[dict[str, Any]], machine: dict[str, Any]) -> list[Ta
     data = dict.fromkeys(f"{row['network']}: {row['data']}" for row in rows)
     load = f"load {machine['load_before']} before, {machine.get('load_after', '?')} after (uptime)"
     seconds = Table(
-        title=f"CPU seconds of one pass of SGD, one thread each (median and range of {repeats} interleaved runs; {load})",
+        title=f"CPU seconds of one pass of SGD, one thread each "
+        f"(median and range of {repeats} interleaved runs; {load})",
         caption="Data: " + "; ".join(data) + ". Sigmoid, squared error, the same initial weights and order of "
         "examples. Each pass is learning plus scoring every example's loss and hit.\nlean NumPy: a 15-line NumPy loop "
         "(bench/baseline.py); PyTorch: nn.Sequential and torch.optim.SGD, float64, torch.set_num_threads(1); "

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from exmachina import Network
-from exmachina.network.blueprint import Blueprint, layered
 from exmachina.actors.losses import loss
+from exmachina.network.blueprint import Blueprint, layered
 
 from . import baseline, reference
 from .workloads import ACTIVATION, CASES, LEARNING_RATE, LOSS, Case, data_for
@@ -153,7 +153,7 @@ def time_case(case: Case, batch_size: int, examples: int, repeats: int) -> dict[
             if first in seconds and second in seconds:
                 ratios.setdefault(name, []).append(seconds[second][-1] / seconds[first][-1])
     found = {e: spread(v) for e, v in seconds.items()}
-    for engine, figures in found.items():
+    for figures in found.values():
         figures["examples_per_cpu_second"] = examples / figures["median"]
     found["actors"]["messages_per_cpu_second"] = statistics.median(message_rates)
     found["actors"]["messages_per_example"] = messages_per_example
@@ -164,7 +164,6 @@ def time_case(case: Case, batch_size: int, examples: int, repeats: int) -> dict[
         "ratios": {name: spread(values) for name, values in ratios.items()},
         "weights_against_actors": differences,
     }
-
 
 
 def memory_case(case: Case, batch_size: int, examples: int) -> dict[str, dict[str, float]]:
