@@ -1,10 +1,13 @@
 /* The bare per-message work of exmachina's actors, in plain C: the machine's limit for the actors.
 
    The same society as the actors run, without Python: a route table (receiver, slot) for every
-   message line, one mailbox slot per synapse and direction, a counter of missing messages per
-   neuron, and a ready queue. A neuron fires when its last activity slot fills and learns when its
-   last error slot fills, with the same arithmetic in the same order (sigmoid or identity, squared
-   error, plain SGD, one example at a time), so it learns the very same bits as the actors.
+   message line, a counter of missing messages per neuron, and a ready queue. The dendrites fold
+   each message into the neuron's sum as it arrives, in slot order (one that comes before its turn
+   waits in its slot until the gap closes), and each error from a target is folded the same way
+   (delta_j * w_j) and w_j stepped once its term is taken. A neuron fires when its last activity
+   has been folded and learns when its last error has, with the same arithmetic in the same order
+   (sigmoid or identity, squared error, plain SGD, one example at a time), so it learns the very same
+   bits as the actors.
 
    Usage: reference IN OUT. IN holds, as little-endian binary: int32 neurons, synapses, sensors,
    outputs, examples, passes; float64 learning rate; int32 sources[synapses], targets[synapses];
@@ -109,6 +112,11 @@ int main(int argc, char **argv) {
     double *z = malloc(n * sizeof(double)), *a = malloc(n * sizeof(double));
     int *missing_in = malloc(n * sizeof(int)), *missing_out = malloc(n * sizeof(int));
     int *ready = malloc(2 * (n + 1) * sizeof(int));
+    /* the dendrites' sums as they fold, the next slot each waits for, and which slots hold a message
+       that came before its turn (activities by dendrite, errors by axon line) */
+    double *sum_in = malloc(n * sizeof(double)), *sum_error = malloc(n * sizeof(double));
+    int *next_in = calloc(n, sizeof(int)), *next_out = calloc(n, sizeof(int));
+    char *early_in = calloc(s ? s : 1, 1), *early_out = calloc(s ? s : 1, 1);
     long long messages = 0;
 
     struct timespec t0, t1;
@@ -122,16 +130,22 @@ int main(int argc, char **argv) {
         messages++; /* the desired outputs, to the teacher */
         while (head_q < tail_q) {                            /* forward wave */
             int i = ready[head_q++];
-            double total = bias[i];
-            if (is_sensor[i]) total += z[i];
-            else for (int d = dendrites[i]; d < dendrites[i + 1]; d++) total += activities[d];
+            double total = is_sensor[i] ? bias[i] + z[i] : sum_in[i];
+            next_in[i] = 0;
             z[i] = total;
             a[i] = fire(sigmoid[i], total);
             if (is_output[i]) { outputs[is_output[i] - 1] = a[i]; outputs_in++; messages++; continue; }
             for (int k = axon[i]; k < axon[i + 1]; k++) {
-                activities[slot[k]] = a[i] * weight[k];
+                int t = to[k], first = dendrites[t], turn = first + next_in[t];
+                double value = a[i] * weight[k];
                 messages++;
-                if (!--missing_in[to[k]]) ready[tail_q++] = to[k];
+                if (slot[k] != turn) { activities[slot[k]] = value; early_in[slot[k]] = 1; continue; }
+                double sum = turn == first ? bias[t] + value : sum_in[t] + value;
+                for (turn++; turn < dendrites[t + 1] && early_in[turn]; turn++) { early_in[turn] = 0; sum += activities[turn]; }
+                sum_in[t] = sum;
+                next_in[t] = turn - first;
+                missing_in[t] -= turn - slot[k];
+                if (!missing_in[t]) ready[tail_q++] = t;
             }
         }
         /* the teacher: squared error, dLoss/da = a - desired, one message back to each output */
@@ -143,17 +157,27 @@ int main(int argc, char **argv) {
             if (is_output[i]) {
                 delta = slope * (0.0 + output_error[is_output[i] - 1] * 1.0);
             } else {
-                double total = 0.0;
-                for (int k = axon[i]; k < axon[i + 1]; k++) total += errors[k] * weight[k];
-                delta = slope * total;
-                for (int k = axon[i]; k < axon[i + 1]; k++) weight[k] = weight[k] - rate * (errors[k] * a[i]);
+                delta = slope * sum_error[i];
+                next_out[i] = 0;
             }
             if (!is_sensor[i]) bias[i] -= rate * delta;
             if (is_sensor[i]) { messages++; continue; }        /* to the feeder */
             for (int d = dendrites[i]; d < dendrites[i + 1]; d++) {
-                errors[back_slot[d]] = delta;
+                int j = back_to[d], line = back_slot[d], first = axon[j], turn = first + next_out[j];
                 messages++;
-                if (!--missing_out[back_to[d]]) ready[tail_q++] = back_to[d];
+                if (line != turn) { errors[line] = delta; early_out[line] = 1; continue; }
+                double sum = turn == first ? 0.0 : sum_error[j], error = delta;
+                for (;;) {  /* fold delta_j * w_j (w_j as it was in step 3), then step w_j */
+                    sum += error * weight[turn];
+                    weight[turn] = weight[turn] - rate * (error * a[j]);
+                    if (++turn == axon[j + 1] || !early_out[turn]) break;
+                    early_out[turn] = 0;
+                    error = errors[turn];
+                }
+                sum_error[j] = sum;
+                next_out[j] = turn - first;
+                missing_out[j] -= turn - line;
+                if (!missing_out[j]) ready[tail_q++] = j;
             }
         }
     }

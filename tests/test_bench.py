@@ -13,12 +13,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the `bench` package lives beside `src`
 
+from bench import reference  # noqa: E402
 from bench.baseline import layers_of  # noqa: E402
 from bench.sparse import sparse_blueprint  # noqa: E402
 from bench.speed import train  # noqa: E402
 
 from exmachina import Network  # noqa: E402
 from exmachina.network.blueprint import Blueprint  # noqa: E402
+
+from bits import early_both_ways  # noqa: E402
 
 
 def run_suite(*arguments: str) -> subprocess.CompletedProcess:
@@ -86,6 +89,20 @@ def test_the_c_program_learns_the_actors_very_bits_in_their_order():
     actors = train("actors", start, x, labels, 1)["learned"]
     learned = train("C program", start, x, labels, 1)["learned"]
     assert np.array_equal(learned.weights, actors.weights) and np.array_equal(learned.biases, actors.biases)
+
+
+def test_the_c_program_folds_a_message_that_comes_before_its_turn_as_the_actors_do(tmp_path):
+    """A wiring where an activity and an error each arrive before their slot's turn: the C program
+    parks them until the gap closes, and still learns the actors' bits."""
+    start = early_both_ways("sigmoid", "squared")
+    rng = np.random.default_rng(4)
+    x, labels = rng.normal(size=(20, 2)), rng.integers(0, 2, 20)
+    actors = Network(start.copy())
+    actors.fit(x, labels, epochs=1, learning_rate=0.3, shuffle=False)
+    learned, _ = reference.run(reference.build(tmp_path), start, x, np.eye(2)[labels], 0.3)
+    assert np.abs(learned.weights - start.weights).max() > 1e-2
+    assert learned.weights.tobytes() == actors.blueprint.weights.tobytes()
+    assert learned.biases.tobytes() == actors.blueprint.biases.tobytes()
 
 
 @pytest.mark.parametrize("blueprint,refusal", [
