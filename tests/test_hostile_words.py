@@ -4,6 +4,8 @@ subprocesses on real files; the outputs are read as raw bytes."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -74,3 +76,22 @@ def test_an_error_naming_a_hostile_file_is_one_line_of_text(tmp_path):
     result = run("info", "\x1b[2J:x:[/INST]\u202e.json", cwd=tmp_path)
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith("error: \\x1b[2J:x:[/INST]\\u202e.json: No such file")
+
+
+
+FORMULAS = ["=1+2", "+A1", "@SUM(A1)", "-x"]  # a spreadsheet runs a cell that starts so
+
+
+def test_predictions_written_as_csv_are_never_formulas_and_numbers_stay_numbers(tmp_path):
+    classes = [*FORMULAS, "-1"]
+    net = Network.layered([2, 3, len(classes)], loss="cross_entropy", seed=1)
+    net.blueprint.classes = classes
+    net.save(tmp_path / "m.json")
+    with open(tmp_path / "d.csv", "w", newline="") as data:
+        csv.writer(data).writerows([["x", "y", "label"], *([i / 10, -i / 10, c] for i, c in enumerate(classes))])
+    result = run("predict", "m.json", "--data", "csv:d.csv", "--output", "p.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "p.csv").read_text())))
+    assert [row["label"] for row in rows] == ["'" + c for c in FORMULAS] + ["-1"]
+    for cell in (row["predicted"] for row in rows):
+        assert cell == "-1" or (cell.startswith("'") and cell[1:] in FORMULAS), cell

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import typer
@@ -46,7 +46,8 @@ def predict(
         help="csv: the label column (default: the one the model learned from, found by name; for a model "
              "without names, the last, unless the file has only the model's features).")] = None,
     output: Annotated[Path | None, typer.Option(
-        metavar="FILE", help="Write every prediction to this CSV file (example, predicted, label).")] = None,
+        metavar="FILE", help="Write every prediction to this CSV file: example, predicted, label and each output "
+                         "neuron's activity (output_0, output_1, ...).")] = None,
     show: Annotated[int, typer.Option(help="How many predictions to print (0: all).")] = 20,
     engine: Annotated[str, typer.Option(help=f"{' or '.join(ENGINES)}.")] = "actors",
     points: Annotated[int, typer.Option(help="2-D sets: how many points.")] = builtin.DEFAULT_POINTS,
@@ -174,6 +175,18 @@ def as_csv(outputs: np.ndarray, predicted: list | None, labels: list | None) -> 
     head = ["example"] + (["predicted"] if predicted is not None else []) + (["label"] if labels is not None else [])
     writer.writerow(head + [f"output_{j}" for j in range(outputs.shape[1])])
     for i, row in enumerate(outputs):
-        fields = [i] + ([predicted[i]] if predicted is not None else []) + ([labels[i]] if labels is not None else [])
-        writer.writerow(fields + [repr(float(v)) for v in row])
+        words = ([predicted[i]] if predicted is not None else []) + ([labels[i]] if labels is not None else [])
+        writer.writerow([i, *map(inert, words), *(repr(float(v)) for v in row)])
     return text.getvalue()
+
+
+def inert(word: Any) -> Any:
+    """A class name as a spreadsheet cannot run it: text that starts like a formula gets a leading `'`
+    (OWASP's advice on CSV injection); a number such as -1 stays the number it is."""
+    text = str(word)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return word
