@@ -30,7 +30,7 @@ class Lesson:
         self.heard: list[tuple] = []  # what the teacher said, not scored yet
 
     def begin(self, epoch: int, examples: int) -> Scoreboard:
-        self.epoch, self.board, self.sent = epoch, Scoreboard(examples), self.messages()
+        self.epoch, self.board, self.sent = epoch, Scoreboard(examples, self.finish), self.messages()
         return self.board
 
     def examples(self, x: np.ndarray, desired: np.ndarray, batches: list, batched: bool) -> Iterator[tuple]:
@@ -51,32 +51,36 @@ class Lesson:
 
     def listen(self, tag: int, outputs: np.ndarray, desired: np.ndarray) -> None:
         """The teacher's word on an example (or a batch): its outputs, and what they should have been.
-        It is scored at once while someone watches the pass, else with the whole pass at its end."""
+
+        It is counted at once, and scored when someone reads the board's tallies or at the end of the
+        pass, with all the others heard by then: scored one by one, a watched run lost a quarter of its
+        speed to it."""
+        batch = self.batches.pop(tag)
+        self.heard.append((batch, outputs, desired))
+        self.board.seen += len(batch)
         if self.on_progress:
-            outputs = outputs.reshape(len(outputs), -1)
-            self.judge(self.batches.pop(tag), outputs, np.reshape(desired, outputs.shape))
-        else:
-            self.heard.append((self.batches.pop(tag), outputs, desired))
+            self.report(batch, outputs.reshape(len(outputs), -1).T)
 
     def finish(self) -> None:
-        """Score what the teacher said while nobody watched, all at once."""
+        """Score what the teacher said since the last time, all at once."""
         if self.heard:
             batches, outputs, desired = zip(*self.heard)
             self.heard = []
-            self.judge(np.concatenate(batches), np.column_stack(outputs), np.column_stack(desired))
+            outputs = np.column_stack(outputs)
+            losses, _ = self.loss.measure(outputs, np.column_stack(desired))
+            self.score(np.concatenate(batches), outputs.T, losses, counted=True)
 
-    def judge(self, batch: np.ndarray, outputs: np.ndarray, desired: np.ndarray) -> None:
-        """Score examples from their outputs and desired outputs, a column per example."""
-        losses, _ = self.loss.measure(outputs, desired)
-        self.score(batch, outputs.T, losses)
-
-    def score(self, batch: np.ndarray, outputs: np.ndarray, losses: np.ndarray) -> None:
-        """Record a batch's losses and hits; `outputs` has one row per example."""
+    def score(self, batch: np.ndarray, outputs: np.ndarray, losses: np.ndarray, counted: bool = False) -> None:
+        """Record a batch's losses and hits; `outputs` has one row per example (`counted`: as listen did)."""
         hits = None if self.labels is None else decode(outputs) == self.labels[batch]
-        self.board.record(losses, hits)
+        self.board.record(losses, hits, counted)
+        if self.on_progress and not counted:
+            self.report(batch, outputs)
+
+    def report(self, batch: np.ndarray, outputs: np.ndarray) -> None:
+        """Tell `on_progress` which examples were just scored, and take up the learning rate it returns."""
         self.board.last = (batch, outputs)
         self.board.messages = self.messages() - self.sent
-        if self.on_progress:
-            rate = self.on_progress(self.epoch, self.board)
-            if rate is not None:
-                self.training.retune(rate)
+        rate = self.on_progress(self.epoch, self.board)
+        if rate is not None:
+            self.training.retune(rate)
