@@ -63,3 +63,12 @@ def test_a_rate_set_on_the_page_is_the_rate_the_saved_model_records(tmp_path):
         process.wait(30)
     training = Network.load(tmp_path / "m.json").blueprint.training
     assert training["learning_rate"] == 0.5 and training["epochs"] == 30 and training["data"] == "xor"
+
+
+def test_the_command_line_checks_checkpoint_every_by_fits_rule(tmp_path):
+    """--checkpoint-every is `checkpoint_every`, refused by its rule in one line before any work."""
+    refused = subprocess.run([sys.executable, "-m", "exmachina", "learn", "--checkpoint", "ck",
+                              "--checkpoint-every", "0"], capture_output=True, text=True, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == "error: --checkpoint-every 0: a checkpoint must come every 1 example or more"
+    assert not (tmp_path / "ck").exists()

@@ -65,7 +65,7 @@ def start_node(folder: Path, head: str | None) -> tuple[subprocess.Popen, str]:
 
 def cluster_environment() -> dict[str, str]:
     # a test cluster on loopback: no token to hand around; no workers started ahead of the shards (as
-    # exmachina's own Ray starts none: shards/sharded.py)
+    # exmachina's own Ray starts none: shards/starting.py)
     return {**environment(), "RAY_AUTH_MODE": "disabled", "RAY_prestart_worker_first_driver": "0"}
 
 

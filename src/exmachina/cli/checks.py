@@ -60,7 +60,7 @@ def outputs_apart(outputs: dict[str, Path | None], inputs: dict[str, Path | list
 # the options that are settings of `Network.fit`: checked by its rules (`network.training`), named as options
 SETTINGS = {"--epochs": "epochs", "--learning-rate": "learning_rate", "--batch": "batch_size",
             "--in-flight": "in_flight", "--noise": "noise", "--engine": "engine", "--shards": "shards",
-            "--cluster": "cluster", "--partition": "partition"}
+            "--cluster": "cluster", "--partition": "partition", "--checkpoint-every": "checkpoint_every"}
 OPTION = {field: option for option, field in SETTINGS.items()}
 SEED_RANGE = 2**32  # the split's NumPy RandomState takes seeds below this
 RULES: dict[str, tuple[Callable[[float], bool], str]] = {  # the options that are not

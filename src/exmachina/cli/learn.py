@@ -25,30 +25,26 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import numpy as np
 import typer
-from rich.console import Console
 
 from ..actors.activations import ACTIVATIONS
 from ..actors.losses import LOSSES
-from ..actors.losses import loss as find_loss
 from ..data import builtin, datasets
-from ..data.dataset import DataSet
 from ..data.scaling import KINDS as SCALINGS
 from ..data.scaling import Scaling
-from ..network.examples import decode, encode
+from ..network import checkpoints
 from ..network.memory import affordable as affordable_layers
 from ..network.network import Network
-from ..shards.sharded import ShardLost, ray_module
-from ..tracing.runtime import plain
-from . import app, divergence
+from ..network.training import Training
+from ..shards.sharded import ShardLost
+from ..shards.starting import ray_module
+from . import app, divergence, resuming
 from .checks import affordable, data_files, options, outputs_apart, serveable
 from .common import (
     FAILED,
     Cluster,
-    LearningBar,
     OneLineErrors,
     Partition,
     Shards,
@@ -62,17 +58,17 @@ from .common import (
 from .interrupts import cause, say, status, status_of_last
 from .plot import draw
 from .results import show
+from .teaching import settings, summarise, teach
 from .words import shown
 
-PASS_LINES = 20  # with more passes than this, a line for every few passes only
-
-
+EVERY = Training().checkpoint_every
 # the panels of `learn --help`, so that its options read in groups at 80 columns
 DATA, NET, LEARN, OUT, VIEW = "Data", "Network", "Learning", "Output", "Live view"
 
 
 @app.command(cls=OneLineErrors)
 def learn(
+    ctx: typer.Context,
     data: Annotated[str, typer.Option(rich_help_panel=DATA, help=f"What to learn: {datasets.SOURCES}.")] = "digits",
     layers: Annotated[str | None, typer.Option(rich_help_panel=NET,
         help="Neurons per layer, sensors first and outputs last, e.g. 64,32,10. The first must equal "
@@ -138,11 +134,30 @@ def learn(
     shards: Shards = None,
     cluster: Cluster = None,
     partition: Partition = "spread",
+    checkpoint: Annotated[Path | None, typer.Option(rich_help_panel=OUT, metavar="DIR",
+        help="Keep the run's state in the folder DIR, every --checkpoint-every examples and after each pass, so "
+             "that --resume DIR can finish it.", show_default=False)] = None,
+    checkpoint_every: Annotated[int, typer.Option(rich_help_panel=OUT, metavar="N",
+        help="With --checkpoint or --shards: examples (batches) between checkpoints.")] = EVERY,
+    resume: Annotated[Path | None, typer.Option(rich_help_panel=OUT, metavar="DIR",
+        help="Finish the run whose checkpoints are in DIR, with its options, to the same weights.",
+        show_default=False)] = None,
 ) -> None:
     """Train a network and show it learning: the digits by default, every neuron its own process."""
+    given = dict(locals())
+    if resume is not None and ctx is not None:  # as given: the run's options from its checkpoint folder
+        with reported():
+            extra = resuming.given_too(ctx, list(given))
+            if extra:
+                raise ValueError(f"--resume {resume}: the run's options are its own (in {resume}); leave out "
+                                 f"--{extra[0].replace('_', '-')}")
+            kept = resuming.options(resume, learn)
+        return learn(None, **kept, checkpoint=resume, resume=resume)
     started = time.perf_counter()
     out, err = console(), console(stderr=True)
     with reported():
+        if checkpoint is not None and resume is None:
+            checkpoints.prepare(checkpoint, make=False)
         for option, value, choices in (("--activation", activation, ACTIVATIONS), ("--loss", loss, LOSSES),
                                        ("--output-activation", output_activation, ACTIVATIONS),
                                        ("--scale", scale, SCALINGS)):
@@ -150,7 +165,7 @@ def learn(
         options({"--epochs": epochs, "--learning-rate": learning_rate, "--batch": batch, "--in-flight": in_flight,
                  "--noise": noise, "--engine": engine, "--shards": shards, "--cluster": cluster,
                  "--partition": partition, "--test-fraction": test_fraction, "--seed": seed, "--points": points,
-                 "--spread": spread, "--port": port})
+                 "--spread": spread, "--port": port, "--checkpoint-every": checkpoint_every})
         if shards:
             ray_module()  # installed, before any work
         affordable(sizes(layers) if layers else None, points if data in builtin.PLANES else None)
@@ -171,7 +186,10 @@ def learn(
         net.blueprint.scaling = Scaling.learn(plan["scale"], data_set.inputs[learned], data_set.names)
         plan.update(batch_size=batch, in_flight=in_flight, noise=noise, engine=engine, seed=seed,
                     test_fraction=test_fraction, output_activation=net.blueprint.activations[-1],
-                    shards=shards, cluster=cluster, partition=partition if shards else None)
+                    shards=shards, cluster=cluster, partition=partition if shards else None,
+                    checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume is not None)
+        if checkpoint is not None and resume is None:
+            resuming.keep(checkpoint, given)
     held = f"{len(tested)} held back to test" if data_set.split else "the same ones tested (a truth table)"
     where = f" on {shards} shards ({partition})" if shards else ""
     history: list[dict] = []
@@ -259,145 +277,3 @@ def interrupted(history: list[dict], epochs: int, save: Path | None, saved: bool
     if save is not None and save.exists():
         return f"{line}; {save} left as it was"
     return f"{line}; nothing saved"
-
-
-def settings(data: DataSet, layers: str | None, activation: str | None, loss: str | None,
-             epochs: int | None, learning_rate: float | None) -> dict[str, Any]:
-    """What to build and how to learn: the options given, else the data set's own defaults."""
-    defaults = data.defaults
-    plan = {
-        "activation": activation or defaults["activation"],
-        "loss": loss or defaults["loss"],
-        "epochs": defaults["epochs"] if epochs is None else epochs,
-        "learning_rate": defaults["learning_rate"] if learning_rate is None else learning_rate,
-    }
-    classes = len(data.classes)
-    if classes < 2:
-        raise ValueError(f"{data.name}: every example has the same label {data.classes[0]!r}: nothing to learn")
-    outputs = defaults.get("outputs", classes)
-    if layers is None:
-        plan["layers"] = [data.features, *defaults["hidden"], outputs]
-    else:
-        plan["layers"] = sizes(layers)
-        first, last = plan["layers"][0], plan["layers"][-1]
-        hint = f"try --layers {','.join(map(str, [data.features, *plan['layers'][1:-1], outputs]))}"
-        if len(plan["layers"]) < 2:
-            raise ValueError(f"--layers {layers}: give at least the sensors and the outputs; {hint}")
-        if first != data.features:
-            raise ValueError(f"--layers {layers}: the first layer has {first} sensors but {data.name} has "
-                             f"{data.features} features; {hint}")
-        if last != classes and not (last == 1 and classes == 2):
-            raise ValueError(f"--layers {layers}: the last layer has {last} outputs but {data.name} has "
-                             f"{classes} classes; {hint}")
-    if plan["layers"][-1] == 1 and plan["loss"] == "cross_entropy":
-        raise ValueError("cross_entropy needs an output neuron per class; with one output use --loss squared")
-    return plan
-
-
-def teach(net: Network, data: DataSet, learned: np.ndarray, tested: np.ndarray, plan: dict,
-          history: list[dict], err: Console, watcher: Any = None) -> None:
-    """Learn in one call to `fit`, testing after the passes; `history` grows as passes complete.
-
-    With many passes (a truth table takes a thousand) the network is tested, and a line
-    printed, every few passes only.
-    """
-    x, y = data.inputs[learned], data.labels[learned]
-    epochs = plan["epochs"]
-    every = max(1, epochs // PASS_LINES)
-    recent: dict[int, float | None] = {}
-    with LearningBar(err, epochs) as bar:
-
-        def progress(epoch: int, board: Any) -> float | None:
-            if epoch not in recent:
-                bar.begin(epoch, board.total)
-            recent[epoch] = board.recent_accuracy
-            bar.update(board)
-            return watcher.on_progress(epoch, board) if watcher else None
-
-        def after(done: dict) -> None:
-            tested_now = done["epoch"] % every == 0 or done["epoch"] == epochs
-            # the same weights, tested in one go by the matrix engine
-            train = evaluate(net, data, learned, "matrix") if tested_now else {}
-            test = evaluate(net, data, tested, "matrix") if tested_now else {}
-            done.update(recent_accuracy=recent.get(done["epoch"]),
-                        train_accuracy=train.get("accuracy"), train_loss=train.get("loss"),
-                        test_accuracy=test.get("accuracy"), test_loss=test.get("loss"))
-            done.setdefault("messages", None)
-            history.append(done)
-            if tested_now:
-                bar.passed(done)
-            divergence.check(net.blueprint, done)
-
-        if watcher:
-            watcher.hold()  # --paused: until the page resumes
-        net.fit(
-            x, y, epochs=epochs, learning_rate=plan["learning_rate"], batch_size=plan["batch_size"],
-            in_flight=plan["in_flight"], noise=plan["noise"], seed=plan["seed"], engine=plan["engine"],
-            on_progress=progress, on_pass=after, shards=plan["shards"], cluster=plan["cluster"],
-            partition=plan["partition"] or "spread",
-            about={"data": data.name, "test_fraction": plan["test_fraction"], "train_examples": len(learned),
-                   "test_examples": len(tested)},
-        )
-
-
-def evaluate(net: Network, data: DataSet, chosen: np.ndarray, engine: str) -> dict[str, Any]:
-    """Accuracy, mean loss and the predicted class of each chosen example (None if none chosen)."""
-    if not len(chosen):
-        return {"accuracy": None, "loss": None, "predicted": np.array([], dtype=np.int64)}
-    outputs = net.predict(data.inputs[chosen], engine=engine)
-    truth, desired = encode(data.labels[chosen], net.blueprint.classes, net.outputs)
-    losses, _ = find_loss(net.blueprint.loss).measure(outputs.T, desired.T)
-    predicted = decode(outputs)
-    return {"accuracy": float(np.mean(predicted == truth)), "loss": float(np.mean(losses)),
-            "predicted": predicted, "truth": truth}
-
-
-def summarise(net: Network, data: DataSet, learned: np.ndarray, tested: np.ndarray, plan: dict,
-              history: list[dict]) -> dict[str, Any]:
-    """The figures of the run, as the report holds them (`fit` records its own in the model)."""
-    train = evaluate(net, data, learned, plan["engine"])
-    test = evaluate(net, data, tested, plan["engine"])
-    seconds = sum(h["seconds"] for h in history)
-    examples = sum(h["examples"] for h in history)
-    messages = None if plan["engine"] != "actors" else sum(h["messages"] for h in history)
-    shown = test if len(tested) else train
-    classes = net.blueprint.classes
-    confusion = np.zeros((len(classes), len(classes)), dtype=np.int64)
-    np.add.at(confusion, (shown["truth"], shown["predicted"]), 1)
-    figures = {
-        "data": data.name,
-        "engine": plan["engine"],
-        "layers": plan["layers"],
-        "activation": plan["activation"],
-        "output_activation": plan["output_activation"],
-        "loss": plan["loss"],
-        "scale": plan["scale"],
-        "epochs": len(history),
-        "learning_rate": net.blueprint.training.get("learning_rate", plan["learning_rate"]),  # as it ended
-        "batch_size": plan["batch_size"],
-        "in_flight": plan["in_flight"],
-        "noise": plan["noise"],
-        "seed": plan["seed"],
-        "test_fraction": plan["test_fraction"],
-        "train_examples": int(len(learned)),
-        "test_examples": int(len(tested)),
-        "classes": [plain(c) for c in classes],
-        "train_accuracy": train["accuracy"],
-        "train_loss": train["loss"],
-        "test_accuracy": test["accuracy"],
-        "test_loss": test["loss"],
-        "seconds": seconds,
-        "examples_per_second": examples / seconds if seconds else None,
-        "messages": messages,
-        "shards": plan["shards"],
-        "partition": plan["partition"],
-        "transfers": sum(h["transfers"] for h in history) if plan["shards"] else None,
-        "restarts": sum(h["restarts"] for h in history) if plan["shards"] else None,
-        "shard_nodes": history[-1]["nodes"] if plan["shards"] and history else None,
-        "confusion": confusion.tolist(),
-        "confusion_set": "test" if len(tested) else "train",
-        "test_indices": tested.tolist(),
-        "test_predictions": [plain(classes[i]) for i in test["predicted"]],
-        "history": history,
-    }
-    return figures

@@ -16,7 +16,7 @@ from ..data import builtin, datasets, formats
 from ..network.examples import decode, probabilities
 from ..network.network import Network
 from ..network.training import ENGINES
-from ..shards.sharded import ray_module
+from ..shards.starting import ray_module
 from ..tracing.runtime import plain
 from . import app
 from .checks import affordable, data_files, options, outputs_apart

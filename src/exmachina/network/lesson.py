@@ -33,13 +33,16 @@ class Lesson:
         self.epoch, self.board, self.sent = epoch, Scoreboard(examples, self.finish), self.messages()
         return self.board
 
-    def examples(self, x: np.ndarray, desired: np.ndarray, batches: list, batched: bool) -> Iterator[tuple]:
-        """What the feeder presents: (tag, a value per sensor, desired outputs), one per batch.
+    def examples(self, x: np.ndarray, desired: np.ndarray, batches: list, batched: bool,
+                 tags: range | None = None) -> Iterator[tuple]:
+        """What the feeder presents: (tag, a value per sensor, desired outputs), one per batch (those of
+        `tags` only: a pass goes in segments between checkpoints); a batch's tag is its place in the pass.
 
         The feeder asks for an example when the previous one has left the network (with one in
         flight), so a learning rate changed while an example was scored applies from the next one.
         """
-        for tag, batch in enumerate(batches):
+        for tag in range(len(batches)) if tags is None else tags:
+            batch = batches[tag]
             if self.training.learning_rate != self.told:
                 self.told = self.training.learning_rate
                 self.tell(self.told)

@@ -12,7 +12,9 @@ from ..actors.losses import loss
 from ..actors.runtime import LocalRuntime
 from ..actors.shuffled import ShuffledRuntime
 from ..actors.society import Society
+from . import checkpoints
 from .blueprint import Blueprint, layered
+from .checkpoints import Checkpoints, Position
 from .examples import check_inputs, check_targets, classes_of, decode, encode
 from .lesson import Lesson
 from .matrix import MatrixEngine
@@ -96,6 +98,8 @@ class Network:
         partition: str = "spread",
         checkpoint_every: int = 100,
         about: dict[str, Any] | None = None,
+        checkpoint: str | os.PathLike | None = None,
+        resume: bool = False,
     ) -> list[dict]:
         """Learn by stochastic gradient descent; returns one dict of figures per pass.
 
@@ -114,6 +118,12 @@ class Network:
         state is checkpointed every `checkpoint_every` examples (or batches): a shard that crashes is
         restarted and the examples since the checkpoint are replayed.
 
+        `checkpoint=DIR` writes the run's state to the folder DIR every `checkpoint_every` examples (or
+        batches) and after every pass (`exmachina.network.checkpoints`); `resume=True` with the same
+        arguments continues the run from its last checkpoint there (history included) and ends with
+        the weights an undisturbed run ends with, to the bit with one example in flight. Between
+        checkpoints the examples in flight drain.
+
         Every setting is checked here (`exmachina.network.training`); `blueprint.training` records
         them, the rate as it was at the end, the last pass's figures (those `on_pass` added too) and
         `about`, facts of the caller's (the command line's: the data and its split).
@@ -122,33 +132,62 @@ class Network:
                             shuffle_delivery, shards, cluster, partition, checkpoint_every)
         x = self.sensed(inputs)
         labels, desired = self._desired(targets, len(x))
+        book = at = None
+        if checkpoint is not None:
+            book = Checkpoints(checkpoint, training, self.blueprint, checkpoints.examples(x, desired))
+            if resume:
+                at = self._resumed(book, training)
+            else:
+                checkpoints.prepare(book.folder)
+        elif resume:
+            raise ValueError("resume: give the folder to resume from as `checkpoint`")
         order_random = np.random.default_rng(seed)
         lesson = Lesson(labels, on_progress, training, loss(self.blueprint.loss))
         if engine == "matrix":
             matrix = MatrixEngine(self.blueprint)
             self._live = matrix.state
         else:
-            society = self._society(lesson.listen, learning_rate, in_flight, noise, seed,
+            society = self._society(lesson.listen, training.learning_rate, in_flight, noise, seed,
                                     shuffle_delivery, shards, cluster, partition, checkpoint_every)
             lesson.tell = society.set_learning_rate
             lesson.messages = lambda: society.messages
             self._live = society.state
             traffic = society.traffic() if shards else None
-        history = []
+            if at is not None and at.randoms is not None:
+                noises(society, at.randoms)
+        history = at.position.history if at else []
         try:
-            for epoch in range(1, epochs + 1):
+            for epoch in range(at.position.epoch if at else 1, epochs + 1):
+                began = order_random.bit_generator.state
+                if at is not None and epoch == at.position.epoch:
+                    order_random.bit_generator.state = began = at.position.order
                 order = order_random.permutation(len(x)) if shuffle else np.arange(len(x))
                 batches = [order[i:i + batch_size] for i in range(0, len(x), batch_size)]
                 board = lesson.begin(epoch, len(x))
+                first = 0
+                if at is not None and epoch == at.position.epoch and at.position.board is not None:
+                    board.resume(at.position.board)
+                    lesson.sent -= board.messages
+                    first = at.position.cursor
+                every = checkpoint_every if book else len(batches)
+                for start in range(first, len(batches), every):
+                    tags = range(start, min(start + every, len(batches)))
+                    if engine == "matrix":
+                        for tag in tags:
+                            batch = batches[tag]
+                            step = matrix.step(x[batch], desired[batch], training.learning_rate)
+                            lesson.score(batch, step.outputs, step.losses)
+                    else:
+                        society.feed(lesson.examples(x, desired, batches, batch_size > 1, tags))
+                    if book and tags.stop < len(batches):
+                        lesson.finish()
+                        where = Position(epoch, tags.stop, began, training.learning_rate, board.kept(), history)
+                        book.write(self.snapshot(), where, None if engine == "matrix" else noises(society))
+                lesson.finish()
                 if engine == "matrix":
-                    for batch in batches:
-                        step = matrix.step(x[batch], desired[batch], training.learning_rate)
-                        lesson.score(batch, step.outputs, step.losses)
                     self.blueprint = matrix.state()
                     figures = {}
                 else:
-                    society.feed(lesson.examples(x, desired, batches, batched=batch_size > 1))
-                    lesson.finish()
                     self.blueprint = society.state()
                     figures = {"messages": society.messages - lesson.sent}
                     if shards:
@@ -166,12 +205,25 @@ class Network:
                 })
                 if on_pass:
                     on_pass(history[-1])
+                if book:
+                    where = Position(epoch + 1, 0, order_random.bit_generator.state, training.learning_rate, None,
+                                     history)
+                    book.write(self.blueprint, where, None if engine == "matrix" else noises(society))
         finally:
             self._live = None
             if engine == "actors" and shards:
                 society.close()
         self.blueprint.training = self._record(training, history, len(x), about or {})
         return history
+
+    def _resumed(self, book: Checkpoints, training: Training) -> checkpoints.Saved:
+        """The run's last checkpoint, checked against this call; its weights become this network's."""
+        saved = checkpoints.read(book.folder)
+        checkpoints.same_run(saved, training, self.blueprint, book.data, book.folder)
+        book.resumed(saved)
+        self.blueprint = saved.blueprint
+        training.retune(saved.position.rate)
+        return saved
 
     def _record(self, training: Training, history: list[dict], examples: int, about: dict) -> dict[str, Any]:
         """What the model keeps of this fit: the only writer of `blueprint.training`."""
@@ -247,3 +299,15 @@ class Network:
     def score(self, inputs: Any, labels: Sequence, engine: str = "actors") -> float:
         """The share of examples whose label the network predicts correctly."""
         return float(np.mean(self.classify(inputs, engine) == np.asarray(labels)))
+
+
+def noises(society: Any, randoms: list | None = None) -> list | None:
+    """Every neuron's noise generator by the neuron's number (None: no noise); or, given `randoms`,
+    each set as they have it (from a checkpoint), before any example."""
+    if hasattr(society, "randoms"):  # on shards
+        return society.randoms() if randoms is None else society.resume(randoms)
+    state = society.learned()
+    if randoms is None:
+        return state["randoms"] if any(r is not None for r in state["randoms"]) else None
+    society.restore({**state, "randoms": randoms})
+    return None

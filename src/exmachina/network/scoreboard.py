@@ -43,6 +43,19 @@ class Scoreboard:
             self._correct += sum(hits)
             self._recent.extend(hits)
 
+    def kept(self) -> dict:
+        """The tallies so far, as a checkpoint keeps them (plain numbers)."""
+        return {"seen": self.seen, "loss_sum": self.loss_sum, "correct": self.correct, "recent": list(self.recent),
+                "seconds": self.seconds, "cpu_seconds": self.cpu_seconds, "messages": self.messages}
+
+    def resume(self, kept: dict) -> None:
+        """The tallies as a checkpoint kept them; the clocks go on from the time they had counted."""
+        self.seen, self._loss_sum, self._correct = kept["seen"], kept["loss_sum"], kept["correct"]
+        self._recent.extend(kept["recent"])
+        self.started -= kept["seconds"]
+        self.cpu_started -= kept["cpu_seconds"]
+        self.messages = kept["messages"]
+
     @property
     def loss_sum(self) -> float:
         self._catch_up()
