@@ -10,6 +10,7 @@ import os
 import random
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -45,9 +46,11 @@ def undisturbed(tmp_path_factory) -> Path:
     return folder / "m.npz"
 
 
-def killed(tmp_path: Path, args: list, hold: str | None = None, after: float | None = None) -> int:
+def killed(tmp_path: Path, args: list, hold: str | None = None, after: float | None = None,
+           made: Path | None = None) -> int:
     """Start `exmachina learn ARGS` and SIGKILL it: held half-way through a checkpoint's write (`hold`,
-    once it says so), or `after` seconds. Ray's processes, if any, go after it."""
+    once it says so), or `after` seconds (after the file `made` is there). Ray's processes, if any, go
+    after it."""
     env = environment()
     if hold:
         env[checkpoints.HOLD] = hold
@@ -60,6 +63,8 @@ def killed(tmp_path: Path, args: list, hold: str | None = None, after: float | N
                 said = process.stderr.readline()
             assert process.poll() is None, said + process.stderr.read()
         else:
+            while made is not None and not made.exists() and process.poll() is None:
+                time.sleep(0.01)
             try:
                 process.wait(after)
             except subprocess.TimeoutExpired:
@@ -103,14 +108,13 @@ def test_killed_again_and_again_at_random_moments_a_run_ends_with_the_same_bits(
                 tmp_path / "whole.npz")
     assert whole.returncode == 0, whole.stderr
     folder, model, report = tmp_path / "ck", tmp_path / "m.npz", tmp_path / "r.json"
-    chance = random.Random(seed)
-    for _ in range(4):
-        if (folder / "checkpoint.json").exists():
-            command = ["--resume", folder]
-        else:  # killed before its first checkpoint: nothing to resume, the run starts again
-            command = [*args, report, "--checkpoint", folder, "--save", model]
-        if killed(tmp_path, command, after=chance.uniform(0.5, 4.0)) == 0:
-            break
+    chance, kills = random.Random(seed), 0
+    command = [*args, report, "--checkpoint", folder, "--save", model]
+    status = killed(tmp_path, command, after=chance.uniform(0, 1.5), made=folder / "checkpoint.json")
+    while status != 0 and kills < 4:  # each resumed run killed at any moment, from its start on
+        kills += 1
+        status = killed(tmp_path, ["--resume", folder], after=chance.uniform(0.5, 4.0))
+    assert kills >= 1
     if not model.exists():
         done = run("learn", "--resume", folder)
         assert done.returncode == 0, done.stderr
@@ -250,3 +254,17 @@ def test_fit_refuses_to_resume_with_other_data_another_network_or_other_settings
     with pytest.raises(ValueError, match="holds a checkpoint already"):
         Network.layered([4, 6, 3]).fit(x, y, epochs=1, checkpoint=tmp_path / "ck")
     assert fingerprint(tmp_path / "ck") == before
+
+
+@pytest.mark.slow
+def test_a_sharded_run_killed_while_writing_its_checkpoint_resumes_on_shards_to_the_same_bits(tmp_path, undisturbed):
+    """The driver of 2 shards on Ray, SIGKILLed half-way through a checkpoint: the resumed run, on shards
+    again (its options), ends with the bits of the undisturbed run in one process."""
+    folder, model, report = tmp_path / "ck", tmp_path / "m.npz", tmp_path / "r.json"
+    args = [*RUN, "--shards", "2", "--checkpoint", folder, "--save", model, "--report", report]
+    assert killed(tmp_path, args, "state:8") == -signal.SIGKILL
+    resumed = run("learn", "--resume", folder, cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert same_bits(model, undisturbed)
+    figures = json.loads(report.read_text())
+    assert figures["shards"] == 2 and [p["epoch"] for p in figures["history"]] == [1, 2, 3]
