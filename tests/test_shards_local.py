@@ -120,6 +120,22 @@ def test_where_ray_cannot_start_it_is_one_line_at_once(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [["learn", "--data", "xor", "--save", "m.json"],
+                                     ["predict", "model.json", "--values", "0,1"]])
+def test_where_ray_fails_to_start_it_is_one_line_with_what_to_try_and_status_1(tmp_path, command):
+    """Ray's own processes that do not start (here: its folder cannot be made; under load, its raylet
+    timing out) are the machine's failure, not the command's: one line that says what to try, exit 1."""
+    Network.layered([2, 3, 2]).save(tmp_path / "model.json")
+    result = subprocess.run([*EXMACHINA, *command, "--shards", "1"], capture_output=True, text=True, cwd=tmp_path,
+                            env={**environment(), "RAY_TMPDIR": "/proc/no-such-folder"}, timeout=300)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and "Traceback" not in result.stderr and len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: --shards: Ray could not start on this machine (") and "/proc/no-such-folder" \
+        in lines[0] and lines[0].endswith("or leave out --shards")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
+
+
 def descendants(pid: int) -> set[int]:
     """Every process started, directly or not, by `pid`."""
     children: dict[int, list[int]] = {}

@@ -36,11 +36,11 @@ def console(stderr: bool = False) -> Console:
     )
 
 
-def fail(message: str) -> NoReturn:
-    """One red line on stderr saying what went wrong and where, then exit status 2."""
+def fail(message: str, status: int = USAGE_ERROR) -> NoReturn:
+    """One red line on stderr saying what went wrong and where, then exit status 2 (or `status`)."""
     line = " ".join(str(message).split())  # one line, whatever the message held
     console(stderr=True).print(f"[bold red]error:[/] {shown(line)}", soft_wrap=True)
-    raise typer.Exit(USAGE_ERROR)
+    raise typer.Exit(status)
 
 
 @contextmanager

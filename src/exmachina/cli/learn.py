@@ -39,7 +39,7 @@ from ..network.memory import affordable as affordable_layers
 from ..network.network import Network
 from ..network.training import Training
 from ..shards.sharded import ShardLost
-from ..shards.starting import ray_module
+from ..shards.starting import RayUnavailable, ray_module
 from . import app, divergence, resuming
 from .checks import affordable, data_files, options, outputs_apart, serveable
 from .common import (
@@ -50,6 +50,7 @@ from .common import (
     Shards,
     choose,
     console,
+    fail,
     percent,
     reported,
     sizes,
@@ -232,6 +233,8 @@ def learn(
         err.print(f"[bold red]error:[/] {shown(divergence.line(diverged, plan['learning_rate'], save))}",
                   soft_wrap=True)
         raise typer.Exit(FAILED) from None
+    except RayUnavailable as failed:
+        fail(str(failed), FAILED)
     except ShardLost as lost:
         kept = "nothing saved"
         if save is not None:

@@ -16,16 +16,18 @@ from ..data import builtin, datasets, formats
 from ..network.examples import decode, probabilities
 from ..network.network import Network
 from ..network.training import ENGINES
-from ..shards.starting import ray_module
+from ..shards.starting import RayUnavailable, ray_module
 from ..tracing.runtime import plain
 from . import app
 from .checks import affordable, data_files, options, outputs_apart
 from .common import (
+    FAILED,
     Cluster,
     OneLineErrors,
     Partition,
     Shards,
     console,
+    fail,
     numbers,
     percent,
     reported,
@@ -75,6 +77,8 @@ def predict(
             outputs = net.predict(inputs, engine=engine, shards=shards, cluster=cluster, partition=partition)
         except ValueError as bad:
             raise ValueError(f"{data or '--values'}: {bad}") from None
+        except RayUnavailable as failed:
+            fail(str(failed), FAILED)
         classes = net.blueprint.classes
         predicted = None if classes is None else [plain(classes[i]) for i in decode(outputs)]
         if output is not None:

@@ -16,6 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+START_AGAIN = 1  # starts of Ray after the first that timed out
+
+
+class RayUnavailable(RuntimeError):
+    """Ray's own processes did not start: the machine's doing, not the command's (exit status 1)."""
+
+
 RAY_PROCESS_BYTES = 4 << 30  # the address space a Ray process maps besides the object store (threads, heaps)
 STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 CONNECT_SECONDS = 10  # to reach a cluster's address
@@ -41,14 +48,21 @@ def connect(cluster: str | None):
     _quiet()
     if cluster is None:  # a Ray of our own, even where a cluster runs on this machine
         _room_for_ray(ray)
-        try:
-            with _own_signals():
-                ray.init(address="local", include_dashboard=False, log_to_driver=False, logging_level="ERROR",
-                         _system_config=OWN_RAY)
-        except Exception as failed:  # Ray's own processes did not start: its traceback says no more
-            lines = str(failed).strip().splitlines() or [type(failed).__name__]
-            raise ValueError(f"--shards: Ray could not start on this machine ({lines[0]})") from None
-        return ray
+        for attempt in range(1 + START_AGAIN):
+            try:
+                with _own_signals():
+                    ray.init(address="local", include_dashboard=False, log_to_driver=False, logging_level="ERROR",
+                             _system_config=OWN_RAY)
+                return ray
+            except Exception as failed:  # Ray's own processes did not start: its traceback says no more
+                lines = str(failed).strip().splitlines() or [type(failed).__name__]
+                with _stderr_quiet():
+                    ray.shutdown()  # what did start of it
+                if attempt < START_AGAIN and "timed out" in lines[0]:
+                    continue  # a busy machine: Ray waits a fixed 30 s for its raylet
+                raise RayUnavailable(f"--shards: Ray could not start on this machine ({lines[0]}); try again when "
+                                     "the machine is less busy, start Ray yourself (ray start --head) and give its "
+                                     "address as --cluster, or leave out --shards") from None
     host, _, port = cluster.rpartition(":")
     try:
         speaks = _speaks_grpc(host or cluster, int(port or 6379))
