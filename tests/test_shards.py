@@ -209,6 +209,44 @@ def test_three_kills_at_random_moments_leave_the_very_bits_of_an_undisturbed_run
     assert learned(net) == learned(undisturbed)
 
 
+def next_life(known: set[int], timeout: float = 120) -> int:
+    """The process of a shard that Ray started after those `known` (waiting for it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        born = set(shard_processes()) - known
+        if born:
+            return born.pop()
+        time.sleep(0.01)
+    raise AssertionError("Ray restarted no shard")
+
+
+@pytest.mark.slow
+def test_a_shard_killed_again_before_it_answered_its_new_life_counts_both_restarts(ray):
+    """Killed, and its new process killed too before the driver ever called it: Ray restarted the shard
+    twice, and so says the report (the driver saw one new life)."""
+    x, y = data(n=60, features=30, classes=4, seed=3)
+    undisturbed = Network.layered([30, 12, 4], seed=5)
+    undisturbed.fit(x, y, epochs=2, learning_rate=0.1)
+    killed: list[int] = []
+
+    def progress(epoch, board):  # the driver waits here: no call reaches the shards meanwhile
+        if epoch == 1 and board.seen >= 25 and not killed:
+            known = set(shard_processes())
+            victim = min(known)
+            for _ in range(2):
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+                known.add(victim)
+                victim = next_life(known)
+                known.add(victim)
+
+    net = Network.layered([30, 12, 4], seed=5)
+    history = net.fit(x, y, epochs=2, learning_rate=0.1, shards=2, checkpoint_every=10, on_progress=progress)
+    assert len(killed) == 2
+    assert sum(h["restarts"] for h in history) == 2
+    assert learned(net) == learned(undisturbed)
+
+
 FAULTY = """
 import sys
 from pathlib import Path

@@ -313,9 +313,24 @@ class Shards:
             self._mourn(died, log)
             try:
                 self._restore()
+                self._count_restarts()
                 return
             except _Died as again:
                 died = again.places
+
+    def _count_restarts(self) -> None:
+        """The restarts as the cluster counted them: a shard killed again before it answered its new
+        life began two lives, though the driver saw one. Ray's actor table is not its public API:
+        where it has moved, the lives the driver saw are the count."""
+        try:
+            from ray._private.state import actors
+
+            counted = {p: actors(actor._actor_id.hex()).get("NumRestarts") for p, actor in self.actors.items()}
+        except Exception:  # noqa: BLE001 - any change of Ray's internals leaves the driver's own count
+            return
+        for p, restarts in counted.items():
+            if isinstance(restarts, int) and restarts > self.restarts[p]:
+                self.restarts[p] = restarts
 
     def _mourn(self, died: set[int], log: list) -> None:
         """Count the deaths; past a shard's restarts, stop the run with the last checkpointed model."""
