@@ -9,24 +9,15 @@ for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_threads, "1")
 
 import pytest  # noqa: E402
-from xdist.scheduler import LoadScopeScheduling  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))  # the oracle and the recording runtime
 
+import commands  # noqa: E402
 from viewing import browser, page, runs  # noqa: E402, F401 - the live view's fixtures, for tests/test_view*.py
 
-# Files whose tests share one process: the README's blocks run in order in one folder, each using what
-# the ones before wrote; test_shards.py's tests drive one two-node Ray cluster, started once.
-TOGETHER = ("test_readme.py", "test_shards.py")
-
-
-class OneByOne(LoadScopeScheduling):
-    """`--dist loadscope` as this suite means it: each test goes on its own to whichever worker is free,
-    except the tests of a file in TOGETHER, which go to one worker, in order (the biggest units first)."""
-
-    def _split_scope(self, nodeid: str) -> str:
-        file = nodeid.split("::", 1)[0]
-        return file if Path(file).name in TOGETHER else nodeid
+# `--dist loadgroup` (pyproject.toml): each test goes on its own to whichever worker is free, except the
+# tests marked with one `xdist_group`, which go to one worker, in order: the README's blocks run in one
+# folder, each using what the ones before wrote; test_shards.py's tests drive one two-node Ray cluster.
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -36,12 +27,18 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return len(os.sched_getaffinity(0)) + 1
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log) -> LoadScopeScheduling | None:
-    return OneByOne(config, log) if config.getvalue("dist") == "loadscope" else None
+def pytest_sessionfinish() -> None:
+    """This worker's forking process (tests/commands.py) ends with the session and is waited for, so
+    that the CPU time of the commands it forked counts as this worker's children's."""
+    commands.close()
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` chooses
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests first, so that none of them is left to run alone at the end (the files in TOGETHER
-    keep their order)."""
-    items.sort(key=lambda item: item.path.name not in TOGETHER and item.get_closest_marker("slow") is None)
+    """A test that uses the browser is marked `browser`, so that `-m "not browser"` leaves it out. Then
+    the slow tests first, so that none of them is left to run alone at the end (a group keeps its order)."""
+    for item in items:
+        if "browser" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None
+               and item.get_closest_marker("slow") is None)

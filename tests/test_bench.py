@@ -29,6 +29,7 @@ def run_suite(*arguments: str) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_quick_run_prints_the_table_and_writes_every_figure(tmp_path):
     results = tmp_path / "results" / "latest.json"
@@ -55,6 +56,7 @@ def test_quick_run_prints_the_table_and_writes_every_figure(tmp_path):
         assert ratio["runs"] == pytest.approx([lean / actors for actors, lean in runs])
 
 
+@pytest.mark.subprocess
 def test_bad_option_is_one_line_and_exit_2(tmp_path):
     done = run_suite("--repeats", "0", "--json", str(tmp_path / "never.json"))
     assert done.returncode == 2
@@ -62,6 +64,7 @@ def test_bad_option_is_one_line_and_exit_2(tmp_path):
     assert not (tmp_path / "never.json").exists()
 
 
+@pytest.mark.subprocess
 def test_missing_semeion_data_is_one_line_and_exit_2(tmp_path):
     done = run_suite("--semeion", "--semeion-data", str(tmp_path / "absent.data"), "--json", str(tmp_path / "r.json"))
     assert done.returncode == 2
@@ -149,6 +152,8 @@ def test_sparse_network_learns_with_the_actors_like_the_matrix_engine_and_surviv
     np.testing.assert_allclose(Network(loaded).predict(x), actors.predict(x), rtol=0, atol=0)
 
 
+@pytest.mark.ray
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_the_shards_section_compares_one_process_with_two_shards(tmp_path):
     results = tmp_path / "shards.json"

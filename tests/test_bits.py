@@ -94,6 +94,7 @@ print(json.dumps(learned))
 """
 
 
+@pytest.mark.subprocess
 def test_the_python_source_learns_the_kept_bits(tmp_path):
     """Run from the .py files alone (nothing compiled), the nine networks learn the same bits."""
     shutil.copytree(Path(exmachina.__file__).parent, tmp_path / "exmachina",

@@ -150,6 +150,7 @@ def test_layers_group_every_neuron_one_step_past_its_deepest_input():
             [[i for i, d in enumerate(depth) if d == level] for level in sorted(set(depth))]
 
 
+@pytest.mark.subprocess
 def test_info_on_a_model_forty_thousand_neurons_deep(tmp_path):
     """Once 15 s and more: layers() went over every synapse once per layer, and the table had a row per
     layer; now each synapse is looked at once, and the table shows the ends."""

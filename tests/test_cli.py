@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits, load_iris
 
+import commands
+
 EXMACHINA = [str(Path(sys.executable).parent / "exmachina")]
 MODULE = [sys.executable, "-m", "exmachina"]
 
@@ -25,7 +27,11 @@ def environment() -> dict[str, str]:
     return env
 
 
-def run(*args: str, cwd: Path | None = None, how: list[str] = EXMACHINA, timeout: float = 300):
+def run(*args: str, cwd: Path | None = None, how: list[str] | None = None, timeout: float = 300):
+    """`exmachina ARGS`, captured: forked from a process that has imported the commands (tests/commands.py),
+    or started as `how` says (EXMACHINA: the installed script itself, in a new interpreter)."""
+    if how is None:
+        return commands.run(args, cwd, environment(), timeout)
     return subprocess.run([*how, *map(str, args)], capture_output=True, text=True, cwd=cwd,
                           env=environment(), timeout=timeout)
 
@@ -71,6 +77,7 @@ def write_small_mnist(folder: Path) -> int:
 # -- learning ------------------------------------------------------------------------------------
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_default_learn_reaches_95_percent_on_the_digits(tmp_path):
     result = run("learn", "--report", "report.json", "--save", "model.json", cwd=tmp_path)
@@ -96,6 +103,7 @@ def test_default_learn_reaches_95_percent_on_the_digits(tmp_path):
     assert "\x1b[" not in result.stdout + result.stderr  # no colour when not on a terminal
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("how", [EXMACHINA, MODULE], ids=["exmachina", "python -m exmachina"])
 def test_learns_xor(tmp_path, how):
     result = run("learn", "--data", "xor", "--report", "xor.json", cwd=tmp_path, how=how)
@@ -106,6 +114,7 @@ def test_learns_xor(tmp_path, how):
     assert report["test_predictions"] == [0, 1, 1, 0]
 
 
+@pytest.mark.subprocess
 def test_matrix_engine_and_truth_table(tmp_path):
     result = run("learn", "--data", "and", "--engine", "matrix", "--epochs", "300", "--report", "r.json",
                  cwd=tmp_path)
@@ -115,6 +124,7 @@ def test_matrix_engine_and_truth_table(tmp_path):
     assert report["messages"] is None and report["engine"] == "matrix"
 
 
+@pytest.mark.subprocess
 def test_save_info_predict_round_trip(tmp_path):
     write_iris(tmp_path / "iris.csv")
     learned = run("learn", "--data", "csv:iris.csv", "--layers", "4,6,3", "--epochs", "40", "--seed", "2",
@@ -153,6 +163,7 @@ def test_save_info_predict_round_trip(tmp_path):
     assert report["test_predictions"][0] in one.stdout
 
 
+@pytest.mark.subprocess
 def test_predicts_unlabelled_csv_with_the_models_features(tmp_path):
     write_iris(tmp_path / "iris.csv")
     assert run("learn", "--data", "csv:iris.csv", "--epochs", "3", "--save", "m.json", cwd=tmp_path).returncode == 0
@@ -165,6 +176,7 @@ def test_predicts_unlabelled_csv_with_the_models_features(tmp_path):
     assert "accuracy" not in result.stdout
 
 
+@pytest.mark.subprocess
 def test_learns_a_two_dimensional_set(tmp_path):
     result = run("learn", "--data", "gauss", "--points", "200", "--spread", "0.1", "--report", "g.json",
                  cwd=tmp_path)
@@ -174,6 +186,7 @@ def test_learns_a_two_dimensional_set(tmp_path):
     assert report["test_accuracy"] >= 0.9
 
 
+@pytest.mark.subprocess
 def test_learns_from_mnist_idx_files(tmp_path):
     total = write_small_mnist(tmp_path)
     result = run("learn", "--data", f"mnist:{tmp_path}", "--epochs", "3", "--report", "m.json", cwd=tmp_path)
@@ -187,6 +200,7 @@ def test_learns_from_mnist_idx_files(tmp_path):
 # -- Ctrl-C ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.subprocess
 def test_ctrl_c_keeps_the_previous_model(tmp_path):
     model = tmp_path / "model.json"
     assert run("learn", "--data", "circle", "--epochs", "1", "--save", model, cwd=tmp_path).returncode == 0
@@ -242,6 +256,7 @@ def files(tmp_path_factory) -> Path:
     return tmp_path
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("args, fragments", [
     (["learn", "--data", "semeion:short.data"], ["short.data, line 2", "expected 266 fields", "found 200"]),
     (["learn", "--data", "semeion:word.data"], ["word.data, line 2, field 1", "'zero' is not a number"]),
@@ -288,6 +303,7 @@ def test_bad_input_is_one_line_and_exit_status_2(files, args, fragments):
     assert sorted(p.name for p in files.rglob("*")) == before  # nothing written, not even half a file
 
 
+@pytest.mark.subprocess
 def test_trace_takes_a_word_label_from_a_csv_file(files):
     """The model learned iris with the species as words; tracing an example teaches it that word."""
     done = run("trace", "iris-model.json", "--data", "csv:iris.csv", "--example", "60", "--jsonl", "-", cwd=files)
@@ -304,10 +320,10 @@ def test_trace_takes_a_word_label_from_a_csv_file(files):
     assert table.returncode == 0 and "Teacher" in table.stdout, table.stderr
 
 
+@pytest.mark.subprocess
 def test_trace_shows_a_summary_with_outputs_named_by_class_and_no_padding(files):
     def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:  # wide enough that no name wraps
-        return subprocess.run([*EXMACHINA, *args], capture_output=True, text=True, cwd=cwd, timeout=300,
-                              env={**environment(), "COLUMNS": "200"})
+        return commands.run(args, cwd, {**environment(), "COLUMNS": "200"}, timeout=300)
 
     summary = run("trace", "iris-model.json", "--data", "csv:iris.csv", "--example", "60", cwd=files)
     assert summary.returncode == 0, summary.stderr
@@ -325,6 +341,7 @@ def test_trace_shows_a_summary_with_outputs_named_by_class_and_no_padding(files)
     assert not [line for line in every.stdout.splitlines() if line != line.rstrip()]
 
 
+@pytest.mark.subprocess
 def test_learn_with_watch_serves_the_live_view_while_it_learns(tmp_path):
     import re
     import urllib.request
@@ -355,6 +372,7 @@ def test_learn_with_watch_serves_the_live_view_while_it_learns(tmp_path):
     assert json.loads((tmp_path / "report.json").read_text())["epochs"] == 3
 
 
+@pytest.mark.subprocess
 def test_version(tmp_path):
     import exmachina
 
@@ -363,6 +381,7 @@ def test_version(tmp_path):
         assert result.returncode == 0 and result.stdout == f"exmachina {exmachina.__version__}\n"
 
 
+@pytest.mark.subprocess
 def test_predict_shows_the_inputs_the_label_and_each_class_probability(tmp_path):
     assert run("learn", "--data", "iris", "--save", "iris.json", cwd=tmp_path).returncode == 0
     result = run("predict", "iris.json", "--values", "5.1,3.5,1.4,0.2", "--values", "6.7,3.0,5.2,2.3", cwd=tmp_path)

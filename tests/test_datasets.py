@@ -264,6 +264,7 @@ def test_split_is_stratified_seeded_and_disjoint():
         datasets.split(data, 1.0)
 
 
+@pytest.mark.subprocess
 def test_learning_from_built_in_data_split_in_two_never_imports_scikit_learn(tmp_path):
     """Importing scikit-learn costs about a second: the shipped tables and the split do without it."""
     without = "import sys; sys.modules['sklearn'] = None; from exmachina.cli import app; app()"

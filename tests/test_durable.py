@@ -79,6 +79,7 @@ def killed(tmp_path: Path, args: list, hold: str | None = None, after: float | N
             pass
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("hold", [
     "model:3",  # the third checkpoint's model (and noise) whole, checkpoint.json still the second's
     "state:5",  # the end of pass 1: the new model whole, checkpoint.json's new text written, not in its place
@@ -98,6 +99,7 @@ def test_killed_while_writing_a_checkpoint_a_run_resumes_to_the_same_bits(tmp_pa
     assert len([p for p in folder.iterdir() if p.name.startswith("model-")]) == 1
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_killed_again_and_again_at_random_moments_a_run_ends_with_the_same_bits(tmp_path, seed):
@@ -177,6 +179,7 @@ def noise_lost(folder: Path) -> None:
     named(folder, "noise").unlink()
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("spoil, words", [
     (damage_state, "damaged"), (damage_model, "damaged"), (other_version, "0.0.9"),
     (other_network, "another network"), (no_checkpoint, "no checkpoint there"), (noise_lost, "missing"),
@@ -192,6 +195,7 @@ def test_a_checkpoint_that_cannot_be_resumed_is_one_line_and_changes_nothing(tmp
     assert not (tmp_path / "m.npz").exists()
 
 
+@pytest.mark.subprocess
 def test_resume_takes_no_other_options_and_a_new_run_will_not_write_over_a_checkpoint(tmp_path, made):
     before = fingerprint(made)
     for args in (["--resume", made, "--epochs", "5"], [*RUN, "--checkpoint", made]):
@@ -256,6 +260,8 @@ def test_fit_refuses_to_resume_with_other_data_another_network_or_other_settings
     assert fingerprint(tmp_path / "ck") == before
 
 
+@pytest.mark.ray
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_a_sharded_run_killed_while_writing_its_checkpoint_resumes_on_shards_to_the_same_bits(tmp_path, undisturbed):
     """The driver of 2 shards on Ray, SIGKILLed half-way through a checkpoint: the resumed run, on shards

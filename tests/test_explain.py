@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,7 @@ import pytest
 from exmachina import Network
 from exmachina.tracing.explain import Grid, backprop, explain, losses, nand, perceptron, perceptron_rule
 
-EXMACHINA = [sys.executable, "-m", "exmachina"]
+import commands
 
 
 def test_perceptron_total_input_half_and_output_one():
@@ -78,7 +77,7 @@ def test_all_topics_by_default_and_bad_topics_refused():
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PAGER": "cat", "COLUMNS": "200"}
-    return subprocess.run([*EXMACHINA, *args], capture_output=True, text=True, timeout=120, cwd=cwd, env=env)
+    return commands.run(args, cwd, env, timeout=120)
 
 
 def one_line_error(done: subprocess.CompletedProcess, *words: str) -> None:
@@ -90,6 +89,7 @@ def one_line_error(done: subprocess.CompletedProcess, *words: str) -> None:
         assert word in lines[0]
 
 
+@pytest.mark.subprocess
 def test_explain_command_prints_the_notes_numbers():
     done = run("explain", "perceptron", "nand")
     assert done.returncode == 0, done.stderr
@@ -107,6 +107,7 @@ def model(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.subprocess
 def test_trace_command_table_in_causal_sections(model):
     done = run("trace", str(model), "--values", "0.2,0.4,0.6", "--target", "1", "--all")
     assert done.returncode == 0, done.stderr
@@ -117,6 +118,7 @@ def test_trace_command_table_in_causal_sections(model):
     assert "learning rate 0.3" in out  # the rate the model learned with
 
 
+@pytest.mark.subprocess
 def test_trace_command_writes_json_lines_and_learns(model, tmp_path):
     jsonl, saved = tmp_path / "t.jsonl", tmp_path / "learned.json"
     done = run("trace", str(model), "--values", "0.2,0.4,0.6", "--target", "1", "--jsonl", str(jsonl),
@@ -135,6 +137,7 @@ def test_trace_command_writes_json_lines_and_learns(model, tmp_path):
     assert events[0]["version"] == 1 and not [e for e in events[1:] if e["kind"] == "error"]
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow  # two processes that load scikit-learn
 def test_trace_command_on_digits(tmp_path):
     path = tmp_path / "digits.json"
@@ -145,6 +148,7 @@ def test_trace_command_on_digits(tmp_path):
     one_line_error(run("trace", str(path), "--data", "digits", "--example", "5000"), "--example 5000", "0..1796")
 
 
+@pytest.mark.subprocess
 def test_trace_command_errors(model, tmp_path):
     one_line_error(run("trace", str(tmp_path / "missing.json"), "--values", "1,2,3"), "missing.json")
     one_line_error(run("trace", str(model), "--values", "1,2,3", "--neuron", "42"), "no neuron 42", "0..8")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
+
+import pytest
+
+import commands
 
 GROUPS = {"Data": ["--data", "--label", "--test-fraction", "--scale"],
           "Network": ["--layers", "--activation", "--loss"],
@@ -14,9 +16,9 @@ GROUPS = {"Data": ["--data", "--label", "--test-fraction", "--scale"],
           "Shards": ["--shards", "--cluster", "--partition"]}
 
 
+@pytest.mark.subprocess
 def test_learn_help_groups_its_options_and_fits_80_columns():
-    shown = subprocess.run([sys.executable, "-m", "exmachina", "learn", "--help"], capture_output=True, text=True,
-                           env={**os.environ, "COLUMNS": "80", "TERM": "dumb"}, timeout=60)
+    shown = commands.run(["learn", "--help"], env={**os.environ, "COLUMNS": "80", "TERM": "dumb"}, timeout=60)
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80

@@ -53,6 +53,7 @@ def test_a_device_is_refused_without_reading_it(device):
     assert status == 2 and "is a device or a socket, not a data file" in err and peak < SMALL_PEAK
 
 
+@pytest.mark.subprocess
 def test_a_directory_is_not_a_csv_file(tmp_path):
     assert_refused(run("learn", "--data", f"csv:{tmp_path}"), "is a directory")
 
@@ -94,6 +95,7 @@ def test_an_idx_bomb_with_a_true_header_is_inflated_no_further_than_the_header_d
     assert status == 2 and "more bytes after the 3x2x2 values" in err and peak < SMALL_PEAK
 
 
+@pytest.mark.subprocess
 def test_an_idx_header_that_declares_more_than_a_gzip_can_hold_is_refused_at_once(tmp_path):
     body = gzip_members(idx_header(60000, 28000, 28000), 1)
     folder = mnist_folder(tmp_path / "liar", body, gzip_members(idx_header(60000) + bytes(60000), 1))
@@ -101,6 +103,7 @@ def test_an_idx_header_that_declares_more_than_a_gzip_can_hold_is_refused_at_onc
                    "inflates to at most")
 
 
+@pytest.mark.subprocess
 def test_an_idx_header_that_declares_more_than_the_file_holds_is_refused_before_reading(tmp_path):
     folder = mnist_folder(tmp_path / "liar", idx_header(1000, 28, 28) + bytes(100),
                           idx_header(1000) + bytes(1000), gz=False)
@@ -122,6 +125,7 @@ def test_a_csv_file_too_big_for_memory_is_refused_before_reading(tmp_path):
     assert status == 2 and "1,099,511,627,776 bytes" in err and peak < SMALL_PEAK
 
 
+@pytest.mark.subprocess
 def test_a_gzip_whose_trailer_admits_a_huge_size_is_refused_before_inflating(tmp_path):
     liar = bytearray(gzip_members(b"a,b,label\n0,1,1\n", 1))
     liar[-4:] = (2**32 - 1).to_bytes(4, "little")  # "4 GiB inflated": a text file that size needs far more
@@ -129,6 +133,7 @@ def test_a_gzip_whose_trailer_admits_a_huge_size_is_refused_before_inflating(tmp
     assert_refused(run("learn", "--data", f"csv:{tmp_path / 'd.csv.gz'}"), "4,294,967,295 bytes", "of memory")
 
 
+@pytest.mark.subprocess
 def test_a_gzipped_csv_in_several_members_is_read_whole(tmp_path):
     rows = b"".join(f"{i % 2},{(i // 2) % 2},{(i % 2) ^ ((i // 2) % 2)}\n".encode() for i in range(40))
     (tmp_path / "d.csv.gz").write_bytes(gzip_members(b"a,b,label\n", 1) + gzip_members(rows, 1))
@@ -136,6 +141,7 @@ def test_a_gzipped_csv_in_several_members_is_read_whole(tmp_path):
     assert result.returncode == 0 and "32 examples, 8 held back" in result.stdout, result.stderr
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("shape, fragment", [
     ((0, 28, 28), "its header declares 0x28x28 values: no records"),
     ((5, 0, 28), "its header declares 5x0x28 values: records of no values"),

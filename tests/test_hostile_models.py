@@ -63,6 +63,7 @@ REFUSED = {
 }
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("name", REFUSED)
 def test_a_model_that_info_refuses_is_one_line(tmp_path, name):
     change, fragment = REFUSED[name]
@@ -72,6 +73,7 @@ def test_a_model_that_info_refuses_is_one_line(tmp_path, name):
     assert_refused(run("info", model, cwd=tmp_path), "m.json", fragment)
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("command", ["predict", "trace", "watch"])
 def test_predict_trace_and_watch_refuse_what_info_refuses_in_the_same_line(tmp_path, command):
     model = tmp_path / "m.json"
@@ -92,6 +94,7 @@ ACCEPTED = {
 }
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("name", ACCEPTED)
 def test_a_model_that_info_accepts_predict_and_trace_can_use(tmp_path, name):
     model = tmp_path / "m.json"
@@ -102,6 +105,7 @@ def test_a_model_that_info_accepts_predict_and_trace_can_use(tmp_path, name):
         assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
 
 
+@pytest.mark.subprocess
 def test_a_model_too_big_for_memory_is_refused_before_it_is_read(tmp_path):
     model = tmp_path / "m.json"
     with open(model, "wb") as f:
@@ -110,6 +114,7 @@ def test_a_model_too_big_for_memory_is_refused_before_it_is_read(tmp_path):
     assert_refused(run("info", model), "m.json", "1,099,511,627,776 bytes", "of memory")
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
 def test_a_device_is_not_a_model(device):
     assert_refused(run("info", device, timeout=30), device, "not a data file")
@@ -133,6 +138,7 @@ def test_npz_and_json_hold_the_same_network_bit_for_bit(tmp_path):
         assert str(arrays["format"]) == "exmachina-network" and int(arrays["version"]) == 1
 
 
+@pytest.mark.subprocess
 def test_every_command_reads_and_writes_npz_by_its_extension(tmp_path):
     assert run("learn", "--data", "xor", "--epochs", "30", "--save", "m.npz", cwd=tmp_path).returncode == 0
     assert (tmp_path / "m.npz").read_bytes()[:2] == b"PK"  # a zip, as NumPy writes .npz
@@ -173,6 +179,7 @@ NPZ_REFUSED = {
 }
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("name", NPZ_REFUSED)
 def test_a_hostile_npz_is_refused_in_one_line(tmp_path, name):
     change, fragment = NPZ_REFUSED[name]
@@ -180,6 +187,7 @@ def test_a_hostile_npz_is_refused_in_one_line(tmp_path, name):
     assert_refused(run("info", model), "m.npz", fragment)
 
 
+@pytest.mark.subprocess
 def test_an_npz_header_that_declares_more_than_it_holds_is_refused_before_reading(tmp_path):
     arrays = base_arrays(tmp_path)
     del arrays["synapses.weight"]
@@ -189,6 +197,7 @@ def test_an_npz_header_that_declares_more_than_it_holds_is_refused_before_readin
     assert_refused(run("info", model), "8,000,000,000,000 bytes")
 
 
+@pytest.mark.subprocess
 def test_an_npz_bomb_is_refused_before_it_is_inflated(tmp_path):
     """256 MiB of weights in a quarter of a megabyte: the headers disagree, so nothing is inflated."""
     arrays = base_arrays(tmp_path)
@@ -206,6 +215,7 @@ def test_an_npz_bomb_is_refused_before_it_is_inflated(tmp_path):
     assert status == 2 and "synapses.weight has 33,554,432" in err and peak < 300 << 20
 
 
+@pytest.mark.subprocess
 def test_not_an_npz_and_a_truncated_npz(tmp_path):
     (tmp_path / "text.npz").write_text("{}")
     assert_refused(run("info", tmp_path / "text.npz"), "not an .npz file")
@@ -285,6 +295,7 @@ ZIP_DAMAGE = {
 }
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("damage", ZIP_DAMAGE)
 def test_an_npz_damaged_at_the_zip_level_is_one_line(tmp_path, damage):
     spoil, fragment = ZIP_DAMAGE[damage]
@@ -297,6 +308,7 @@ def test_an_npz_damaged_at_the_zip_level_is_one_line(tmp_path, damage):
         assert_refused(run("info", model), "m.npz: damaged .npz file (Bad CRC-32")
 
 
+@pytest.mark.subprocess
 def test_an_npz_of_millions_of_neurons_and_one_synapse_is_refused_before_its_arrays_are_read(tmp_path):
     """Neurons compress to nothing: a small file once inflated hundreds of megabytes before its
     network was found wrong. Every neuron needs a synapse: that is known from the headers alone."""

@@ -41,6 +41,7 @@ IMPOSSIBLE = [
 ]
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("args, fragment", IMPOSSIBLE, ids=[" ".join(a) for a, _ in IMPOSSIBLE])
 def test_an_impossible_option_is_refused_at_once(tmp_path, args, fragment):
     model_file(tmp_path / "m.json")
@@ -49,6 +50,7 @@ def test_an_impossible_option_is_refused_at_once(tmp_path, args, fragment):
     assert result.stdout == ""  # nothing loaded, learned or served
 
 
+@pytest.mark.subprocess
 def test_a_port_already_taken_is_refused_before_learning(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -80,6 +82,7 @@ def no_constant(name: str) -> None:
     raise AssertionError(f"{name} in a strict JSON report")
 
 
+@pytest.mark.subprocess
 def test_a_diverging_run_says_so_keeps_the_old_model_and_reports_strict_json(tmp_path):
     model = model_file(tmp_path / "m.json", 0o640)
     before = model.read_bytes()
@@ -95,6 +98,7 @@ def test_a_diverging_run_says_so_keeps_the_old_model_and_reports_strict_json(tmp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "r.json"]
 
 
+@pytest.mark.subprocess
 def test_a_diverging_run_without_a_model_saves_nothing(tmp_path):
     result = run(*DIVERGING, "--save", "new.json", cwd=tmp_path)
     assert result.returncode == 1 and "nothing saved" in result.stderr

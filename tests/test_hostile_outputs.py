@@ -61,6 +61,7 @@ CLASHES = [
 ]
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("args, fragment", CLASHES, ids=[" ".join(a) for a, _ in CLASHES])
 def test_an_output_onto_an_input_or_another_output_is_refused_before_any_work(folder, args, fragment):
     before = untouched(folder)
@@ -73,6 +74,7 @@ def test_an_output_onto_an_input_or_another_output_is_refused_before_any_work(fo
 # -- saving over an existing file ------------------------------------------------------------------
 
 
+@pytest.mark.subprocess
 def test_a_private_model_stays_private_when_learn_saves_over_it(tmp_path):
     model = model_file(tmp_path / "m.json", 0o600)
     assert run("learn", "--data", "xor", "--epochs", "2", "--save", model, cwd=tmp_path).returncode == 0
@@ -80,6 +82,7 @@ def test_a_private_model_stays_private_when_learn_saves_over_it(tmp_path):
     assert Network.load(model).blueprint.training["epochs"] == 2
 
 
+@pytest.mark.subprocess
 def test_predictions_written_over_a_file_keep_its_permission_bits(tmp_path):
     model = model_file(tmp_path / "m.json")
     out = tmp_path / "p.csv"
@@ -89,6 +92,7 @@ def test_predictions_written_over_a_file_keep_its_permission_bits(tmp_path):
     assert stat.S_IMODE(out.stat().st_mode) == 0o640 and out.read_text().startswith("example")
 
 
+@pytest.mark.subprocess
 def test_saving_onto_a_symbolic_link_replaces_the_file_it_points_to_and_keeps_the_link(tmp_path):
     (tmp_path / "models").mkdir()
     target = model_file(tmp_path / "models" / "real.json", 0o640)
@@ -101,6 +105,7 @@ def test_saving_onto_a_symbolic_link_replaces_the_file_it_points_to_and_keeps_th
     assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["real.json"]
 
 
+@pytest.mark.subprocess
 def test_a_dangling_link_is_written_through_to_the_file_it_names(tmp_path):
     link = tmp_path / "m.json"
     os.symlink("new.json", link)
@@ -108,6 +113,7 @@ def test_a_dangling_link_is_written_through_to_the_file_it_names(tmp_path):
     assert link.is_symlink() and Network.load(tmp_path / "new.json").blueprint.training["epochs"] == 1
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("command", [
     ["learn", "--data", "xor", "--save", "ro.json"],
     ["learn", "--data", "xor", "--report", "ro.json"],
@@ -123,6 +129,7 @@ def test_a_read_only_file_is_refused_before_any_work_even_for_root(folder, comma
     assert result.stdout == "" and untouched(folder) == before
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("name, fragment", [
     ("/dev/null", "not a regular file"),
     ("fifo", "not a regular file"),
@@ -143,6 +150,7 @@ def can_mount() -> bool:
         ["unshare", "-m", "true"], capture_output=True).returncode == 0
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(not can_mount(), reason="needs a mount namespace (unshare -m) for a read-only file system")
 def test_a_report_on_a_read_only_file_system_is_refused_before_learning(tmp_path):
     (tmp_path / "ro").mkdir()
@@ -155,6 +163,7 @@ def test_a_report_on_a_read_only_file_system_is_refused_before_learning(tmp_path
     assert (tmp_path / "ro" / "report.json").read_text() == "old report"
 
 
+@pytest.mark.subprocess
 def test_plot_refuses_to_draw_over_its_report_and_reads_no_device(tmp_path):
     (tmp_path / "r.json").write_text("{}")
     assert_refused(run("plot", "r.json", "--output", "r.json", cwd=tmp_path), "the file that REPORT reads")
@@ -162,6 +171,7 @@ def test_plot_refuses_to_draw_over_its_report_and_reads_no_device(tmp_path):
     assert_refused(run("plot", "/dev/zero", "--output", tmp_path / "p.png", timeout=30), "not a data file")
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(not can_mount(), reason="needs a mount namespace (unshare -m) for a small file system")
 def test_a_full_disk_keeps_the_old_model_and_names_it_in_one_line(tmp_path):
     """A real tmpfs of 64 KiB, filled up: the new model cannot be written; the old one stays whole,

@@ -38,6 +38,7 @@ def three_classes(n: int = 90, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 # -- the label column ------------------------------------------------------------------------------
 
 
+@pytest.mark.subprocess
 def test_a_measurement_in_the_last_column_is_refused_naming_the_column_and_label(tmp_path):
     x, y = three_classes(150)
     write(tmp_path / "d.csv", ["a", "label", "b"], [[a, c, b] for (a, b), c in zip(x, y)])
@@ -75,6 +76,7 @@ def test_few_classes_in_real_numbers_and_many_classes_with_examples_each_are_lea
 # -- predict takes the columns by name -------------------------------------------------------------
 
 
+@pytest.mark.subprocess
 def test_predict_takes_the_columns_the_model_learned_by_name(tmp_path):
     x, y = three_classes()
     write(tmp_path / "d.csv", ["first", "second", "kind"], [[a, b, c] for (a, b), c in zip(x, y)])
@@ -148,6 +150,7 @@ def test_wrong_feature_names_in_a_model_are_one_line(tmp_path, change, fragment)
 # -- overflow, and nothing saved that cannot be loaded --------------------------------------------
 
 
+@pytest.mark.subprocess
 def test_values_near_the_largest_float_are_scaled_learned_saved_and_loaded(tmp_path):
     x, y = three_classes()
     write(tmp_path / "d.csv", ["big", "noise", "label"], [[a * 1e200, b, c] for (a, b), c in zip(x, y)])
@@ -158,6 +161,7 @@ def test_values_near_the_largest_float_are_scaled_learned_saved_and_loaded(tmp_p
     assert Network.load(tmp_path / "m.json").blueprint.scaling.factor[0] > 1e199
 
 
+@pytest.mark.subprocess
 def test_a_feature_that_no_float_can_scale_is_refused_by_name_and_nothing_is_saved(tmp_path):
     write(tmp_path / "d.csv", ["wide", "label"], [[(-1) ** i * 1.7e308, i % 2] for i in range(20)])
     result = run("learn", "--data", "csv:d.csv", "--scale", "minmax", "--save", "m.json", cwd=tmp_path)
@@ -216,6 +220,7 @@ def test_an_estimator_too_big_for_memory_is_refused_before_it_is_built():
 # -- memory, on every path -------------------------------------------------------------------------
 
 
+@pytest.mark.subprocess
 def test_layers_derived_from_a_wide_csv_are_checked_against_memory_under_ulimit_v(tmp_path):
     """300,000 columns make layers 300000,32,2 (9.6 M synapses, about 2 GiB to learn): under an
     address-space limit of 2 GiB that is refused, naming the estimate, before a network is built."""

@@ -54,6 +54,7 @@ def assert_one_line(status: int, out: str, err: str, expected: int) -> str:
     return lines[0]
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("signum, name", [(signal.SIGTERM, "SIGTERM"), (signal.SIGHUP, "SIGHUP"),
                                           (signal.SIGINT, "Ctrl-C")])
 def test_a_stop_while_learning_keeps_the_old_model_and_leaves_no_temporary_file(tmp_path, signum, name):
@@ -71,12 +72,14 @@ def stat_mode(path) -> int:
     return os.stat(path).st_mode & 0o7777
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("delay", [0.0, 0.1])
 def test_ctrl_c_while_the_command_starts_is_one_line_and_status_130(tmp_path, delay):
     status, out, err = stop(tmp_path, ["learn", "--data", "xor", "--epochs", "1000000"], signal.SIGINT, delay)
     assert_one_line(status, out, err, 130)
 
 
+@pytest.mark.subprocess
 def test_ctrl_c_while_loading_data_from_a_fifo_is_one_line(tmp_path):
     os.mkfifo(tmp_path / "data.csv")
     process = subprocess.Popen([*EXMACHINA, "learn", "--data", "csv:data.csv", "--save", "m.json"],
@@ -96,6 +99,7 @@ def test_ctrl_c_while_loading_data_from_a_fifo_is_one_line(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
 
 
+@pytest.mark.subprocess
 def test_stops_at_random_moments_never_lose_the_model_nor_leave_a_temporary_file(tmp_path):
     """Whatever the moment (start-up, learning, saving, the report), the model on disk is whole."""
     model = model_file(tmp_path / "m.json")
@@ -163,6 +167,7 @@ app()
 """
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("name, status", [("TERM", 143), ("INT", 130)])
 @pytest.mark.parametrize("when", ["starting", "made"])
 def test_a_stop_while_a_library_makes_a_class_is_one_line(tmp_path, name, status, when):
@@ -175,6 +180,7 @@ def test_a_stop_while_a_library_makes_a_class_is_one_line(tmp_path, name, status
     assert ("while starting" in line) == (when == "starting")
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_serving_watch_stopped_by_a_signal_exits_with_its_status(tmp_path, signum):
     """The live view serves until a stop: 143, 130 or 129, as `learn` ends, never 0."""

@@ -47,6 +47,7 @@ def hostile_model(tmp_path):
     return path
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("command", [
     ["info"], ["info", "--json"], ["predict", "--values", "0,1"], ["trace", "--values", "0,1"],
 ])
@@ -60,6 +61,7 @@ def test_a_model_s_class_names_and_notes_are_shown_as_text(tmp_path, hostile_mod
         assert json.loads(result.stdout)["classes"] == HOSTILE
 
 
+@pytest.mark.subprocess
 def test_labels_and_a_file_name_from_a_csv_are_shown_as_text_when_learning_and_predicting(tmp_path):
     data = tmp_path / ":x:[bold]d.csv"
     rows = [f"{i % 3},{i % 5},{HOSTILE[i % 2 * 3]}" for i in range(40)]  # "[/INST]" and the escapes
@@ -72,6 +74,7 @@ def test_labels_and_a_file_name_from_a_csv_are_shown_as_text_when_learning_and_p
     assert_inert(predicted)
 
 
+@pytest.mark.subprocess
 def test_an_error_naming_a_hostile_file_is_one_line_of_text(tmp_path):
     result = run("info", "\x1b[2J:x:[/INST]\u202e.json", cwd=tmp_path)
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
@@ -82,6 +85,7 @@ def test_an_error_naming_a_hostile_file_is_one_line_of_text(tmp_path):
 FORMULAS = ["=1+2", "+A1", "@SUM(A1)", "-x"]  # a spreadsheet runs a cell that starts so
 
 
+@pytest.mark.subprocess
 def test_predictions_written_as_csv_are_never_formulas_and_numbers_stay_numbers(tmp_path):
     classes = [*FORMULAS, "-1"]
     net = Network.layered([2, 3, len(classes)], loss="cross_entropy", seed=1)

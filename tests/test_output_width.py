@@ -15,6 +15,8 @@ import pytest
 
 from exmachina import Network
 
+import commands
+
 EXMACHINA = [sys.executable, "-m", "exmachina"]
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 STYLE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -38,8 +40,7 @@ def environment(columns: str | None) -> dict[str, str]:
 
 
 def piped(args: list[str], folder: Path, columns: str | None) -> str:
-    done = subprocess.run([*EXMACHINA, *args], capture_output=True, text=True, timeout=120, cwd=folder,
-                          env=environment(columns))
+    done = commands.run(args, folder, environment(columns), timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -56,6 +57,7 @@ def fits(text: str, width: int) -> None:
     assert [line for line in lines if line != line.rstrip()] == []  # no padding either
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("args", [[*TRACE, "--all"], TRACE, ["explain"]], ids=["trace --all", "trace", "explain"])
 def test_piped_output_fits_the_columns_and_shows_every_number_whole(folder, args):
     whole = piped(args, folder, "1000")  # as wide as anything in it: nothing wraps
@@ -69,6 +71,7 @@ def test_piped_output_fits_the_columns_and_shows_every_number_whole(folder, args
         assert text.count(LONG_NAME) < whole.count(LONG_NAME)
 
 
+@pytest.mark.subprocess
 def test_trace_on_a_terminal_is_paged_and_fits_it(folder):
     """On a terminal `trace` hands its text to the pager ($PAGER, here one that marks every line)."""
     ours, theirs = pty.openpty()

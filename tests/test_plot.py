@@ -27,6 +27,7 @@ def test_learn_draws_a_picture_at_the_end_of_a_run(report):
     assert picture[..., :3].std() > 0.1  # curves and a matrix, not a blank page
 
 
+@pytest.mark.subprocess
 def test_plot_draws_curves_and_the_confusion_matrix_with_words_in_an_svg(report):
     done = run("plot", report.name, "--output", "r.svg", cwd=report.parent)
     assert done.returncode == 0 and done.stdout == "Drew r.svg\n", done.stderr
@@ -45,6 +46,7 @@ BASE = {"data": "xor", "history": [{"epoch": 1, "loss": 0.5}], "confusion": [[2,
         "confusion_set": "train"}  # what a picture needs; each case below spoils one part
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("content, option, complaint", [
     (None, [], "missing.json: No such file"),
     ("{not json", [], "not valid JSON (line 1, column 2)"),
@@ -69,6 +71,7 @@ def test_bad_reports_and_pictures_are_one_line_and_nothing_is_written(report, tm
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no picture, no temporary file
 
 
+@pytest.mark.subprocess
 def test_a_report_with_untested_passes_draws_what_was_measured(tmp_path):
     history = [{"epoch": e, "loss": 1 / e, "accuracy": 0.5 + e / 100, "train_loss": None if e % 5 else 0.5,
                 "train_accuracy": None if e % 5 else 0.9, "test_loss": None, "test_accuracy": None}

@@ -16,6 +16,10 @@ from pathlib import Path
 
 import pytest
 
+import commands
+
+pytestmark = pytest.mark.xdist_group("readme")  # the blocks run in order, in one folder, on one worker
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 BLOCKS = re.findall(r"^```sh\n(.*?)^```", README, flags=re.S | re.M)
@@ -48,9 +52,16 @@ def clone(tmp_path_factory) -> Path:
 
 
 def shell(block: str, folder: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run a block with bash, stopping at the first failing command, with `exmachina` on the PATH."""
+    """Run a block with bash, stopping at the first failing command, with `exmachina` on the PATH: each
+    command forked from a process that has imported the commands (tests/commands.py), as a process of
+    its own with the block's streams, folder and environment."""
     env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR", "COLUMNS")}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    forked = folder.parent / "forked"
+    if not (forked / "exmachina").exists():
+        forked.mkdir(exist_ok=True)
+        commands.script(forked)
+    env["EXMACHINA_FORKER"] = commands.address()
+    env["PATH"] = os.pathsep.join([str(forked), str(Path(sys.executable).parent), env.get("PATH", "")])
     return subprocess.run(["bash", "-e", "-o", "pipefail", "-c", block], cwd=folder, env=env, capture_output=True,
                           text=True, timeout=timeout)
 
@@ -68,9 +79,13 @@ def test_the_readme_names_the_exmachina_reference_set_up():
     assert "its `mix learn`" in README
 
 
+def marks(block: str) -> list[pytest.MarkDecorator]:
+    return [pytest.mark.slow] * any(s in block for s in SLOW) + [pytest.mark.ray] * ("--shards" in block)
+
+
+@pytest.mark.subprocess
 @pytest.mark.parametrize("number", [
-    pytest.param(n, marks=[pytest.mark.slow] if any(s in b for s in SLOW) else [], id=f"block {n}")
-    for n, b in enumerate(BLOCKS) if not not_run(b)
+    pytest.param(n, marks=marks(b), id=f"block {n}") for n, b in enumerate(BLOCKS) if not not_run(b)
 ])
 def test_block_runs_as_written(clone, number):
     block = BLOCKS[number]
@@ -80,6 +95,7 @@ def test_block_runs_as_written(clone, number):
 
 
 @pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.skipif(not os.environ.get("EXMACHINA_README_INSTALL"), reason=NOT_RUN["pip install . && exmachina learn"])
 def test_the_first_command_installs_and_learns_in_a_fresh_environment(clone):
     first = next(b for b in BLOCKS if "pip install . && exmachina learn" in b)

@@ -169,6 +169,7 @@ print(json.dumps(learned))
 """
 
 
+@pytest.mark.subprocess
 def test_the_compiled_modules_compute_exactly_what_their_python_source_computes(tmp_path):
     """The .py files are the program: run from source alone, they must learn the very same bits."""
     shutil.copytree(Path(exmachina.__file__).parent, tmp_path / "exmachina",

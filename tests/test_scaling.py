@@ -108,6 +108,7 @@ def write_wine(path) -> None:
     path.write_text("\n".join(rows) + "\n")
 
 
+@pytest.mark.subprocess
 def test_raw_wine_from_a_csv_file_is_standardised_and_learned(tmp_path):
     write_wine(tmp_path / "wine.csv")
     learned = run("learn", "--data", "csv:wine.csv", "--save", "wine.json", "--report", "r.json", cwd=tmp_path)

@@ -40,6 +40,7 @@ def test_numbers_from_numpy_are_numbers():
         Training(learning_rate=True)
 
 
+@pytest.mark.subprocess
 def test_a_rate_set_on_the_page_is_the_rate_the_saved_model_records(tmp_path):
     """`learn --watch`: the page's rate reaches the neurons and the model file, not the rate it started with."""
     command = [sys.executable, "-m", "exmachina", "learn", "--data", "xor", "--epochs", "30", "--watch", "--paused",
@@ -65,6 +66,7 @@ def test_a_rate_set_on_the_page_is_the_rate_the_saved_model_records(tmp_path):
     assert training["learning_rate"] == 0.5 and training["epochs"] == 30 and training["data"] == "xor"
 
 
+@pytest.mark.subprocess
 def test_the_command_line_checks_checkpoint_every_by_fits_rule(tmp_path):
     """--checkpoint-every is `checkpoint_every`, refused by its rule in one line before any work."""
     refused = subprocess.run([sys.executable, "-m", "exmachina", "learn", "--checkpoint", "ck",

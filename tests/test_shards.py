@@ -1,7 +1,7 @@
 """Shards on a real two-node Ray cluster started on this machine: the same bits, and they survive kills.
 
 The cluster (a head and a second node, each with its own ports and temporary folder) is started once
-per test session; pytest-xdist hands this file's tests to one worker (`TOGETHER` in conftest.py), so
+for this file; pytest-xdist hands this file's tests to one worker (their `xdist_group` mark), so
 one drives it. Shards without this cluster: test_shards_local.py.
 """
 
@@ -27,6 +27,8 @@ from exmachina import Network
 
 from test_cli import environment, run
 from test_oracle import skip_wiring
+
+pytestmark = [pytest.mark.ray, pytest.mark.xdist_group("ray-cluster")]  # one worker drives the cluster
 
 RAY = str(Path(sys.executable).parent / "ray")
 CLUSTER: dict[str, Path] = {}  # the test cluster's folder, once started
@@ -69,9 +71,10 @@ def cluster_environment() -> dict[str, str]:
     return {**environment(), "RAY_AUTH_MODE": "disabled", "RAY_prestart_worker_first_driver": "0"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def cluster():
-    """The address of a running two-node cluster."""
+    """The address of a running two-node cluster, stopped after this file's last test (idle, its
+    processes would go on taking CPU time for the rest of the session)."""
     root = Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp"))  # short: Ray's socket paths must fit in 107 bytes
     CLUSTER["folder"] = root
     nodes = []
@@ -91,7 +94,7 @@ def cluster():
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ray(cluster):
     """This process joined to the cluster, as `Network.fit(shards=...)` finds it."""
     import ray
@@ -294,6 +297,7 @@ else:
 """
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 @pytest.mark.parametrize("fault", ["once", "always"])
 def test_a_neuron_that_raises_takes_its_shard_down_and_the_shard_is_recovered(cluster, tmp_path, fault):
@@ -314,6 +318,7 @@ def test_a_neuron_that_raises_takes_its_shard_down_and_the_shard_is_recovered(cl
         assert line.endswith("False")  # the model checkpointed at example 5 has learned
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_learn_on_a_two_node_cluster_places_shards_on_both_and_learns_the_same(cluster, tmp_path):
     common = ["learn", "--data", "xor2d", "--points", "120", "--epochs", "3", "--layers", "2,6,2"]
@@ -329,8 +334,16 @@ def test_learn_on_a_two_node_cluster_places_shards_on_both_and_learns_the_same(c
     one, two = Network.load(tmp_path / "one.json"), Network.load(tmp_path / "two.json")
     assert np.array_equal(one.blueprint.weights, two.blueprint.weights)
     assert np.array_equal(one.blueprint.biases, two.blueprint.biases)
+    # predict takes shards too, and says what one process says (a Ray started here without an address:
+    # the README's shards block, and test_shards_local.py's SIGTERM)
+    plain = run("predict", tmp_path / "two.json", "--values", "0,1", "--values", "1,1", cwd=tmp_path)
+    split = run("predict", tmp_path / "two.json", "--values", "0,1", "--values", "1,1", "--shards", "2",
+                "--partition", "layers", "--cluster", cluster, cwd=tmp_path)
+    assert split.returncode == 0, split.stderr
+    assert split.stdout == plain.stdout
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_past_its_restarts_a_run_stops_in_one_line_and_saves_the_last_checkpoint(cluster, tmp_path):
     command = [*map(str, [Path(sys.executable).parent / "exmachina", "learn", "--epochs", "50", "--shards", "2",

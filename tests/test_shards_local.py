@@ -20,18 +20,7 @@ from exmachina import Network
 from test_cli import EXMACHINA, assert_refused, environment, run
 
 
-@pytest.mark.slow
-def test_learn_starts_ray_here_without_an_address_and_predict_takes_shards_too(tmp_path):
-    learned_ = run("learn", "--data", "xor", "--epochs", "20", "--layers", "2,3,2", "--loss", "cross_entropy",
-                   "--shards", "1", "--save", tmp_path / "xor.json", cwd=tmp_path)
-    assert learned_.returncode == 0, learned_.stderr
-    plain = run("predict", tmp_path / "xor.json", "--values", "0,1", "--values", "1,1", cwd=tmp_path)
-    split = run("predict", tmp_path / "xor.json", "--values", "0,1", "--values", "1,1", "--shards", "2",
-                "--partition", "layers", cwd=tmp_path)
-    assert split.returncode == 0, split.stderr
-    assert split.stdout == plain.stdout
-
-
+@pytest.mark.subprocess
 def test_bad_shard_options_are_refused_in_one_line(tmp_path):
     assert_refused(run("learn", "--data", "xor", "--shards", "0", cwd=tmp_path),
                    "--shards 0: the shards must be a whole number, at least 1")
@@ -47,6 +36,8 @@ def test_bad_shard_options_are_refused_in_one_line(tmp_path):
                    "--partition 'rows'")
 
 
+@pytest.mark.ray
+@pytest.mark.subprocess
 def test_an_unreachable_cluster_is_refused_within_thirty_seconds(tmp_path):
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
@@ -58,6 +49,7 @@ def test_an_unreachable_cluster_is_refused_within_thirty_seconds(tmp_path):
     assert time.monotonic() - started < 30
 
 
+@pytest.mark.subprocess
 def test_without_ray_installed_shards_are_refused_and_nothing_else_needs_it(tmp_path):
     without_ray = "import sys; sys.modules['ray'] = None; from exmachina.cli import app; app()"
     refused = run("learn", "--data", "xor", "--shards", "2", how=[sys.executable, "-c", without_ray], cwd=tmp_path)
@@ -66,6 +58,7 @@ def test_without_ray_installed_shards_are_refused_and_nothing_else_needs_it(tmp_
     assert plain.returncode == 0, plain.stderr
 
 
+@pytest.mark.subprocess
 def test_without_shards_ray_is_never_imported():
     program = """
 import sys
@@ -83,6 +76,8 @@ print("no ray")
     assert done.stdout.strip() == "no ray"
 
 
+@pytest.mark.ray
+@pytest.mark.subprocess
 def test_a_cluster_address_where_something_else_answers_is_refused_within_thirty_seconds(tmp_path):
     """A web server (or any service that is not a Ray head) on the port: Ray would wait for minutes."""
     server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
@@ -101,6 +96,7 @@ def test_a_cluster_address_where_something_else_answers_is_refused_within_thirty
                                           "address that `ray start --head` printed"]
 
 
+@pytest.mark.subprocess
 def test_where_ray_cannot_start_it_is_one_line_at_once(tmp_path):
     """Under an address-space limit (`ulimit -v`) Ray's raylet cannot map its object store: once a
     traceback after 35 s, now one line before Ray is started."""
@@ -120,6 +116,8 @@ def test_where_ray_cannot_start_it_is_one_line_at_once(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.ray
+@pytest.mark.subprocess
 @pytest.mark.slow
 @pytest.mark.parametrize("command", [["learn", "--data", "xor", "--save", "m.json"],
                                      ["predict", "model.json", "--values", "0,1"]])
@@ -161,6 +159,8 @@ def alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.ray
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_sigterm_while_shards_learn_is_one_line_143_keeps_the_model_and_leaves_no_process(tmp_path):
     model = tmp_path / "m.json"

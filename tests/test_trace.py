@@ -224,6 +224,7 @@ def test_writing_is_atomic(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["t.jsonl"]
 
 
+@pytest.mark.subprocess
 def test_the_library_runs_untraced_when_nobody_asks_for_a_trace():
     """Tracing compiled in but not used: the network never imports it and the runtime is the plain one."""
     program = """

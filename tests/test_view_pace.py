@@ -120,6 +120,7 @@ def first_frame(address: str) -> dict:
     raise AssertionError("no frame")
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("command", [
     ["learn", "--data", "xor", "--epochs", "50", "--watch"],
     ["watch", "MODEL", "--data", "xor", "--epochs", "50", "--paused"],

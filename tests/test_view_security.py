@@ -12,6 +12,8 @@ import subprocess
 import sys
 from contextlib import contextmanager
 
+import pytest
+
 from exmachina import Network
 
 from test_cli import environment
@@ -51,6 +53,7 @@ def watching(tmp_path, *options: str):
         assert "Traceback" not in "".join(said), "".join(said)
 
 
+@pytest.mark.subprocess
 def test_whatever_is_posted_is_a_status_and_a_line_never_a_traceback(tmp_path):
     with watching(tmp_path) as (address, said):
         own = {"Content-Type": "application/json", "Origin": address.rstrip("/")}
@@ -90,6 +93,7 @@ def test_whatever_is_posted_is_a_status_and_a_line_never_a_traceback(tmp_path):
     assert "Traceback" not in "".join(said)
 
 
+@pytest.mark.subprocess
 def test_beyond_the_loopback_every_request_needs_the_printed_token(tmp_path, page):
     with watching(tmp_path, "--host", "0.0.0.0") as (address, said):
         warning = "".join(said)

@@ -25,6 +25,7 @@ from exmachina import Network
 from exmachina.shards.placement import place
 from exmachina.watch import serve
 
+import commands
 from test_cli import environment
 from viewing import ROOT, WAIT, digits, examples, number, request, tip_of, wait_examples, wait_state
 
@@ -305,6 +306,8 @@ def test_the_page_shows_the_shard_each_neuron_lives_on(page, shape, shards, part
         assert page.inner_text("#inspected-where").endswith(f"on shard {home[n]}")
 
 
+@pytest.mark.ray
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_learn_on_shards_with_watch_shows_the_shard_of_every_neuron(page, tmp_path):
     """`exmachina learn --shards 2 --watch` for real: a local Ray, two shards, the page, then Ctrl-C."""
@@ -388,6 +391,7 @@ def test_other_origins_are_refused_and_nothing_outside_static_is_served(page, ru
     assert run.watcher.session.paused
 
 
+@pytest.mark.subprocess
 def test_training_without_the_view_imports_none_of_it():
     code = ("import sys; from exmachina import Network; import exmachina.cli; "
             "Network.layered([2, 3, 1], loss='squared').fit([[0, 1], [1, 0]], [[1], [0]], epochs=2); "
@@ -413,6 +417,7 @@ def watching_a_saved_model(tmp_path, *options: str):
         assert process.wait(20) == 130  # served until Ctrl-C: 128 + SIGINT, as any command stops
 
 
+@pytest.mark.subprocess
 def test_exmachina_watch_serves_a_saved_model_until_interrupted(tmp_path):
     with watching_a_saved_model(tmp_path, "--data", "digits") as process:
         line = process.stderr.readline()
@@ -430,6 +435,7 @@ def test_exmachina_watch_serves_a_saved_model_until_interrupted(tmp_path):
     assert "Traceback" not in process.stderr.read()
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("arguments, message", [
     (["missing.json"], "missing.json"),
     (["MODEL", "--port", "70000"], "--port"),
@@ -443,13 +449,13 @@ def test_exmachina_watch_bad_input_is_one_line_and_status_2(tmp_path, arguments,
     model = tmp_path / "model.json"
     Network.layered([64, 8, 10], seed=0).save(model)
     arguments = [str(model) if a == "MODEL" else a for a in arguments]
-    done = subprocess.run([sys.executable, "-m", "exmachina", "watch", *arguments], capture_output=True,
-                          text=True, cwd=tmp_path, timeout=60)
+    done = commands.run(["watch", *arguments], tmp_path, timeout=60)
     assert done.returncode == 2, done.stderr
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.subprocess
 def test_exmachina_watch_on_a_port_in_use_is_one_line_and_status_2(tmp_path):
     model = tmp_path / "model.json"
     Network.layered([64, 8, 10], seed=0).save(model)
@@ -457,8 +463,7 @@ def test_exmachina_watch_on_a_port_in_use_is_one_line_and_status_2(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run([sys.executable, "-m", "exmachina", "watch", str(model), "--port", str(port)],
-                              capture_output=True, text=True, cwd=tmp_path, timeout=60)
+        done = commands.run(["watch", model, "--port", port], tmp_path, timeout=60)
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and f"cannot serve on 127.0.0.1:{port}" in lines[0], done.stderr
@@ -480,6 +485,7 @@ def test_a_server_that_cannot_start_says_so_and_leaves_nothing_open(monkeypatch)
         again.listen()
 
 
+@pytest.mark.subprocess
 def test_serving_beyond_the_loopback_warns(tmp_path):
     with watching_a_saved_model(tmp_path, "--host", "0.0.0.0") as process:
         assert process.stderr.readline().startswith("warning: serving on 0.0.0.0")
@@ -489,6 +495,8 @@ def test_serving_beyond_the_loopback_warns(tmp_path):
 # -- the pictures for the README and docs/view.md ------------------------------------------------------
 
 
+@pytest.mark.browser
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_one_command_regenerates_a_screenshot_of_each_feature(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "docs" / "screenshots.py"), str(tmp_path)],
