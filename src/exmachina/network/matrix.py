@@ -58,6 +58,14 @@ class MatrixEngine:
             for layer in self.layers
         ]
 
+    def load(self, blueprint: Blueprint) -> MatrixEngine:
+        """Take the weights and biases of `blueprint`, a later state of the same network (its synapses
+        in the same order): what a new engine would compute, without working out its layers again."""
+        self.bias[:] = blueprint.biases
+        for weights, (incoming, rows, columns) in zip(self.weights, self.synapses):
+            weights[rows, columns] = blueprint.weights[incoming]
+        return self
+
     def forward(self, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Total inputs and activities of every neuron, for a batch of examples."""
         inputs = np.atleast_2d(np.asarray(inputs, dtype=float))

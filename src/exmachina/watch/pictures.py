@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from ..actors.losses import loss as find_loss
 from ..network.blueprint import Blueprint
@@ -22,6 +23,9 @@ from ..network.matrix import MatrixEngine
 from .plane import Plane
 
 HELD_OUT_LIMIT = 1000  # held-out examples scored per picture
+# NumPy's BLAS runs the pictures' matrix products on one thread: its helper threads spin while they wait,
+# on the other core, the one the training needs (they doubled the CPU a plane's maps cost)
+BLAS = ThreadpoolController()
 IMAGE_SIDES = {64: 8, 256: 16, 784: 28}  # digits, Semeion, MNIST
 
 
@@ -72,6 +76,8 @@ class Pictures:
         for depth, layer in enumerate(self.layers):
             self.layer_of[layer] = depth
         self.first_hidden = self._first_hidden(blueprint)
+        self._images = self._image_places(blueprint)
+        self._engine = (blueprint, MatrixEngine(blueprint))  # the snapshot it holds, and the engine
         self.plane = None
         self._plane: tuple[Any, dict] = (None, {})  # the snapshot last mapped, and its maps
         if self.kind == "plane":
@@ -88,6 +94,22 @@ class Pictures:
         sensor = np.asarray(blueprint.kinds) == "sensor"
         hidden = [i for i in range(blueprint.size) if blueprint.kinds[i] == "hidden"]
         return [i for i in hidden if sensor[blueprint.sources[blueprint.targets == i]].all()][:100]
+
+    def _image_places(self, blueprint: Blueprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where each first-layer hidden neuron's incoming weights go in its image: (synapses, rows, pixels)."""
+        position = np.full(blueprint.size, -1)
+        position[blueprint.sensors] = np.arange(len(blueprint.sensors))
+        row = {n: k for k, n in enumerate(self.first_hidden)}
+        incoming = np.flatnonzero(np.isin(blueprint.targets, self.first_hidden))
+        rows = np.array([row[t] for t in blueprint.targets[incoming].tolist()], dtype=np.int64)
+        return incoming, rows, position[blueprint.sources[incoming]]
+
+    def engine(self, blueprint: Blueprint) -> MatrixEngine:
+        """The matrix engine on this snapshot's weights: one engine for the run, its layers worked out
+        once, handed each new snapshot's weights (a frame's pictures cost the training the GIL)."""
+        if self._engine[0] is not blueprint:
+            self._engine = (blueprint, self._engine[1].load(blueprint))
+        return self._engine[1]
 
     def network(self, blueprint: Blueprint) -> dict[str, Any]:
         """The drawing's skeleton, sent once: layers, neurons, every synapse, the data's kind."""
@@ -132,8 +154,12 @@ class Pictures:
         The newest is the current example: its outputs are the ones the teacher saw, its hidden
         activities are recomputed from the snapshot. Nothing scored yet: no current example.
         """
-        engine = MatrixEngine(blueprint)
-        recent = [self._prediction(index, outputs, blueprint) for index, outputs in scored]
+        with BLAS.limit(limits=1, user_api="blas"):
+            return self._frame(blueprint, scored)
+
+    def _frame(self, blueprint: Blueprint, scored: list[tuple[int, np.ndarray]]) -> dict[str, Any]:
+        engine = self.engine(blueprint)
+        recent = self._predictions(scored, blueprint)
         activities = None
         if scored:
             index, outputs = scored[0]
@@ -151,21 +177,26 @@ class Pictures:
         if self.plane is not None:
             if self._plane[0] is not blueprint:  # the maps change with the weights only: once a snapshot
                 self._plane = (blueprint, {key: None if value is None else base64.b64encode(value).decode("ascii")
-                                           for key, value in self.plane.frame(blueprint).items()})
+                                           for key, value in self.plane.frame(engine).items()})
             frame.update(self._plane[1])
         return frame
 
-    def _prediction(self, index: int, outputs: np.ndarray, blueprint: Blueprint) -> dict[str, Any]:
-        """One scored example: its label, the class its outputs point to, right or wrong, its pixels."""
-        seen: dict[str, Any] = {"index": index, "label": None, "guess": None, "right": None}
+    def _predictions(self, scored: list[tuple[int, np.ndarray]], blueprint: Blueprint) -> list[dict[str, Any]]:
+        """The scored examples: each one's label, the class its outputs point to, right or wrong, its pixels."""
+        if not scored:
+            return []
+        indices = [index for index, _ in scored]
+        seen: list[dict[str, Any]] = [{"index": i, "label": None, "guess": None, "right": None} for i in indices]
         classes = self.classes(blueprint)
         if classes is not None:
-            guess = classes[int(decode(outputs[None, :])[0])]
-            label = self.targets[index].item()
-            seen.update(label=str(label), guess=str(guess), right=bool(guess == label))
+            guesses = decode(np.array([outputs for _, outputs in scored])).tolist()
+            for one, guess, label in zip(seen, guesses, self.targets[indices].tolist()):
+                guess = classes[guess]
+                one.update(label=str(label), guess=str(guess), right=bool(guess == label))
         if self.kind == "image":
             span = (self.high - self.low) or 1.0
-            seen["pixels"] = bytes64((self.x[index] - self.low) / span * 255)
+            for one, pixels in zip(seen, (self.x[indices] - self.low) / span * 255):
+                one["pixels"] = bytes64(pixels)
         return seen
 
     def held_out_score(self, blueprint: Blueprint) -> dict[str, Any] | None:
@@ -173,7 +204,8 @@ class Pictures:
         if self.held_out is None:
             return None
         x, targets = self.held_out
-        outputs = MatrixEngine(blueprint).predict(x)
+        with BLAS.limit(limits=1, user_api="blas"):
+            outputs = self.engine(blueprint).predict(x)
         if targets.ndim == 1:
             classes = self.classes(blueprint)
             try:
@@ -188,14 +220,9 @@ class Pictures:
 
     def _weight_images(self, blueprint: Blueprint) -> dict[str, Any]:
         """Each first-layer hidden neuron's incoming weights as a grey image (mid grey is zero)."""
-        sensors = blueprint.sensors
-        position = np.full(blueprint.size, -1)
-        position[sensors] = np.arange(len(sensors))
-        images = np.zeros((len(self.first_hidden), len(sensors)))
-        row = {n: k for k, n in enumerate(self.first_hidden)}
-        incoming = np.flatnonzero(np.isin(blueprint.targets, self.first_hidden))
-        rows = np.array([row[t] for t in blueprint.targets[incoming].tolist()], dtype=np.int64)
-        images[rows, position[blueprint.sources[incoming]]] = blueprint.weights[incoming]
+        incoming, rows, pixels = self._images
+        images = np.zeros((len(self.first_hidden), len(blueprint.sensors)))
+        images[rows, pixels] = blueprint.weights[incoming]
         scale = np.abs(images).max(axis=1, keepdims=True)
         scale[scale == 0] = 1.0
         return {"neurons": self.first_hidden, "pixels": bytes64(127.5 + 127.5 * images / scale)}

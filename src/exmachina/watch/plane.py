@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from ..network.blueprint import Blueprint
 from ..network.examples import decode
 from ..network.matrix import MatrixEngine
 
@@ -75,15 +74,15 @@ class Plane:
         return {"extent": self.extent, "side": SIDE, "node_side": NODE_SIDE, "points": self.points,
                 "test_points": self.test_points}
 
-    def frame(self, blueprint: Blueprint) -> dict[str, Any]:
+    def frame(self, engine: MatrixEngine) -> dict[str, Any]:
         """Each neuron's map (sensors' too) and the output's confidence, as bytes on the fixed scale, and
-        which of the points drawn the network gets wrong (a byte each, 1 for wrong)."""
-        engine = MatrixEngine(blueprint)
+        which of the points drawn the network gets wrong (a byte each, 1 for wrong), `engine` holding
+        the snapshot's weights."""
         _, coarse = engine.forward(self.coarse)
         fine = engine.predict(self.fine)
         decided = fine.argmax(axis=1) if fine.shape[1] > 2 else None
         return {"maps": on_scale(coarse.T).tobytes(),
-                "confidence": on_scale(confidence(fine, blueprint.loss)).tobytes(),
+                "confidence": on_scale(confidence(fine, engine.loss.name)).tobytes(),
                 "decision": None if decided is None else decided.astype(np.uint8).tobytes(),
                 "wrong": self._wrong(engine, *self._shown), "test_wrong": self._wrong(engine, *self._held)}
 

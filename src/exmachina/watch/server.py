@@ -49,6 +49,7 @@ class Watcher:
         self.address = ""
         self._lock = threading.Lock()
         self._frame_cost = 0.0  # seconds the last frame took to build
+        self._stirred = threading.Event()  # a new run is served, or the server closes: the painter looks again
         self.swap(session, pictures, None)
         self.token: str | None = None  # asked of every request beyond the loopback
         self._server: uvicorn.Server | None = None
@@ -83,6 +84,7 @@ class Watcher:
             self._readings: deque = deque()  # (time, examples, calls) over the last two seconds
             self.held_out()  # the untrained network's score: where the held-out curve starts
             self.generation += 1  # last: whoever sees the new run sees it whole
+        self._stirred.set()
 
     def hold(self) -> None:
         """Call before `fit`: a run that starts paused waits here for the page."""
@@ -105,9 +107,14 @@ class Watcher:
         return self._held[1]
 
     def _paint(self) -> None:
-        """Keeps the held-out curve growing from the first example, whether or not a page is open."""
+        """Keeps the held-out curve growing from the first example, whether or not a page is open. A run
+        without held-out examples gives it nothing to do: it sleeps until another run is served."""
         version = -1
         while not self.closing:
+            if self.pictures.held_out is None:
+                self._stirred.wait()
+                self._stirred.clear()
+                continue
             version = self.session.wait_for_change(version, HEARTBEAT)
             with self._lock:
                 self.held_out()
@@ -238,6 +245,7 @@ class Watcher:
     def close(self) -> None:
         """Stop serving; a paused training goes on."""
         self.closing = True
+        self._stirred.set()
         self.session.close()
         if self._server is not None:
             self._server.should_exit = True

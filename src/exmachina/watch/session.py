@@ -24,7 +24,7 @@ from ..network.scoreboard import RECENT, Scoreboard  # the recent figures are ov
 SNAPSHOT_EVERY = 0.2  # seconds between two snapshots of the weights while training runs, at least
 SNAPSHOT_SHARE = 0.02  # and at most this share of the training's time goes into snapshots
 RECENT_PREDICTIONS = 12  # examples the page shows as recent predictions
-CATCH_UP = 0.02  # seconds: how often a run nobody steers takes in its progress
+CATCH_UP = 0.05  # seconds: how often a run nobody steers takes in its progress (4 times a frame at least)
 PACES = (1, 10, 100)  # examples per second a person can follow; None: as fast as it goes
 RATES = (1e-6, 10.0)  # the learning rates the page may set: anything else is a typo or an attack
 CURVE_POINTS = 400  # points kept per curve: the spacing doubles when they are all used
