@@ -136,17 +136,23 @@ const CLASS_COLOURS = [[42, 111, 219], [232, 130, 42], [29, 154, 85], [210, 60, 
 
 const PALE = 0.5;  // the map behind the points at half its strength (as Playground's), so that they stand out
 const pale = (rgb) => rgb.map((c) => Math.round(255 + (c - 255) * PALE));
+const paleScale = (v) => pale(onScale(v));
+const shades = new Map();  // a class's colour -> its 256 pale shades, from white (v 128 or less) to the colour
+function classShades(rgb) {
+  if (!shades.has(rgb)) shades.set(rgb, palette((v) => pale(rgb.map((c) => Math.round(255 + (c - 255) * Math.max(0, (v - 128) / 127))))));
+  return shades.get(rgb);
+}
 
 function drawPlane() {
   if (!frame || !frame.confidence) return;
   const data = network.data, side = data.side, canvas = $("boundary"), context = canvas.getContext("2d");
   const size = canvas.width, [x0, x1, y0, y1] = data.extent, discrete = $("discretize").checked;
   const sure = bytes(frame.confidence), decided = frame.decision ? bytes(frame.decision) : null;
-  const image = context.createImageData(side, side);
+  const image = context.createImageData(side, side), colours = decided ? CLASS_COLOURS.map(classShades) : [palette(paleScale)];
   for (let i = 0; i < side * side; i++) {  // discretized: only which class (or sign) wins, at full strength
     const v = discrete ? (decided ? 255 : sure[i] > 128 ? 255 : sure[i] < 128 ? 0 : 128) : sure[i];
-    const colour = decided ? CLASS_COLOURS[decided[i] % 10].map((c) => Math.round(255 + (c - 255) * Math.max(0, (v - 128) / 127))) : onScale(v);
-    image.data.set([...pale(colour), 255], 4 * i);
+    const table = colours[decided ? decided[i] % 10 : 0], j = 4 * i, k = 4 * v;
+    image.data[j] = table[k]; image.data[j + 1] = table[k + 1]; image.data[j + 2] = table[k + 2]; image.data[j + 3] = 255;
   }
   const small = document.createElement("canvas");
   small.width = side; small.height = side;

@@ -214,7 +214,7 @@ function paintMaps(context) {  // each neuron's activity over the plane, inside 
   const smallContext = small.getContext("2d");
   network.layers.slice(1).flat().forEach((n) => {
     const image = smallContext.createImageData(side, side);
-    for (let i = 0; i < side * side; i++) image.data.set([...onScale(maps[n * side * side + i]), 255], 4 * i);
+    fillImage(image.data, maps.subarray(n * side * side, (n + 1) * side * side), palette(onScale));
     smallContext.putImageData(image, 0, 0);
     const [x, y] = drawing.positions[n], r = drawing.radius[n];
     context.imageSmoothingEnabled = false;  // each of its 32x32 points a cell, as computed

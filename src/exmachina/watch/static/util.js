@@ -36,13 +36,27 @@ function diverging(t) {  // -1..1 -> [r, g, b]: orange, white at zero, blue
 }
 const onScale = (v) => diverging((v - 128) / 127);  // a byte on the fixed scale: 0 -> -1, 128 -> 0, 255 -> +1
 function bytes(base64) { const s = atob(base64), out = new Uint8Array(s.length); for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i); return out; }
-function paint(canvas, pixels, width, height, colour) {  // 0..255 values -> an image
-  canvas.width = width; canvas.height = height;
-  const context = canvas.getContext("2d"), image = context.createImageData(width, height);
-  for (let i = 0; i < width * height; i++) {
-    const [r, g, b] = colour(pixels[i]);
-    image.data.set([r, g, b, 255], 4 * i);
+const palettes = new Map();  // colour function -> its 256 colours, worked out once: pictures are redrawn every frame
+function palette(colour) {
+  let table = palettes.get(colour);
+  if (!table) {
+    table = new Uint8ClampedArray(4 * 256);
+    for (let v = 0; v < 256; v++) table.set([...colour(v), 255], 4 * v);
+    palettes.set(colour, table);
   }
+  return table;
+}
+function fillImage(data, values, table) {  // each value's colour from the table, into an image's RGBA bytes
+  for (let i = 0, j = 0; i < values.length; i++, j += 4) {
+    const k = 4 * values[i];
+    data[j] = table[k]; data[j + 1] = table[k + 1]; data[j + 2] = table[k + 2]; data[j + 3] = table[k + 3];
+  }
+}
+function paint(canvas, pixels, width, height, colour) {  // 0..255 values -> an image
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  const context = canvas.getContext("2d"), image = context.createImageData(width, height);
+  fillImage(image.data, pixels.subarray(0, width * height), palette(colour));
   context.putImageData(image, 0, 0);
 }
 const grey = (v) => [v, v, v];
