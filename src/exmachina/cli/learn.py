@@ -8,14 +8,15 @@ The report (`--report FILE.json`) holds these keys:
   messages (messages the neurons sent while learning; null for the matrix engine),
   shards, partition (null in one process), transfers (bundles of messages sent between shards and
   the driver while learning), restarts (shard processes that crashed and were recovered),
-  shard_nodes (the Ray node each shard ran on at the end; these three null in one process),
+  shard_nodes (the Ray node each shard ran on at the end), shard_moves (each shard restarted on another
+  node because its own was lost: shard, from, to; these four null in one process),
   confusion (test set, or the training set without one: rows are true classes, columns predicted),
   confusion_set ("test" or "train"), test_indices and test_predictions (which examples were held
   back and what the network predicts for each), model (where it was saved, or null), and
   history: one entry per pass with epoch, loss and accuracy (while learning, as the teacher scored
   each example), recent_accuracy (the last 200 predictions of the pass), train_accuracy,
   train_loss, test_accuracy, test_loss (after the pass), seconds, examples_per_second, messages, and
-  with --shards also shards, transfers, bytes (of the transfers), restarts and nodes.
+  with --shards also shards, transfers, bytes (of the transfers), restarts, nodes and moved (as shard_moves).
   The after-the-pass figures come from the matrix engine on the network's weights (the engines
   agree to 1e-12, and it keeps testing cheap); with more than 20 passes only every few passes are
   measured, the others have null there. The final figures use the chosen --engine.

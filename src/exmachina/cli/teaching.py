@@ -161,6 +161,7 @@ def summarise(net: Network, data: DataSet, learned: np.ndarray, tested: np.ndarr
         "transfers": sum(h["transfers"] for h in history) if plan["shards"] else None,
         "restarts": sum(h["restarts"] for h in history) if plan["shards"] else None,
         "shard_nodes": history[-1]["nodes"] if plan["shards"] and history else None,
+        "shard_moves": history[-1]["moved"] if plan["shards"] and history else None,
         "confusion": confusion.tolist(),
         "confusion_set": "test" if len(tested) else "train",
         "test_indices": tested.tolist(),

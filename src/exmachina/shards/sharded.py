@@ -19,8 +19,8 @@ Ray (`max_restarts`). Every `checkpoint_every` examples, when no example is in t
 driver asks every shard for its neurons' state and keeps it in its own memory: the checkpoint lives
 with the supervisor, which outlives any shard. After a crash every shard goes back to that
 checkpoint, the feeder presents the examples since then again, and the teacher drops by tag the
-outputs of examples it has already scored. With one example in flight the run ends with the very
-bits of an undisturbed run.
+outputs of examples it has already scored. A shard whose node is lost is placed anew on a live node
+and recovered so. With one example in flight the run ends with the very bits of an undisturbed run.
 """
 
 from __future__ import annotations
@@ -117,25 +117,18 @@ class Shards:
                  checkpoint_every: int = 100, max_restarts: int = MAX_RESTARTS) -> None:
         home = place(blueprint, shards, partition)
         self.ray = ray = connect(cluster)
+        self._lost = (ray.exceptions.RayActorError, ray.exceptions.ActorUnschedulableError)  # a call's shard died
         layout = Layout(blueprint, home)
         self.blueprint, self.places = blueprint, layout.places
         self.listener, self.scored = listener, set()
         self.checkpoint_every, self.max_restarts = checkpoint_every, max_restarts
         self.hub = Shard(layout.part(0), self._listen, learning_rate, in_flight, noise, seed)
-        # one shard per node in turn, no CPU reserved (more shards than cores share them); a shard
-        # stays on its node, restarts there, and is lost with it
-        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
-        nodes = sorted(n["NodeID"] for n in ray.nodes() if n["Alive"])
-        actor = ray.remote(ShardProcess)
         self.options = (learning_rate, in_flight, noise, seed)
         self.owned, self.parts, self.actors = {}, {}, {}
         for p in range(1, self.places):
             part = layout.part(p)
             self.owned[p], self.parts[p] = part.owned(), ray.put(part)
-            where = NodeAffinitySchedulingStrategy(nodes[(p - 1) % len(nodes)], soft=False)
-            self.actors[p] = actor.options(max_restarts=max_restarts, max_task_retries=0, num_cpus=0,
-                                           scheduling_strategy=where).remote()
+            self.actors[p] = self._placed(p)
         del layout, part
         self.rate = self.saved_rate = learning_rate
         self.told = dict.fromkeys(self.actors, learning_rate)  # the rate each shard was last given
@@ -145,6 +138,8 @@ class Shards:
         self.deaths = dict.fromkeys(self.actors, 0)  # failed calls seen, for the restart limit
         self.lives: dict[int, str | None] = dict.fromkeys(self.actors)  # None: not known yet
         self.saved: list = [None] * len(self.actors)  # None: as the part has it
+        self.nodes: list[str] = []  # the node each shard runs on
+        self.moved: list[dict] = []  # shards restarted on another node than their own, and where
         while True:  # every shard built, its first checkpoint, and where its process runs
             try:
                 self._restore()
@@ -186,7 +181,7 @@ class Shards:
                "restarts": sum(self.restarts.values()), "busy": list(self.busy.values())}
         if since is not None:
             now = {k: [a - b for a, b in zip(v, since[k])] if k == "busy" else v - since[k] for k, v in now.items()}
-        return {"shards": len(self.actors), **now, "nodes": list(self.nodes)}
+        return {"shards": len(self.actors), **now, "nodes": list(self.nodes), "moved": list(self.moved)}
 
     def state(self) -> Any:
         """The weights as of the last checkpoint: `feed` takes one as it ends, so after it, the current ones."""
@@ -242,7 +237,7 @@ class Shards:
                 p, refs, _ = pending.pop(head)
                 try:
                     bundle, figures = self.ray.get(head)
-                except self.ray.exceptions.RayActorError:
+                except self._lost:
                     died.add(p)
                     continue
                 if not self._lived(p, figures["life"]):
@@ -297,7 +292,7 @@ class Shards:
         for p, ref in refs.items():
             try:
                 life, value = self.ray.get(ref)
-            except self.ray.exceptions.RayActorError:
+            except self._lost:
                 died.add(p)
                 continue
             if not self._lived(p, life):
@@ -319,9 +314,8 @@ class Shards:
                 died = again.places
 
     def _count_restarts(self) -> None:
-        """The restarts as the cluster counted them: a shard killed again before it answered its new
-        life began two lives, though the driver saw one. Ray's actor table is not its public API:
-        where it has moved, the lives the driver saw are the count."""
+        """The restarts as Ray counted them (a shard killed again before it answered began two lives; the
+        driver saw one). Ray's actor table is not its public API: where it moved, the driver's count."""
         try:
             from ray._private.state import actors
 
@@ -343,7 +337,7 @@ class Shards:
                                 "restarts: the run stops", self._model(self.saved) if log else self.blueprint)
 
     def _restore(self) -> None:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a node's loss takes Ray tens of seconds to see
         died = set()
         for p, actor in self.actors.items():
             while True:
@@ -356,7 +350,11 @@ class Shards:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.1)
-                except self.ray.exceptions.RayActorError:
+                except self.ray.exceptions.ActorUnschedulableError:  # its node is lost: a new placement
+                    self.actors[p] = actor = self._placed(p)
+                    self.restarts[p] += 1
+                    self.lives[p] = None
+                except self._lost:
                     died.add(p)
                     break
         if died:
@@ -364,7 +362,20 @@ class Shards:
         self.hub.build()  # the feeder and the teacher anew: they keep no state of their own
         self.rate = self.saved_rate
         self.told = dict.fromkeys(self.actors, self.saved_rate)
-        self.nodes = self._gather("where")
+        before, self.nodes = self.nodes, self._gather("where")
+        self.moved += [{"shard": p, "from": old, "to": new}  # restarted elsewhere: its node was lost
+                       for p, old, new in zip(self.actors, before, self.nodes) if before and old != new]
+
+    def _placed(self, p: int) -> Any:
+        """Shard p's process, on the live nodes in turn, no CPU reserved; placed anew when its node is lost."""
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        nodes = sorted(n["NodeID"] for n in self.ray.nodes() if n["Alive"])
+        if not nodes:  # the driver's own node is gone too
+            raise ShardLost(f"shard {p} cannot be placed: no node of the cluster is alive", self.blueprint)
+        where = NodeAffinitySchedulingStrategy(nodes[(p - 1) % len(nodes)], soft=False)
+        return self.ray.remote(ShardProcess).options(max_restarts=self.max_restarts, max_task_retries=0, num_cpus=0,
+                                                     scheduling_strategy=where).remote()
 
     def _lived(self, p: int, life: str) -> bool:
         """Note the life a shard answered with; False for a new one (Ray restarted it: its state is lost)."""
