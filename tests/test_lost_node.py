@@ -45,6 +45,8 @@ def shards_on(folder: Path) -> list[int]:
     return found
 
 
+@pytest.mark.ray
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_a_lost_node_s_shard_is_rebuilt_on_a_live_node_and_the_run_ends_with_the_same_bits(tmp_path):
     undisturbed = run("learn", *ARGS, "--save", tmp_path / "undisturbed.npz")
