@@ -100,6 +100,30 @@ def test_killed_while_writing_a_checkpoint_a_run_resumes_to_the_same_bits(tmp_pa
 
 
 @pytest.mark.subprocess
+@pytest.mark.subprocess
+def test_sigterm_in_the_middle_of_a_checkpoint_s_write_is_one_line_that_says_how_to_resume(tmp_path, undisturbed):
+    """SIGTERM while checkpoint.json's new text is written: the write is undone, the previous checkpoint
+    stays, the line says how to go on, and going on ends with the undisturbed run's bits."""
+    folder, model = tmp_path / "ck", tmp_path / "m.npz"
+    env = {**environment(), checkpoints.HOLD: "state:6"}
+    process = subprocess.Popen([*EXMACHINA, "learn", *RUN, "--checkpoint", str(folder), "--save", str(model)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
+    try:
+        said = ""
+        while "held at state:6" not in said and process.poll() is None:
+            said = process.stderr.readline()
+        process.send_signal(signal.SIGTERM)
+        err = process.communicate(timeout=60)[1].strip()
+    finally:
+        process.kill()
+    assert process.returncode == 143, err
+    assert len(err.splitlines()) == 1 and err.startswith("interrupted during pass 2 of 3 (SIGTERM)"), err
+    assert err.endswith(f"exmachina learn --resume {folder} goes on from its last checkpoint"), err
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    assert run("learn", "--resume", folder, cwd=tmp_path).returncode == 0
+    assert same_bits(model, undisturbed)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_killed_again_and_again_at_random_moments_a_run_ends_with_the_same_bits(tmp_path, seed):

@@ -224,7 +224,7 @@ def learn(
             done = True
     except KeyboardInterrupt as stop:
         saved = saved or identity(save) != before  # a stop may land the moment the new file took its place
-        say(interrupted(history, plan["epochs"], save, saved, cause(stop)))
+        say(interrupted(history, plan["epochs"], save, saved, cause(stop)) + resumable(checkpoint))
         raise typer.Exit(status(stop)) from None
     except divergence.Diverged as diverged:
         if report is not None:  # what happened, pass by pass, for whoever looks into it
@@ -242,7 +242,7 @@ def learn(
             with reported():
                 Network(lost.model).save(save)
             kept = f"the last checkpointed model was saved to {save}"
-        err.print(f"[bold red]error:[/] {shown(lost)}; {shown(kept)}", soft_wrap=True)
+        err.print(f"[bold red]error:[/] {shown(lost)}; {shown(kept + resumable(checkpoint))}", soft_wrap=True)
         raise typer.Exit(FAILED) from None
     finally:
         if watcher is not None:
@@ -255,6 +255,13 @@ def learn(
         stopped = status_of_last()
         if stopped is not None:  # served until a stop: its status, as every command ends on one
             raise typer.Exit(stopped)
+
+
+def resumable(checkpoint: Path | None) -> str:
+    """What a stopped run with checkpoints can do next (nothing, before its first checkpoint)."""
+    if checkpoint is None or not (checkpoint / checkpoints.STATE).exists():
+        return ""
+    return f"; exmachina learn --resume {checkpoint} goes on from its last checkpoint"
 
 
 def identity(path: Path | None) -> tuple | None:
