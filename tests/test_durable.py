@@ -124,6 +124,7 @@ def test_sigterm_in_the_middle_of_a_checkpoint_s_write_is_one_line_that_says_how
     assert same_bits(model, undisturbed)
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_killed_again_and_again_at_random_moments_a_run_ends_with_the_same_bits(tmp_path, seed):
