@@ -72,7 +72,7 @@ class Forker:
         if self.process.poll() is None:
             self.process.stdin.close()
             self.process.wait()
-            shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def ask(connection: socket.socket, address: str, argv: list[str], cwd: Path | str | None, env: dict[str, str],
