@@ -22,6 +22,7 @@ from .scoreboard import Scoreboard
 from .training import Training, check
 
 PREDICT_CHUNK = 256  # examples presented at once when only predicting
+ORDERED_CHUNK = 4096  # examples the matrix engine copies out in their order at a time
 # the last pass's figures a model keeps (`on_pass` may add the last two)
 RECORDED_FIGURES = ("loss", "accuracy", "train_accuracy", "test_accuracy")
 
@@ -173,10 +174,8 @@ class Network:
                 for start in range(first, len(batches), every):
                     tags = range(start, min(start + every, len(batches)))
                     if engine == "matrix":
-                        for tag in tags:
-                            batch = batches[tag]
-                            step = matrix.step(x[batch], desired[batch], training.learning_rate)
-                            lesson.score(batch, step.outputs, step.losses)
+                        _matrix_pass(matrix, x, desired, order[tags.start * batch_size:tags.stop * batch_size],
+                                     batch_size, lesson)
                     else:
                         society.feed(lesson.examples(x, desired, batches, batch_size > 1, tags))
                     if book and tags.stop < len(batches):
@@ -311,3 +310,25 @@ def noises(society: Any, randoms: list | None = None) -> list | None:
         return state["randoms"] if any(r is not None for r in state["randoms"]) else None
     society.restore({**state, "randoms": randoms})
     return None
+
+
+def _matrix_pass(matrix: MatrixEngine, x: np.ndarray, desired: np.ndarray, order: np.ndarray, batch_size: int,
+                 lesson: Lesson) -> None:
+    """The matrix engine learns the examples `order` names, in batches, scored as the actors' are:
+    batch by batch while someone watches, else all at once (a chunk at once: the examples are copied
+    out in their order a chunk at a time)."""
+    outputs = np.empty((len(order), desired.shape[1]))
+    watched = lesson.on_progress is not None
+    chunk = max(ORDERED_CHUNK // batch_size, 1) * batch_size
+    for first in range(0, len(order), chunk):
+        taken = order[first:first + chunk]
+        xs, ds = x[taken], desired[taken]
+        for start in range(0, len(taken), batch_size):
+            end = start + batch_size
+            given = outputs[first + start:first + end]
+            matrix.learn(xs[start:end], ds[start:end], lesson.training.learning_rate, given)
+            if watched:
+                lesson.score(taken[start:end], given, lesson.loss.measure(given.T, ds[start:end].T)[0])
+        if not watched:
+            given = outputs[first:first + len(taken)]
+            lesson.score(taken, given, lesson.loss.measure(given.T, ds.T)[0])
