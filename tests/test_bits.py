@@ -29,7 +29,7 @@ KEPT = saved()
 
 
 class ReversedRuntime(LocalRuntime):
-    """Holds every message sent while processes run, then delivers them newest first: each neuron
+    """Holds every message sent while processes run, then delivers them last slot first: each neuron
     hears from its last dendrite (or axon line) first, its first one last."""
 
     intercepts = True
@@ -44,7 +44,7 @@ class ReversedRuntime(LocalRuntime):
     def run(self) -> None:
         while self.held:
             held, self.held = self.held, []
-            for kind, tag, receiver, slot, value in reversed(held):
+            for kind, tag, receiver, slot, value in sorted(held, key=lambda message: -message[3]):
                 super().send(kind, tag, Routes([receiver], [slot]), [value])
             super().run()
 
