@@ -8,7 +8,7 @@ import pytest
 
 from exmachina import Blueprint, Network, layered
 from exmachina.actors.activations import ACTIVATIONS
-from exmachina.network.matrix import sigmoid
+from exmachina.network.matrix import MatrixEngine, sigmoid
 from exmachina.network.network import ORDERED_CHUNK
 
 RTOL, ATOL = 1e-12, 1e-13
@@ -78,3 +78,20 @@ def test_a_pass_longer_than_the_engine_copies_out_at_once_is_learned_and_scored_
     np.testing.assert_allclose(matrix.biases, actors.biases, rtol=RTOL, atol=ATOL)
     assert matrix_scores[0]["examples"] == examples and matrix_scores[0]["accuracy"] > 0
     same_scores(matrix_scores, actors_scores)
+
+
+def test_an_engine_loaded_with_a_later_state_computes_what_a_new_engine_on_it_computes():
+    """The live view keeps one engine a run and loads each snapshot's weights into it."""
+    blueprint = tangled()
+    rng = np.random.default_rng(6)
+    x, desired = rng.normal(0, 1, (9, 4)), rng.uniform(0, 1, (9, 2))
+    engine = MatrixEngine(blueprint)
+    engine.predict(x)  # its arrays made for this batch size before it is loaded
+    later = Network(blueprint.copy())
+    later.fit(x, desired, epochs=2, learning_rate=0.5, engine="actors", seed=1)
+    assert np.abs(later.blueprint.weights - blueprint.weights).max() > 1e-2
+    loaded, fresh = engine.load(later.blueprint), MatrixEngine(later.blueprint)
+    assert np.array_equal(loaded.predict(x), fresh.predict(x))
+    assert np.array_equal(loaded.forward(x)[1], fresh.forward(x)[1])
+    assert np.array_equal(loaded.state().weights, later.blueprint.weights)
+    assert np.array_equal(loaded.state().biases, later.blueprint.biases)

@@ -191,9 +191,10 @@ class MatrixEngine:
     def load(self, blueprint: Blueprint) -> MatrixEngine:
         """Take the weights and biases of `blueprint`, a later state of the same network (its synapses
         in the same order): what a new engine would compute, without working out its layers again."""
-        self.bias[:] = blueprint.biases
-        for weights, (incoming, rows, columns) in zip(self.weights, self.synapses):
-            weights[rows, columns] = blueprint.weights[incoming]
+        for layer in self.hidden:
+            incoming, rows, columns = layer.synapses
+            layer.weights[columns, rows] = blueprint.weights[incoming]
+            layer.weights[:, -1] = blueprint.biases[layer.neurons]
         return self
 
     def forward(self, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
