@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -28,7 +29,8 @@ ray.init(address=sys.argv[1], log_to_driver=False, logging_level="ERROR")
 while sum(n["Alive"] for n in ray.nodes()) < 2:
     time.sleep(0.2)
 """
-ARGS = ["--data", "iris", "--epochs", "80", "--seed", "4", "--checkpoint-every", "20"]
+# four passes of about 4 s each with two shards on the cluster: the node is killed once the first is done
+ARGS = ["--data", "iris", "--epochs", "4", "--seed", "4", "--checkpoint-every", "20"]
 
 
 def shards_on(folder: Path) -> list[int]:
@@ -64,19 +66,31 @@ def test_a_lost_node_s_shard_is_rebuilt_on_a_live_node_and_the_run_ends_with_the
             [str(Path(sys.executable).parent / "exmachina"), "learn", *ARGS, "--shards", "2", "--cluster", address,
              "--save", str(tmp_path / "m.npz"), "--report", str(tmp_path / "r.json")],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=cluster_environment())
+        said: list[str] = []
+        first_pass = threading.Event()  # its row printed: the run is learning, three passes to go
+
+        def read() -> None:  # (keeps reading, so that the run never blocks on a full pipe)
+            for line in learning.stderr:
+                said.append(line)
+                if line.split()[:1] == ["1/4"]:
+                    first_pass.set()
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
         deadline = time.monotonic() + 300
-        while not shards_on(root / "second"):  # a shard learning on the second node
-            assert learning.poll() is None and time.monotonic() < deadline, learning.communicate()
+        while not (shards_on(root / "second") and first_pass.is_set()):  # a shard learning on the second node
+            assert learning.poll() is None and time.monotonic() < deadline, "".join(said)
             time.sleep(0.05)
-        time.sleep(1.0)
-        assert learning.poll() is None, learning.communicate()
         for pid in [second.pid, *descendants(second.pid)]:  # the node: all of it at once
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        out, err = learning.communicate(timeout=600)
+        learning.wait(timeout=300)
+        reader.join(10)
+        out, err = learning.stdout.read(), "".join(said)
         assert learning.returncode == 0, err
+        assert "4/4" in err  # it learned every pass, not only those before the kill
         assert "Traceback" not in out + err
         assert same_bits(tmp_path / "m.npz", tmp_path / "undisturbed.npz")
         report = json.loads((tmp_path / "r.json").read_text())
