@@ -125,6 +125,7 @@ class Shards:
         self.hub = Shard(layout.part(0), self._listen, learning_rate, in_flight, noise, seed)
         self.options = (learning_rate, in_flight, noise, seed)
         self.owned, self.parts, self.actors = {}, {}, {}
+        self.saved: list = [None] * (self.places - 1)  # each shard's last checkpoint; None: as its part has it
         for p in range(1, self.places):
             part = layout.part(p)
             self.owned[p], self.parts[p] = part.owned(), ray.put(part)
@@ -137,7 +138,6 @@ class Shards:
         self.restarts = dict.fromkeys(self.actors, 0)  # lives each shard began after its first
         self.deaths = dict.fromkeys(self.actors, 0)  # failed calls seen, for the restart limit
         self.lives: dict[int, str | None] = dict.fromkeys(self.actors)  # None: not known yet
-        self.saved: list = [None] * len(self.actors)  # None: as the part has it
         self.nodes: list[str] = []  # the node each shard runs on
         self.moved: list[dict] = []  # shards restarted on another node than their own, and where
         while True:  # every shard built, its first checkpoint, and where its process runs
@@ -334,7 +334,7 @@ class Shards:
                 unscored = [example[0] for example, _ in log if example[0] not in self.scored]
                 at = f" at example {unscored[0]}" if unscored else " before the first example"
                 raise ShardLost(f"shard {p} died {self.deaths[p]} times{at}, past its {self.max_restarts} "
-                                "restarts: the run stops", self._model(self.saved) if log else self.blueprint)
+                                "restarts: the run stops", self._kept())
 
     def _restore(self) -> None:
         deadline = time.monotonic() + 120  # a node's loss takes Ray tens of seconds to see
@@ -372,7 +372,7 @@ class Shards:
 
         nodes = sorted(n["NodeID"] for n in self.ray.nodes() if n["Alive"])
         if not nodes:  # the driver's own node is gone too
-            raise ShardLost(f"shard {p} cannot be placed: no node of the cluster is alive", self.blueprint)
+            raise ShardLost(f"shard {p} cannot be placed: no node of the cluster is alive", self._kept())
         where = NodeAffinitySchedulingStrategy(nodes[(p - 1) % len(nodes)], soft=False)
         return self.ray.remote(ShardProcess).options(max_restarts=self.max_restarts, max_task_retries=0, num_cpus=0,
                                                      scheduling_strategy=where).remote()
@@ -384,6 +384,10 @@ class Shards:
             return True
         self.restarts[p] += 1
         return False
+
+    def _kept(self) -> Any:
+        """The model of the last checkpoint, or the first weights before there is one."""
+        return self.blueprint if self.saved[0] is None else self._model(self.saved)
 
     def _model(self, states: list) -> Any:
         learned = self.blueprint.copy()
