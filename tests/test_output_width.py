@@ -1,5 +1,5 @@
 """`trace` and `explain` fit the terminal they are read on, 80 columns or 120, piped or paged: a
-line wraps between words, a long name may be folded, and no number is ever cut."""
+line wraps between words, a long name may be folded, and no number is ever cut; nor in `learn`'s tables."""
 
 from __future__ import annotations
 
@@ -95,3 +95,15 @@ def test_trace_on_a_terminal_is_paged_and_fits_it(folder):
     text = "\n".join(line[1:] for line in lines)
     assert [line for line in text.splitlines() if len(line) > 80] == []
     assert numbers(text) == numbers(piped([*TRACE, "--all"], folder, "1000"))
+
+
+@pytest.mark.subprocess
+def test_a_huge_loss_is_shown_whole_in_scientific_notation(tmp_path):
+    """A rate of 1e300 sends the held-out example's loss to about 1e162: written with four decimals it
+    took 170 characters and was cut short in the table of what the network learned."""
+    (tmp_path / "tiny.csv").write_text("a,b,label\n1,2,x\n3,4,y\n")
+    text = piped(["learn", "--data", "csv:tiny.csv", "--epochs", "1", "--learning-rate", "1e300"], tmp_path, None)
+    test_row = next(line for line in text.splitlines() if line.lstrip("│ ").startswith("test"))
+    loss = float(test_row.split("│")[3])
+    assert loss > 1e100 and "e+" in test_row.split("│")[3]
+    assert "…" not in text

@@ -148,6 +148,14 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
 
+def figure(value: float | None) -> str:
+    """A loss to four decimals, or in scientific notation where four decimals would not show it: a
+    diverged loss of 1e162 is not 167 digits, and 3e-7 is not 0.0000."""
+    if value is None:
+        return "-"
+    return f"{value:.4f}" if value == 0 or 1e-4 <= abs(value) < 1e6 else f"{value:.4e}"
+
+
 class LearningBar:
     """A Rich progress bar for the pass under way: examples, examples/s, last-200 accuracy.
 
@@ -207,7 +215,7 @@ class LearningBar:
                       f"{'examples/s':>10}")
             self.headed = True
         self.note(f"{str(done['epoch']) + '/' + str(self.epochs):>9}  "
-                  f"{done['loss']:>7.4f}  {percent(done['accuracy']):>8}  {percent(done['recent_accuracy']):>8}  "
+                  f"{figure(done['loss']):>7}  {percent(done['accuracy']):>8}  {percent(done['recent_accuracy']):>8}  "
                   f"{percent(done['train_accuracy']):>6}  {percent(done['test_accuracy']):>6}  "
                   f"{done['examples_per_second']:>10,.0f}")
         if "shards" in done:

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from .common import percent
+from .common import figure, percent
 from .words import shown
 
 CONFUSION_CLASSES = 20  # larger confusion matrices go to the report only
@@ -21,10 +21,10 @@ def show(out: Console, figures: dict[str, Any], report: Path | None, plot: Path 
     table.add_column("accuracy", justify="right")
     table.add_column("loss", justify="right")
     table.add_column("examples", justify="right")
-    table.add_row("learned", percent(figures["train_accuracy"]), _number(figures["train_loss"]),
+    table.add_row("learned", percent(figures["train_accuracy"]), figure(figures["train_loss"]),
                   str(figures["train_examples"]))
     if figures["test_examples"]:
-        table.add_row("test", percent(figures["test_accuracy"]), _number(figures["test_loss"]),
+        table.add_row("test", percent(figures["test_accuracy"]), figure(figures["test_loss"]),
                       str(figures["test_examples"]))
     out.print(table)
     rate = figures["examples_per_second"]
@@ -49,7 +49,3 @@ def show(out: Console, figures: dict[str, Any], report: Path | None, plot: Path 
         out.print(f"Report written to {shown(report)}")
     if plot is not None:
         out.print(f"Curves and confusion matrix drawn in {shown(plot)}")
-
-
-def _number(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4f}"
