@@ -97,6 +97,7 @@ def test_default_learn_reaches_95_percent_on_the_digits(tmp_path):
     passes = [fields for fields in map(str.split, result.stderr.splitlines()) if fields and fields[0].endswith("/10")]
     assert len(passes) == 10 and result.stderr.count("last 200") == 1  # a row per pass under one header
     assert max(len(line) for line in result.stderr.splitlines()) <= 80
+    assert "" not in result.stderr.splitlines()  # no blank line where the bar would have been on a terminal
     assert [float(p[2].rstrip("%")) for p in passes] == [round(100 * h["accuracy"], 1) for h in report["history"]]
     assert f"{100 * report['test_accuracy']:.1f}%" in result.stdout
     assert "Confusion matrix" in result.stdout and "Model saved to model.json" in result.stdout

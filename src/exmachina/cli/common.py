@@ -180,11 +180,15 @@ class LearningBar:
         self.headed = False  # the header of the pass lines is printed once
 
     def __enter__(self) -> LearningBar:
-        self.progress.start()
+        # piped, the pass lines say it all: a bar there would end in a blank line (Rich's stop prints one)
+        self.shows = self.progress.console.is_terminal
+        if self.shows:
+            self.progress.start()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.progress.stop()
+        if self.shows:
+            self.progress.stop()
 
     def begin(self, epoch: int, examples: int) -> None:
         if self.task is not None:
