@@ -195,3 +195,36 @@ def test_a_serving_watch_stopped_by_a_signal_exits_with_its_status(tmp_path, sig
         process.kill()
     assert process.returncode == 128 + signum, err
     assert "Traceback" not in out + err and err.strip().splitlines()[-1] == "stopped"
+
+
+# A stop that lands while Python runs a callback it cannot raise from (a weakref's callback, here; an
+# import lock's, in the run that found it): the handler's exception was printed as "Exception ignored"
+# with its traceback, and the command went on as if nobody had asked it to stop.
+LANDS_IN_A_CALLBACK = """
+import os, signal, weakref
+from exmachina.cli import interrupts
+interrupts.install()
+class Thing:
+    pass
+thing = Thing()
+def callback(_):
+    os.kill(os.getpid(), signal.SIGTERM)  # the stop lands here, inside the callback
+    for _ in range(1000):
+        pass
+kept = weakref.ref(thing, callback)
+try:
+    del thing
+    for _ in range(10_000_000):
+        pass
+    print("went on")
+except interrupts.Stopped as stop:
+    print("stopped by", stop.signum)
+"""
+
+
+@pytest.mark.subprocess
+def test_a_stop_that_lands_in_a_callback_still_stops_the_command_without_a_traceback():
+    done = subprocess.run([sys.executable, "-c", LANDS_IN_A_CALLBACK], capture_output=True, text=True,
+                          env=environment(), timeout=60)
+    assert done.stdout.strip() == f"stopped by {signal.SIGTERM.value}", done.stdout + done.stderr
+    assert done.stderr == ""

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from .words import printable
 
 NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
+AGAIN_AFTER = 0.01  # seconds: a stop that could not be raised comes again this much later
 _received: list[int] = []  # the signals that came, in order
 _said: list[str] = []  # the line that told the user, once said
 
@@ -27,11 +29,23 @@ def install() -> None:
     """Each of the three signals raises `Stopped` and is remembered."""
     for signum in NAMES:
         signal.signal(signum, _stop)
+    sys.unraisablehook = _again
 
 
 def _stop(signum: int, frame: object) -> None:
     _received.append(signum)
     raise Stopped(signum)
+
+
+def _again(unraisable: sys.UnraisableHookArgs) -> None:
+    """A stop raised where Python cannot raise it (a weakref's or an import lock's callback, a
+    `__del__`) would be printed with its traceback and forgotten: it is delivered again instead, to
+    land in code that can stop."""
+    if isinstance(unraisable.exc_value, Stopped):  # from another thread, a moment later: not inside this hook
+        threading.Timer(AGAIN_AFTER, signal.pthread_kill, (threading.main_thread().ident,
+                                                           unraisable.exc_value.signum)).start()
+    else:
+        sys.__unraisablehook__(unraisable)
 
 
 def unwrapped(error: BaseException) -> BaseException:
