@@ -119,9 +119,9 @@ def test_a_message_without_a_value_is_refused():
 def test_the_compiled_modules_are_typed_by_their_pxd_files():
     """Compiled without its .pxd file, a module would still import, with plain classes and no C fields."""
     from exmachina.actors.neuron import Neuron
-    from exmachina.actors.runtime import LocalRuntime, Wave
+    from exmachina.actors.runtime import LocalRuntime, Process, Wave
 
-    for cls, field in [(Neuron, "bias"), (LocalRuntime, "messages"), (Wave, "open")]:
+    for cls, field in [(Process, "bias"), (Neuron, "holding"), (LocalRuntime, "messages"), (Wave, "open")]:
         assert type(cls.__dict__[field]).__name__ == "getset_descriptor", f"{cls.__name__}.{field} is not a C field"
     assert not hasattr(SCALARS, "__dict__") and not hasattr(VECTORS, "__dict__")
 
@@ -140,8 +140,8 @@ def test_a_batch_vector_that_is_not_what_the_loops_expect_is_refused(vector):
     runtime = LocalRuntime()
     runtime.spawn(Neuron(0, runtime, activation("sigmoid"), 0.0, Routes.of([]), Routes.of([(1, 0), (1, 1)]),
                          [1.0, 1.0], learning_rate=0.1))
-    with pytest.raises(ValueError) as compiled:  # the second error is wrong
-        runtime.send(ERROR, "x", Routes.of([(0, 0), (0, 1)]), [np.ones(4), vector])
+    with pytest.raises(ValueError) as compiled:  # the second error is wrong (the first, early, is held)
+        runtime.send(ERROR, "x", Routes.of([(0, 1), (0, 0)]), [np.ones(4), vector])
     with pytest.raises(ValueError) as source:
         buffers.values(vector, 4)  # buffers.py is never compiled: this is the Python check
     assert str(compiled.value) == str(source.value)

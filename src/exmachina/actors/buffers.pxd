@@ -44,3 +44,9 @@ cdef inline cnp.ndarray empty(Py_ssize_t size):
     cdef cnp.npy_intp shape[1]
     shape[0] = size
     return cnp.PyArray_EMPTY(1, shape, cnp.NPY_DOUBLE, 0)
+
+
+cdef inline double** pointers(object storage, Py_ssize_t size) except NULL:
+    if fits(storage, cnp.NPY_INTP, size, False):
+        return <double**>cnp.PyArray_DATA(<cnp.ndarray>storage)
+    raise refused(storage, size, "addresses")

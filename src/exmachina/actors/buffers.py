@@ -39,6 +39,14 @@ def ints(array: np.ndarray, size: int) -> np.ndarray:
     return array
 
 
+def pointers(storage: np.ndarray, size: int) -> list:
+    """A table of `size` vectors, each set to one that its owner keeps alive. Compiled, a table of
+    pointers to their numbers, held in `storage` (an array of `np.intp` the caller keeps)."""
+    if not _fits(storage, np.intp, size, exact=False):
+        raise refusal(storage, size, "addresses")
+    return [None] * size
+
+
 def empty(size: int) -> np.ndarray:
     """A new vector of `size` floats, to be filled."""
     return np.empty(size)

@@ -37,6 +37,7 @@ class Feeder(Process):
         self.sensors, self.teacher = sensors, teacher
         self.in_flight = in_flight
         self.fan_in, self.fan_out = 0, len(sensors)
+        self.integrates = False  # its dendrites only count the sensors' errors: it reads none of them
         self.examples: Iterator[Example] = iter(())
         self.waiting = 0  # examples presented whose backward wave has not finished
 

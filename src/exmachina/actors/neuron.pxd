@@ -5,6 +5,7 @@
 cimport cython
 
 from exmachina.actors cimport buffers
+from exmachina.actors cimport runtime
 from exmachina.actors.runtime cimport LocalRuntime, Process, Routes, Wave
 from exmachina.actors.signals cimport Signals
 
@@ -14,28 +15,28 @@ cdef int ACTIVITY, ERROR  # the kinds of message, as C ints
 
 cdef class Neuron(Process):
     cdef dict __dict__
-    cdef public int code, held_width
+    cdef public int code, held_width, pending
     cdef public bint learning, learns_bias, learns_weights, holding
     cdef readonly LocalRuntime runtime
-    cdef public double bias, noise, rate
+    cdef public double noise
     cdef readonly Routes dendrites, axon
-    cdef public object activation, random, held_tag, held_input, held_activity, held_weights
+    cdef public object activation, random, held_input, held_activity, held_weights
     cdef object own_weights
-    cdef double *weights_at
     cdef double *input_at
-    cdef double *activity_at
-    cdef double *held_weights_at
     cdef readonly dict earlier
 
     cdef int receive(self, object tag, Wave wave, Py_ssize_t at) except -1
     @cython.locals(signals=Signals, outbox="double*")
-    cdef int fire(self, object tag, double *inbox, Py_ssize_t at, int width) except -1
+    cdef int fire(self, object tag, double *total, Py_ssize_t at, int width) except -1
     @cython.final
     cdef inline int hold(self, object tag, int width) except -1
     cdef int make_room(self, int width) except -1
-    @cython.locals(signals=Signals, total_input="double*", activity="double*", weights_then="double*",
-                   derivative="double*", outbox="double*", earlier=tuple)
-    cdef int learn(self, object tag, double *inbox, Py_ssize_t at, int width) except -1
+    cdef int recall(self, object tag) except -1
+    cdef int unshare(self) except -1
+    @cython.locals(signals=Signals, derivative="double*", outbox="double*")
+    cdef int learn(self, object tag, double *errors, Py_ssize_t at, int width) except -1
+    @cython.locals(size=Py_ssize_t, fan=Py_ssize_t, values="double*", folded="double*", slot=Py_ssize_t)
+    cdef int take(self, object tag, object inbox, int width, bint forward) except -1
 
 
 cdef class Sensor(Neuron):

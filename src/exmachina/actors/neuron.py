@@ -1,17 +1,20 @@
 # cython: nonecheck=False
 """The neuron: a process that owns its bias and the weights on its axon, and learns from messages.
 
-Its two handlers are the nine steps of the protocol. `fire` runs once the weighted activities of
-every input have arrived (step 1) and fires (steps 2-4); `learn` runs once every target has
-answered (step 5) and learns (steps 6-9). Between the two, the neuron remembers what it needs for
-that example, keyed by the example's tag, so several examples can be in flight at once.
+Its code is the nine steps of the protocol. Its dendrites fold each message into a sum as it
+arrives, in slot order (`Process.fold_activity` and `Process.fold_error`, in `runtime`): the
+weighted activities into the total input, from the bias (step 1), and each target's error delta_j
+times w_j into the error sum, w_j then taking its step (steps 5, 8, 9 for that synapse). `fire`
+runs once every input has been folded and fires (steps 2-4); `learn` runs once every target's
+error has been, and passes its own error back and steps its bias (steps 6, 7, 9). Between the two,
+the neuron remembers what it needs for that example, keyed by the example's tag, so several
+examples can be in flight at once.
 
-Its mailbox is a C array that the runtime fills (`actors.runtime`): the runtime calls `receive`
-with the wave of messages and where its slots start. `on_activities` and `on_errors` are the same
-steps for messages handed over as a list (by the tracer, or a test). A signal (its total input, its
-activity, its error) is a vector of doubles, one per example of a mini-batch, or a single one for
-one example (`width` 0; see `signals`); the bias is always a float, and the weights are the
-neuron's own array.
+The runtime calls `receive` with the folded sum (`actors.runtime`). `on_activities` and
+`on_errors` are the same steps for messages handed over as a list (by the tracer, or a test): the
+neuron folds them itself, in slot order. A signal (its total input, its activity, its error) is a
+vector of doubles, one per example of a mini-batch, or a single one for one example (`width` 0;
+see `signals`); the bias is always a float, and the weights are the neuron's own array.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import numpy as np
 from . import buffers
 from .activations import Activation
 from .buffers import empty
+from . import runtime
 from .runtime import ACTIVITY, ERROR, LocalRuntime, Process, Routes, Wave
 from .signals import SCALARS, VECTORS
 
@@ -56,19 +60,23 @@ class Neuron(Process):
         self.dendrites = dendrites  # who sends to us: where our error goes back to (step 7)
         self.axon = axon  # whom we send to, one route per outgoing synapse
         self.fan_in, self.fan_out = len(dendrites), len(axon)
+        self.integrates = True
         self.weights = weights
-        self.learning_rate = learning_rate  # None: this neuron only predicts
         self.learns_bias = not isinstance(self, Sensor)  # a sensor's activity is its input
         self.learns_weights = not isinstance(self, Output)  # an output's line to the teacher is fixed
+        self.learning_rate = learning_rate  # None: this neuron only predicts
         # Gaussian noise on each weighted input sums to noise * sqrt(fan_in) on the total input.
         self.noise = noise * len(dendrites) ** 0.5
         self.random = random.Random(seed) if noise else None  # seed: this neuron's own
-        # per example in flight, what steps 6 and 8 need: the last one fired for in fields (its
-        # vectors are used again for the next example), the others (when several are in flight) by tag
+        # per example in flight, what steps 5-9 need: the one whose errors are folded now in fields
+        # (the last one fired for, as a rule; its vectors are used again for the next example), the
+        # others (when several are in flight) by tag
         self.holding = False
         self.held_tag = self.held_input = self.held_activity = self.held_weights = None
         self.held_width = -1  # the width its vectors were made for (none yet)
         self.earlier: dict[Any, tuple] = {}
+        self.pending = 0  # examples fired for whose errors are not all in
+        self.shared = False  # whether an example in flight, other than the one learning, fired with these weights
 
     @property
     def learning_rate(self) -> float | None:
@@ -78,6 +86,7 @@ class Neuron(Process):
     def learning_rate(self, rate: float | None) -> None:
         self.learning = rate is not None
         self.rate = 0.0 if rate is None else rate
+        self.steps = self.learning and self.learns_weights
 
     @property
     def memory(self) -> dict[Any, tuple]:
@@ -103,19 +112,20 @@ class Neuron(Process):
         self.own_weights = weights
 
     def receive(self, tag: Any, wave: Wave, at: int) -> None:
-        """The runtime's call: every slot of our mailbox for `tag` is full, from `at` in the wave (of
-        activities, forward, or of errors)."""
+        """The runtime's call: the dendrites have folded every message of `tag` into the sum at `at`
+        in the wave (the total input, forward, or the error sum, backward)."""
         if wave.forward:
             self.fire(tag, wave.values_at, at, wave.width)
         else:
             self.learn(tag, wave.values_at, at, wave.width)
 
-    def fire(self, tag: Any, inbox: np.ndarray, at: int, width: int) -> None:
-        """Steps 1-4: all inputs have sent their weighted activities; fire along the axon."""
+    def fire(self, tag: Any, total: np.ndarray, at: int, width: int) -> None:
+        """Steps 2-4: every input's weighted activity is in the total input, `total[at]` (step 1);
+        fire along the axon."""
         signals = VECTORS if width else SCALARS
         self.hold(tag, width)
         # 2. own activity: a = f(sum of weighted inputs + bias)
-        signals.total(inbox, at, self.fan_in, width, self.bias, self.input_at)
+        signals.copy(total, at, width, self.input_at)
         if self.noise and self.learning:
             signals.noisy(self.input_at, width, self.random, self.noise)
         signals.activity(self.code, self.input_at, self.activity_at, width)
@@ -126,59 +136,98 @@ class Neuron(Process):
 
     def hold(self, tag: Any, width: int) -> None:
         """Room for this example's total input and activity; while learning, kept with the weights as
-        they are now, for step 6. Another example still in flight keeps its own, aside."""
+        they are now, for steps 5-9. Another example still in flight keeps its own, aside."""
         if self.holding or self.held_width != width:
             self.make_room(width)
         if self.learning:
             self.holding = True
             self.held_tag, self.held_weights, self.held_weights_at = tag, self.own_weights, self.weights_at
+            self.pending += 1
+            self.shared = self.pending > 1  # the others' steps must leave these weights as they are
 
     def make_room(self, width: int) -> None:
         """New vectors for an example's signals: the last example's are still in flight (kept aside,
         by tag), or of another width."""
         if self.holding:
             self.earlier[self.held_tag] = (self.held_input, self.held_activity, self.held_weights, self.held_width)
+            self.holding = False
         self.held_input, self.held_activity = empty(max(width, 1)), empty(max(width, 1))
         self.input_at = buffers.values(self.held_input, max(width, 1))
         self.activity_at = buffers.values(self.held_activity, max(width, 1))
         self.held_width = width
 
-    def learn(self, tag: Any, inbox: np.ndarray, at: int, width: int) -> None:
-        """Steps 5-9: every target has sent its error; pass ours back and learn."""
-        signals = VECTORS if width else SCALARS
-        if self.holding and (self.held_tag is tag or self.held_tag == tag):
-            total_input, activity, weights_then = self.input_at, self.activity_at, self.held_weights_at
-            self.holding = False
-        else:
+    def recall(self, tag: Any) -> None:
+        """Bring back the example `tag`, fired for earlier, to fold its errors (several in flight); the
+        one held until now goes aside."""
+        if not (self.holding and self.held_tag == tag):
             earlier = self.earlier.pop(tag)
-            total_input, activity = buffers.values(earlier[0], max(width, 1)), buffers.values(earlier[1], max(width, 1))
-            weights_then = buffers.values(earlier[2], self.fan_out)
-        # 6. own error: delta = f'(z) * sum_j(delta_j * w_j), with the weights used in step 3; it is
-        # written where it is sent from, and f'(z) where z was (needed no more)
-        derivative = total_input
-        signals.derivative(self.code, total_input, activity, derivative, width)
+            if self.holding:
+                self.earlier[self.held_tag] = (self.held_input, self.held_activity, self.held_weights,
+                                               self.held_width)
+            self.held_input, self.held_activity, self.held_weights, self.held_width = earlier
+            self.input_at = buffers.values(self.held_input, max(self.held_width, 1))
+            self.activity_at = buffers.values(self.held_activity, max(self.held_width, 1))
+            self.held_weights_at = buffers.values(self.held_weights, self.fan_out)
+        self.held_tag, self.holding = tag, True  # the very object the runtime compares
+
+    def unshare(self) -> None:
+        """Step a copy of the weights: another example in flight fired with these (it keeps them)."""
+        self.weights = self.own_weights.copy()
+        self.shared = False
+
+    def learn(self, tag: Any, errors: np.ndarray, at: int, width: int) -> None:
+        """Steps 6, 7 and 9: every target's error is in the error sum, `errors[at]` (step 5, each
+        synapse's weight stepped as its term was taken); pass ours back and step the bias."""
+        signals = VECTORS if width else SCALARS
+        if not (self.holding and (self.held_tag is tag or self.held_tag == tag)):
+            self.recall(tag)
+        # 6. own error: delta = f'(z) * sum_j(delta_j * w_j); it is written where it is sent from, and
+        # f'(z) where z was (needed no more)
+        derivative = self.input_at
+        signals.derivative(self.code, self.input_at, self.activity_at, derivative, width)
         outbox = self.runtime.outbox(self.fan_in * max(width, 1))
-        signals.backpropagate(inbox, at, weights_then, self.fan_out, width, derivative, outbox)
+        signals.error(errors, at, derivative, outbox, width)
         # 7. send it back to every input
         signals.spread(outbox, self.fan_in, width)
         if self.learns_bias:  # (step 9 for the bias, before the outbox goes back to the runtime)
             self.bias -= self.rate * signals.mean(outbox, width)
+        self.holding = False  # this example's signals are needed no more
+        self.pending -= 1
+        if self.pending <= 1:  # the one left in flight, if any, may step the weights it fired with
+            self.shared = False
         self.runtime.post_outbox(ERROR, tag, self.dendrites, width)
-        # 8. the gradient of each outgoing weight is delta_j * a (its mean over a batch); 9. descend it
-        if self.learns_weights:
-            if self.holding or self.earlier:  # an example in flight fired with these weights: keep them
-                self.weights = self.own_weights.copy()
-            signals.descend(self.weights_at, self.fan_out, inbox, at, width, activity, self.rate)
 
     def on_activities(self, tag: Any, values: list) -> None:
-        """Steps 1-4, the weighted activities handed over as a list."""
+        """Steps 1-4, the weighted activities handed over as a list: folded here, in slot order."""
         inbox, width = as_inbox(values)
-        self.fire(tag, buffers.block(inbox, self.fan_in * max(width, 1)), 0, width)
+        self.take(tag, inbox, width, True)
 
     def on_errors(self, tag: Any, values: list) -> None:
-        """Steps 5-9, the errors handed over as a list."""
+        """Steps 5-9, the errors handed over as a list: folded here, in slot order."""
         inbox, width = as_inbox(values)
-        self.learn(tag, buffers.block(inbox, self.fan_out * max(width, 1)), 0, width)
+        self.take(tag, inbox, width, False)
+
+    def take(self, tag: Any, inbox: np.ndarray, width: int, forward: bool) -> None:
+        """A list's messages folded one by one in slot order, as the runtime folds them, then the steps
+        they start."""
+        size = max(width, 1)
+        fan = self.fan_in if forward else self.fan_out
+        values, sum_ = buffers.block(inbox, fan * size), empty(size)
+        folded = buffers.values(sum_, size)
+        if not forward and not (self.holding and (self.held_tag is tag or self.held_tag == tag)):
+            self.recall(tag)
+        for slot in range(fan):
+            if forward:
+                runtime.fold_activity(folded, 0, slot, self.bias, values, slot * size, width)
+            else:
+                if self.steps and self.shared:
+                    self.unshare()
+                runtime.fold_error(folded, 0, slot, values, slot * size, width, self.held_weights_at[slot], self.weights_at,
+                           self.activity_at, self.rate, self.steps)
+        if forward:
+            self.fire(tag, folded, 0, width)
+        else:
+            self.learn(tag, folded, 0, width)
 
 
 def as_inbox(values: list) -> tuple[np.ndarray, int]:

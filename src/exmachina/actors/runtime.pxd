@@ -18,20 +18,30 @@ cdef class Routes:
 
 cdef class Process:
     cdef public int address, fan_in, fan_out
+    # the dendrites' and the axon's state that the folds read (see neuron.py for what each holds)
+    cdef public double bias, rate
+    cdef public bint integrates, steps, shared
+    cdef public object held_tag
+    cdef double *weights_at
+    cdef double *activity_at
+    cdef double *held_weights_at
 
     cdef int receive(self, object tag, Wave wave, Py_ssize_t at) except -1
+    cdef int recall(self, object tag) except -1
+    cdef int unshare(self) except -1
 
 
 cdef class Wave:
-    cdef public object values, missing, tag
+    cdef public object values, folded, tag
     cdef readonly list boxes
-    cdef public int kind, number, open, width
+    cdef readonly dict early
+    cdef public int kind, number, open, width, ahead
     cdef public bint forward
-    cdef int *missing_at
+    cdef int *folded_at
     cdef double *values_at
 
     cpdef reopen(self, object fan, int waiting)
-    cpdef widen(self, int width, Py_ssize_t slots)
+    cpdef widen(self, int width, Py_ssize_t processes)
 
 
 cdef class LocalRuntime:
@@ -42,18 +52,29 @@ cdef class LocalRuntime:
     cdef list _made
     cdef Py_ssize_t _head, _tail
     cdef public bint intercepted
-    cdef tuple _handlers, _waves, _spare, _fan, _start
+    cdef tuple _handlers, _waves, _spare, _fan
     cdef object _boxed, _outbox
     cdef Py_ssize_t _outbox_size, _queue_size
     cdef list _waiting
     cdef bint _settled
     cdef Py_ssize_t _count
-    cdef int *_forward_start
-    cdef int *_backward_start
+    cdef int *_fan_in_at
+    cdef int *_fan_out_at
     cdef int *_boxed_at
     cdef list _recent
 
     cdef double *_outbox_at
+    cdef object _one
+    cdef double *_one_at
+    cdef list _dendrites
+    cdef object _bound, _integrates, _steps, _rates
+    cdef int *_bound_at
+    cdef int *_integrates_at
+    cdef int *_steps_at
+    cdef double *_rates_at
+    cdef double **_then_of
+    cdef double **_weights_of
+    cdef double **_activity_of
 
     cdef double *outbox(self, Py_ssize_t size) except NULL
 
@@ -62,19 +83,41 @@ cdef class LocalRuntime:
 
     cdef int post_outbox(self, int kind, object tag, Routes routes, int width) except -1
 
-    @cython.locals(n=Py_ssize_t, wave=Wave, start="int*", receivers="int*", slots="int*", box="double*",
-                   missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t, at=Py_ssize_t,
-                   b=Py_ssize_t)
+    @cython.locals(n=Py_ssize_t, wave=Wave, fan="int*", receivers="int*", slots="int*", folded="int*",
+                   sums="double*", bound="int*", steps="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t)
     cdef int deliver(self, int kind, object tag, Routes routes, double *sent, int width) except -1
+
+    @cython.locals(fan="int*")
+    cdef int _take(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,
+                   int width) except -1
 
     @cython.locals(i=Py_ssize_t)
     @cython.final
     cdef inline bint _plain(self, Routes routes)
 
-    @cython.locals(n=Py_ssize_t, wave=Wave, processes=Py_ssize_t, start="int*", receivers="int*", slots="int*",
-                   missing="int*", boxed="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t,
-                   width=Py_ssize_t, box="double*", vector="double*", at=Py_ssize_t, b=Py_ssize_t)
+    @cython.locals(row=Py_ssize_t)
+    cdef int _fold(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,
+                   int width) except -1
+
+    @cython.locals(process=Process)
+    @cython.final
+    cdef inline double _bias(self, Py_ssize_t receiver) except? -1.0
+
+    @cython.locals(process=Process)
+    cdef int _bind(self, Wave wave, Py_ssize_t receiver) except -1
+
+    @cython.locals(process=Process)
+    cdef int _unshare(self, Py_ssize_t receiver) except -1
+
+    cdef int _hold(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,
+                   int width) except -1
+
+    cdef int _catch_up(self, Wave wave, Py_ssize_t receiver, int width) except -1
+
+    @cython.locals(n=Py_ssize_t, wave=Wave, receivers="int*", slots="int*", i=Py_ssize_t, vector="double*")
     cpdef send(self, int kind, object tag, Routes routes, list values)
+
+    cdef int _take_listed(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, object value) except -1
 
     @cython.locals(wave=Wave)
     @cython.final
@@ -91,9 +134,18 @@ cdef class LocalRuntime:
     @cython.locals(kept=Py_ssize_t)
     cdef int _grow(self) except -1
 
-    @cython.locals(boxed="int*", forward="int*", backward="int*", start="int*", process=Process, wave=Wave,
+    @cython.locals(boxed="int*", process=Process, wave=Wave,
                    number=int, kind=int, width=Py_ssize_t, receiver=Py_ssize_t, made=list)
     cpdef run(self)
+
+
+@cython.locals(b=Py_ssize_t)
+cdef void fold_activity(double *sums, Py_ssize_t row, Py_ssize_t slot, double bias, double *value, Py_ssize_t at,
+                        int width) noexcept
+
+@cython.locals(b=Py_ssize_t, step=double, gradient=double)
+cdef void fold_error(double *sums, Py_ssize_t row, Py_ssize_t slot, double *value, Py_ssize_t at, int width,
+                     double then, double *weights, double *activity, double rate, bint steps) noexcept
 
 
 @cython.locals(copy="double*", b=Py_ssize_t)

@@ -3,23 +3,25 @@
 
 A process is anything with two handlers, `on_activities(tag, values)` and `on_errors(tag,
 values)`. It never calls another process: it hands the runtime a list of routes and a value for
-each, and the runtime leaves each value in the receiver's mailbox. A mailbox has one slot per
-incoming synapse for each example tag, so a process reads its messages in synapse order whatever
-order they arrived in; when the last slot of a tag fills, the process is scheduled to run.
+each, and the runtime delivers each value to the receiver. A message is addressed to a slot of the
+receiver (one per incoming synapse), so a process takes its messages in synapse order whatever
+order they arrived in; when the last slot of a tag is taken, the process is scheduled to run.
 
 `LocalRuntime` runs every process in this Python process, one at a time, from a run queue:
 lightweight processes in the sense of Erlang, with no threads or event loop between them, which is
 what makes one message per synapse affordable.
 
-A neuron (and the feeder) is a `Process` whose mailbox is a C array: for each example, one double
-per incoming synapse (or, for a mini-batch, one vector of doubles), in one block of memory per wave
-of messages. It writes what it sends into an outbox the runtime lends it and posts it
-(`post_outbox`), and the runtime hands it its slots as that block and an offset. No Python object
-is made per message, and the run queue is C ints: a process's address and its wave's number.
-Other processes (the teacher, a test's stand-ins) are handed lists. Any process may send lists
-with `send`, or post an array of values (the feeder posts an example's inputs, the teacher its
-errors). A runtime that overrides `send` (the tracer, shuffled delivery) sees every message as a
-list, whoever sent it.
+A neuron (and the feeder) is a `Process` with dendrites: it folds each message into its sum for
+that example as the message is delivered, in slot order (`fold_activity`, `fold_error`: slot k
+after slots 0..k-1; a message that comes before its turn is held by
+the runtime and folded when the gap closes). So a neuron keeps one running sum per example in
+flight, not a slot per synapse, and adds in the very order it would over a full mailbox. The sums
+of every such process for one example and kind are one block of doubles, a wave (`Wave`); the
+delivery loop is C, and no Python object is made per message. Other processes (the teacher, a
+test's stand-ins) are handed lists, their slots kept until the last arrives. Any process may send
+lists with `send`, or post an array of values (`post`; a neuron writes into an outbox the runtime
+lends it, `post_outbox`). A runtime that overrides `send` (the tracer, shuffled delivery) sees
+every message as a list, whoever sent it.
 
 Every message of every example passes through here, so this module, and the neuron and its
 arithmetic, are compiled by Cython when the package is installed (`setup.py`). Their source stays
@@ -82,10 +84,15 @@ class Routes:
 
 
 class Process:
-    """A process whose mailbox is a C array (a neuron): the runtime calls `receive` with its slots.
+    """A process with dendrites (a neuron, the feeder): each message is folded into its sum for the
+    example as it is delivered (`fold_activity`, `fold_error`), and `receive` is called once every
+    slot of a tag is in.
 
-    Any other object with `address`, `fan_in`, `fan_out` and the two handlers is a process too,
-    handed its messages as a list.
+    What a fold reads and changes is the receiver's own: the bias its sum of activities starts
+    from, and for the example it learns from, the weights and activity it fired with, the weights
+    it steps and its rate (`LocalRuntime._bind` reads them from its fields, for that example). Any
+    other object with `address`, `fan_in`, `fan_out` and the two handlers is a process too, handed
+    its messages as a list.
     """
 
     address: int
@@ -93,7 +100,16 @@ class Process:
     fan_out: int  # error messages it waits for, per example tag
 
     def receive(self, tag: Any, wave: Wave, at: int) -> None:
-        """Its mailbox for `tag` is full: its slots are `wave.values[at:at + fan * wave.width]`."""
+        """Every slot of `tag` has been folded: its sum is `wave.values[at:at + max(wave.width, 1)]`."""
+        raise NotImplementedError
+
+    def recall(self, tag: Any) -> None:
+        """Make `tag` the example whose errors are folded next (it fired for it, several being in flight)."""
+        raise NotImplementedError
+
+    def unshare(self) -> None:
+        """A weight is about to be stepped while another example in flight fired with these weights:
+        step a copy of them, and leave that example the weights it used."""
         raise NotImplementedError
 
     # Whether `receive` handles its messages. A process that replaces a handler (a subclass, or an
@@ -102,13 +118,14 @@ class Process:
 
 
 class Wave:
-    """Every mailbox's slots for one example tag and one kind of message.
+    """The sums of every process with dendrites for one example tag and one kind of message.
 
-    The slots of processes with a C mailbox are one block of doubles: a float per slot for one
-    example (`width` 0), or a vector of `width` values for a mini-batch (-1 until the first such
-    message sets it), a process's slots together from `start[address]`; the others' are lists in
-    `boxes`. A process may read its slots only while it handles them: the runtime then recycles
-    the wave.
+    Each such process has one running sum in `values`: a float for one example (`width` 0), or a
+    vector of `width` values for a mini-batch (-1 until the first message sets it), at
+    `address * max(width, 1)`, and `folded[address]` says how many of its slots are in it. A message
+    that comes before its turn waits in `early` until the gap closes (the only memory per slot).
+    The processes handed lists keep their slots in `boxes`. A process may read its sum only while
+    it handles it: the runtime then recycles the wave.
     """
 
     def __init__(self, kind: int, fan: np.ndarray, boxed: np.ndarray, waiting: int) -> None:
@@ -117,27 +134,29 @@ class Wave:
         self.forward = kind == ACTIVITY  # a C field: the hot paths test it without a Python int
         self.tag = None
         self.values = np.empty(0)
-        self.boxes = [[None] * f if b else None for f, b in zip(fan.tolist(), boxed.tolist())]
-        self.missing = fan.copy()  # for each process, the slots still empty
-        self.missing_at = buffers.ints(self.missing, len(fan))  # compiled: a pointer to them
         self.values_at = buffers.block(self.values, 0)
+        self.boxes = [[None] * f if b else None for f, b in zip(fan.tolist(), boxed.tolist())]
+        self.folded = np.zeros(len(fan), dtype=np.int32)  # for each process, the slots taken so far
+        self.folded_at = buffers.ints(self.folded, len(fan))  # compiled: a pointer to them
+        self.early: dict = {}  # (address, slot): a message that came before its turn, as an array
+        self.ahead = 0  # how many wait there
         self.reopen(fan, waiting)
 
     def reopen(self, fan: np.ndarray, waiting: int) -> None:
         """Empty again, for the next example."""
         self.width = -1
-        self.missing[:] = fan
+        self.folded[:] = 0
         self.open = waiting  # processes that still wait for some slot
 
-    def widen(self, width: int, slots: int) -> None:
-        """Make the block `width` doubles per slot for this example, or refuse a message of another width."""
+    def widen(self, width: int, processes: int) -> None:
+        """Make the sums `width` doubles each for this example, or refuse a message of another width."""
         if self.width == width:
             return
         if self.width >= 0:
             raise ValueError(f"a message of width {width} where this example's have width {self.width}")
-        if len(self.values) < slots * max(width, 1):
-            self.values = np.empty(slots * max(width, 1))
-            self.values_at = buffers.block(self.values, slots * max(width, 1))
+        if len(self.values) < processes * max(width, 1):
+            self.values = np.empty(processes * max(width, 1))
+            self.values_at = buffers.block(self.values, processes * max(width, 1))
         self.width = width
 
 
@@ -164,10 +183,15 @@ class LocalRuntime:
         self._outbox = np.empty(64)
         self._outbox_size = 64
         self._outbox_at = buffers.block(self._outbox, 64)
-        # for each kind of message, each process's fan and where its slots start in a wave; which
-        # processes are handed lists; how many wait for messages of each kind (set by `_settle`)
+        self._one = np.empty(1)  # a value sent as a Python float, as a C array for the dendrites
+        self._one_at = buffers.block(self._one, 1)
+        # for each process with dendrites, what its error folds read, bound for one example at a time
+        # (`_bind`): the wave bound for (-1: none), whether it integrates, steps (1) or must take a
+        # copy of its weights before stepping (2), its rate, and its vectors for that example
+        self._dendrites: list = []
+        # for each kind of message, each process's fan; which processes are handed lists; how many
+        # wait for messages of each kind (set by `_settle`)
         self._fan: tuple = (None, None)
-        self._start: tuple = (None, None)
         self._boxed = np.empty(0, dtype=np.int32)
         self._waiting = [0, 0]
         self._settled = True
@@ -192,13 +216,22 @@ class LocalRuntime:
         fans = (np.array([p.fan_in for p in processes], dtype=np.int32),
                 np.array([p.fan_out for p in processes], dtype=np.int32))
         self._fan = fans
-        self._start = tuple(np.concatenate(([0], np.cumsum(fan))).astype(np.int32) for fan in fans)
         self._waiting = [int(np.count_nonzero(fan)) for fan in fans]
         # compiled, pointers to the tables (the arrays above keep them)
         self._count = len(processes)
-        self._forward_start = buffers.ints(self._start[ACTIVITY], self._count + 1)
-        self._backward_start = buffers.ints(self._start[ERROR], self._count + 1)
+        self._fan_in_at = buffers.ints(fans[ACTIVITY], self._count)
+        self._fan_out_at = buffers.ints(fans[ERROR], self._count)
         self._boxed_at = buffers.ints(self._boxed, self._count)
+        count = self._count
+        self._bound, self._integrates, self._steps = (np.full(count, -1, dtype=np.int32),
+                                                     np.zeros(count, dtype=np.int32), np.zeros(count, dtype=np.int32))
+        self._rates = np.zeros(count)
+        self._dendrites = [np.zeros(max(count, 1), dtype=np.intp) for _ in range(3)]  # keeps the tables below
+        self._bound_at, self._integrates_at = buffers.ints(self._bound, count), buffers.ints(self._integrates, count)
+        self._steps_at, self._rates_at = buffers.ints(self._steps, count), buffers.block(self._rates, count)
+        self._then_of = buffers.pointers(self._dendrites[0], count)
+        self._weights_of = buffers.pointers(self._dendrites[1], count)
+        self._activity_of = buffers.pointers(self._dendrites[2], count)
         self.rest()  # waves made for fewer processes
         self._settled = True
 
@@ -229,39 +262,71 @@ class LocalRuntime:
             self.deliver(kind, tag, routes, self._outbox_at, width)
 
     def deliver(self, kind: int, tag: Any, routes: Routes, sent: np.ndarray, width: int) -> None:
-        """Leave each value in its receiver's mailbox, `sent` holding the values in the routes' order."""
+        """Hand each value to its receiver, `sent` holding the values in the routes' order."""
         n = routes.size
         wave = self._wave(kind, tag)
-        start = self._forward_start if wave.forward else self._backward_start
         if wave.width != width:
-            wave.widen(width, start[self._count])
-        receivers, slots = routes.to, routes.at
-        box, missing, boxed = wave.values_at, wave.missing_at, self._boxed_at
+            wave.widen(width, self._count)
+        receivers, slots, folded, sums = routes.to, routes.at, wave.folded_at, wave.values_at
         self.messages += n
-        if width == 0 and (routes.plain_in is self or self._plain(routes)):  # the common case, in few instructions
+        if width or not (routes.plain_in is self or self._plain(routes)):
             for i in range(n):
-                receiver = receivers[i]
-                box[start[receiver] + slots[i]] = sent[i]
-                missing[receiver] -= 1
-                if not missing[receiver]:
-                    self._enqueue(receiver, wave)
-        else:
+                self._take(wave, receivers[i], slots[i], sent, i * max(width, 1), width)
+        elif wave.forward:  # one example, every receiver with dendrites: the common case, in few instructions
+            fan = self._fan_in_at
             for i in range(n):
                 receiver, slot = receivers[i], slots[i]
-                if boxed[receiver]:
-                    wave.boxes[receiver][slot] = sent[i] if width == 0 else copied(sent, i * width, width)
-                elif width == 0:
-                    box[start[receiver] + slot] = sent[i]
+                if slot != folded[receiver]:
+                    self._hold(wave, receiver, slot, sent, i, 0)
+                    continue
+                if slot:
+                    sums[receiver] += sent[i]
                 else:
-                    at = (start[receiver] + slot) * width
-                    for b in range(width):
-                        box[at + b] = sent[i * width + b]
-                missing[receiver] -= 1
-                if not missing[receiver]:
+                    fold_activity(sums, receiver, 0, self._bias(receiver), sent, i, 0)
+                folded[receiver] = slot + 1
+                if wave.ahead:
+                    self._catch_up(wave, receiver, 0)
+                if folded[receiver] == fan[receiver]:
+                    self._enqueue(receiver, wave)
+        else:
+            fan, bound, steps = self._fan_out_at, self._bound_at, self._steps_at
+            for i in range(n):
+                receiver, slot = receivers[i], slots[i]
+                if slot != folded[receiver]:
+                    self._hold(wave, receiver, slot, sent, i, 0)
+                    continue
+                if bound[receiver] != wave.number:
+                    self._bind(wave, receiver)
+                if self._integrates_at[receiver]:
+                    if steps[receiver] == 2:
+                        self._unshare(receiver)
+                    fold_error(sums, receiver, slot, sent, i, 0, self._then_of[receiver][slot],
+                               self._weights_of[receiver], self._activity_of[receiver], self._rates_at[receiver],
+                               steps[receiver])
+                folded[receiver] = slot + 1
+                if wave.ahead:
+                    self._catch_up(wave, receiver, 0)
+                if folded[receiver] == fan[receiver]:
                     self._enqueue(receiver, wave)
 
+    def _take(self, wave: Wave, receiver: int, slot: int, value: np.ndarray, at: int, width: int) -> None:
+        """One message, whoever its receiver: folded in its turn, held before it, or left in a list."""
+        fan = self._fan_in_at if wave.forward else self._fan_out_at
+        if self._boxed_at[receiver]:
+            wave.boxes[receiver][slot] = value[at] if width == 0 else copied(value, at, width)
+            wave.folded_at[receiver] += 1
+        elif slot == wave.folded_at[receiver]:
+            self._fold(wave, receiver, slot, value, at, width)
+            wave.folded_at[receiver] = slot + 1
+            if wave.ahead:
+                self._catch_up(wave, receiver, width)
+        else:
+            self._hold(wave, receiver, slot, value, at, width)
+        if wave.folded_at[receiver] == fan[receiver] and slot < wave.folded_at[receiver]:
+            self._enqueue(receiver, wave)
+
     def _plain(self, routes: Routes) -> bool:
-        """Whether every receiver of these routes has a C mailbox (found once, then remembered)."""
+        """Whether every receiver of these routes has dendrites (found once, then remembered)."""
         if routes.plain_in is self:
             return True
         for i in range(routes.size):
@@ -269,6 +334,63 @@ class LocalRuntime:
                 return False
         routes.plain_in = self
         return True
+
+    def _fold(self, wave: Wave, receiver: int, slot: int, value: np.ndarray, at: int, width: int) -> None:
+        """The receiver folds a message in its turn into its sum (the one that `deliver` does inline)."""
+        row = receiver * max(width, 1)
+        if wave.forward:
+            fold_activity(wave.values_at, row, slot, self._bias(receiver), value, at, width)
+        else:
+            if self._bound_at[receiver] != wave.number:
+                self._bind(wave, receiver)
+            if self._integrates_at[receiver]:
+                if self._steps_at[receiver] == 2:
+                    self._unshare(receiver)
+                fold_error(wave.values_at, row, slot, value, at, width, self._then_of[receiver][slot],
+                           self._weights_of[receiver], self._activity_of[receiver], self._rates_at[receiver],
+                           self._steps_at[receiver])
+
+    def _bias(self, receiver: int) -> float:
+        """The receiver's bias, which its sum of activities starts from (read at its first message)."""
+        process = self.processes[receiver]
+        return process.bias
+
+    def _bind(self, wave: Wave, receiver: int) -> None:
+        """Read what the receiver's error folds need for this wave's example from the receiver itself
+        (once per example, or again after it ran): which weights it fired with, which it steps, its
+        activity and rate. The tables hold them for it; nothing else reads or writes them."""
+        process = self.processes[receiver]
+        self._integrates_at[receiver] = process.integrates
+        if process.integrates:
+            if process.held_tag is not wave.tag:
+                process.recall(wave.tag)
+            self._then_of[receiver] = process.held_weights_at
+            self._weights_of[receiver] = process.weights_at
+            self._activity_of[receiver] = process.activity_at
+            self._rates_at[receiver] = process.rate
+            self._steps_at[receiver] = (2 if process.shared else 1) if process.steps else 0
+        self._bound_at[receiver] = wave.number
+
+    def _unshare(self, receiver: int) -> None:
+        """The receiver steps a copy of its weights from now on (another example in flight fired with these)."""
+        process = self.processes[receiver]
+        process.unshare()
+        self._weights_of[receiver] = process.weights_at
+        self._steps_at[receiver] = 1
+
+    def _hold(self, wave: Wave, receiver: int, slot: int, value: np.ndarray, at: int, width: int) -> None:
+        """A message before its turn: kept, a copy of its value, until the slots before it are folded."""
+        wave.early[receiver, slot] = copied(value, at, max(width, 1))
+        wave.ahead += 1
+
+    def _catch_up(self, wave: Wave, receiver: int, width: int) -> None:
+        """Fold the receiver's messages that came early, as long as the next is among them."""
+        early = wave.early.pop((receiver, wave.folded_at[receiver]), None)
+        while early is not None:
+            wave.ahead -= 1
+            self._fold(wave, receiver, wave.folded_at[receiver], buffers.values(early, max(width, 1)), 0, width)
+            wave.folded_at[receiver] += 1
+            early = wave.early.pop((receiver, wave.folded_at[receiver]), None)
 
     def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
         """One message of `kind` (ACTIVITY or ERROR) along each route, carrying its value (a float,
@@ -279,30 +401,28 @@ class LocalRuntime:
         if not n:
             return
         wave = self._wave(kind, tag)
-        processes = self._count
-        start = self._forward_start if wave.forward else self._backward_start
-        receivers, slots, missing, boxed = routes.to, routes.at, wave.missing_at, self._boxed_at
+        receivers, slots = routes.to, routes.at
         self.messages += n
         for i in range(n):
-            receiver, slot = receivers[i], slots[i]
             value = values[i]
-            if boxed[receiver]:
-                wave.boxes[receiver][slot] = value
-            else:
-                if wave.width < 0:  # the first value for a C mailbox sets the width
-                    wave.widen(0 if isinstance(value, float) or np.ndim(value) == 0 else len(value),
-                               start[processes])
-                width, box = wave.width, wave.values_at
-                if width == 0:
-                    box[start[receiver] + slot] = value
+            vector = self._one_at
+            if not self._boxed_at[receivers[i]]:
+                if wave.width < 0:  # the first value for a process with dendrites sets the width
+                    wave.widen(0 if isinstance(value, float) or np.ndim(value) == 0 else len(value), self._count)
+                if wave.width == 0:
+                    self._one_at[0] = value
                 else:
-                    vector = buffers.values(value, width)
-                    at = (start[receiver] + slot) * width
-                    for b in range(width):
-                        box[at + b] = vector[b]
-            missing[receiver] -= 1
-            if not missing[receiver]:
-                self._enqueue(receiver, wave)
+                    vector = buffers.values(value, wave.width)
+                self._take(wave, receivers[i], slots[i], vector, 0, wave.width)
+            else:
+                self._take_listed(wave, receivers[i], slots[i], value)
+
+    def _take_listed(self, wave: Wave, receiver: int, slot: int, value: Any) -> None:
+        """A value for a process handed lists, as it was sent."""
+        wave.boxes[receiver][slot] = value
+        wave.folded_at[receiver] += 1
+        if wave.folded_at[receiver] == (self._fan_in_at if wave.forward else self._fan_out_at)[receiver]:
+            self._enqueue(receiver, wave)
 
     def _enqueue(self, receiver: int, wave: Wave) -> None:
         """The receiver's mailbox in `wave` is full: it runs after those already waiting."""
@@ -369,16 +489,15 @@ class LocalRuntime:
         if self._head == self._tail:
             return
         handlers, spare, processes, made = self._handlers, self._spare, self.processes, self._made
-        boxed, forward, backward = self._boxed_at, self._forward_start, self._backward_start
+        boxed = self._boxed_at
         wave, number = None, -1  # the wave of the process run last: usually the next one's too
-        kind, tag, start, width = ACTIVITY, None, forward, 1
+        kind, tag, width = ACTIVITY, None, 1
         while self._head < self._tail:
             receiver = self._queue_at[2 * self._head]
             if self._queue_at[2 * self._head + 1] != number:
                 number = self._queue_at[2 * self._head + 1]
                 wave = made[number]
                 kind, tag, width = wave.kind, wave.tag, max(wave.width, 1)
-                start = forward if wave.forward else backward
             self._head += 1
             if self._head == self._tail:  # the queue is empty: what this process makes ready starts it again
                 self._head = self._tail = 0
@@ -386,7 +505,8 @@ class LocalRuntime:
                 handlers[kind][receiver](tag, wave.boxes[receiver])
             else:
                 process = processes[receiver]
-                process.receive(tag, wave, start[receiver] * width)
+                self._bound_at[receiver] = -1  # what it fired or learned changes what its folds read
+                process.receive(tag, wave, receiver * width)
             wave.open -= 1
             if not wave.open:  # everyone has had its messages: the wave is free for another example
                 del self._waves[kind][tag]
@@ -405,6 +525,43 @@ class LocalRuntime:
     def idle(self) -> bool:
         """True when no message is waiting anywhere."""
         return self._head == self._tail and not any(self._waves)
+
+
+def fold_activity(sums: np.ndarray, row: int, slot: int, bias: float, value: np.ndarray, at: int, width: int) -> None:
+    """Step 1 for one message: the weighted activity `value[at]` (a vector of `width` for a batch)
+    added to the total input at `sums[row]`; slot 0 starts it from the bias."""
+    if width == 0:
+        sums[row] = (bias if slot == 0 else sums[row]) + value[at]
+    elif slot == 0:
+        for b in range(width):
+            sums[row + b] = bias + value[at + b]
+    else:
+        for b in range(width):
+            sums[row + b] += value[at + b]
+
+
+def fold_error(sums: np.ndarray, row: int, slot: int, value: np.ndarray, at: int, width: int, then: float,
+               weights: np.ndarray, activity: np.ndarray, rate: float, steps: bool) -> None:
+    """Step 5 for one message: target `slot`'s error delta_j times `then`, w_j as it was in step 3,
+    added to the error sum at `sums[row]` (from 0.0 at slot 0); then, if it `steps`, w_j takes its
+    step (8, 9): minus the rate times delta_j * a (its mean over a batch)."""
+    if width == 0:
+        sums[row] = (0.0 if slot == 0 else sums[row]) + value[at] * then
+        if steps:
+            weights[slot] = weights[slot] - rate * (value[at] * activity[0])
+        return
+    if slot == 0:
+        for b in range(width):
+            sums[row + b] = 0.0 + value[at + b] * then
+    else:
+        for b in range(width):
+            sums[row + b] += value[at + b] * then
+    if steps:
+        step = rate / width
+        gradient = 0.0
+        for b in range(width):
+            gradient += value[at + b] * activity[b]
+        weights[slot] = weights[slot] - step * gradient
 
 
 def copied(values: np.ndarray, at: int, width: int) -> np.ndarray:

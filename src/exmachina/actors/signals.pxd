@@ -6,25 +6,19 @@ from exmachina.actors.activations cimport activate, slope
 
 
 cdef class Signals:
-    cdef void total(self, double *inbox, Py_ssize_t at, Py_ssize_t fan, Py_ssize_t width, double bias,
-                    double *total_input) noexcept
+    cdef void copy(self, double *total, Py_ssize_t at, Py_ssize_t width, double *total_input) noexcept
     cdef void noisy(self, double *total_input, Py_ssize_t width, object random, double sigma) except *
     cdef void activity(self, int code, double *total_input, double *activity, Py_ssize_t width) noexcept
     cdef void derivative(self, int code, double *total_input, double *activity, double *derivative,
                          Py_ssize_t width) noexcept
     cdef void weigh(self, double *activity, double *weights, Py_ssize_t fan, double *outbox, Py_ssize_t width) noexcept
-    cdef void backpropagate(self, double *inbox, Py_ssize_t at, double *weights, Py_ssize_t fan, Py_ssize_t width,
-                            double *derivative, double *outbox) noexcept
+    cdef void error(self, double *errors, Py_ssize_t at, double *derivative, double *outbox, Py_ssize_t width) noexcept
     cdef void spread(self, double *outbox, Py_ssize_t fan, Py_ssize_t width) noexcept
-    cdef void descend(self, double *weights, Py_ssize_t fan, double *inbox, Py_ssize_t at, Py_ssize_t width,
-                      double *activity, double rate) noexcept
     cdef double mean(self, double *outbox, Py_ssize_t width) noexcept
 
 
 cdef class Scalars(Signals):
-    @cython.locals(total=double, i=Py_ssize_t)
-    cdef void total(self, double *inbox, Py_ssize_t at, Py_ssize_t fan, Py_ssize_t width, double bias,
-                    double *total_input) noexcept
+    cdef void copy(self, double *total, Py_ssize_t at, Py_ssize_t width, double *total_input) noexcept
 
     cdef void noisy(self, double *total_input, Py_ssize_t width, object random, double sigma) except *
     cdef void activity(self, int code, double *total_input, double *activity, Py_ssize_t width) noexcept
@@ -34,24 +28,17 @@ cdef class Scalars(Signals):
     @cython.locals(a=double, j=Py_ssize_t)
     cdef void weigh(self, double *activity, double *weights, Py_ssize_t fan, double *outbox, Py_ssize_t width) noexcept
 
-    @cython.locals(total=double, j=Py_ssize_t)
-    cdef void backpropagate(self, double *inbox, Py_ssize_t at, double *weights, Py_ssize_t fan, Py_ssize_t width,
-                            double *derivative, double *outbox) noexcept
+    cdef void error(self, double *errors, Py_ssize_t at, double *derivative, double *outbox, Py_ssize_t width) noexcept
 
     @cython.locals(e=double, i=Py_ssize_t)
     cdef void spread(self, double *outbox, Py_ssize_t fan, Py_ssize_t width) noexcept
-
-    @cython.locals(a=double, j=Py_ssize_t)
-    cdef void descend(self, double *weights, Py_ssize_t fan, double *inbox, Py_ssize_t at, Py_ssize_t width,
-                      double *activity, double rate) noexcept
 
     cdef double mean(self, double *outbox, Py_ssize_t width) noexcept
 
 
 cdef class Vectors(Signals):
-    @cython.locals(i=Py_ssize_t, b=Py_ssize_t)
-    cdef void total(self, double *inbox, Py_ssize_t at, Py_ssize_t fan, Py_ssize_t width, double bias,
-                    double *total_input) noexcept
+    @cython.locals(b=Py_ssize_t)
+    cdef void copy(self, double *total, Py_ssize_t at, Py_ssize_t width, double *total_input) noexcept
 
     @cython.locals(b=Py_ssize_t)
     cdef void noisy(self, double *total_input, Py_ssize_t width, object random, double sigma) except *
@@ -66,16 +53,11 @@ cdef class Vectors(Signals):
     @cython.locals(j=Py_ssize_t, b=Py_ssize_t)
     cdef void weigh(self, double *activity, double *weights, Py_ssize_t fan, double *outbox, Py_ssize_t width) noexcept
 
-    @cython.locals(j=Py_ssize_t, b=Py_ssize_t)
-    cdef void backpropagate(self, double *inbox, Py_ssize_t at, double *weights, Py_ssize_t fan, Py_ssize_t width,
-                            double *derivative, double *outbox) noexcept
+    @cython.locals(b=Py_ssize_t)
+    cdef void error(self, double *errors, Py_ssize_t at, double *derivative, double *outbox, Py_ssize_t width) noexcept
 
     @cython.locals(i=Py_ssize_t, b=Py_ssize_t)
     cdef void spread(self, double *outbox, Py_ssize_t fan, Py_ssize_t width) noexcept
-
-    @cython.locals(step=double, gradient=double, j=Py_ssize_t, b=Py_ssize_t)
-    cdef void descend(self, double *weights, Py_ssize_t fan, double *inbox, Py_ssize_t at, Py_ssize_t width,
-                      double *activity, double rate) noexcept
 
     @cython.locals(total=double, b=Py_ssize_t)
     cdef double mean(self, double *outbox, Py_ssize_t width) noexcept

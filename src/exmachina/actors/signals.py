@@ -27,8 +27,8 @@ class Signals:
     """The arithmetic a neuron's steps need; `Scalars` and `Vectors` are its two forms. `width` is
     the number of examples in a signal, 0 for a single one."""
 
-    def total(self, inbox: np.ndarray, at: int, fan: int, width: int, bias: float, total_input: np.ndarray) -> None:
-        """Step 2's sum, into `total_input`: the bias plus every weighted input."""
+    def copy(self, total: np.ndarray, at: int, width: int, total_input: np.ndarray) -> None:
+        """The total input that the dendrites folded, from `total[at]`, into `total_input`."""
         raise NotImplementedError
 
     def noisy(self, total_input: np.ndarray, width: int, random: random.Random, sigma: float) -> None:
@@ -48,19 +48,13 @@ class Signals:
         """The activity times each of the `fan` outgoing weights, into the outbox (step 3)."""
         raise NotImplementedError
 
-    def backpropagate(self, inbox: np.ndarray, at: int, weights: np.ndarray, fan: int, width: int,
-                      derivative: np.ndarray, outbox: np.ndarray) -> None:
-        """`f'(z) * sum_j(delta_j * w_j)`, the targets' errors back through the synapses (step 6), into
-        the outbox's first signal."""
+    def error(self, errors: np.ndarray, at: int, derivative: np.ndarray, outbox: np.ndarray, width: int) -> None:
+        """`f'(z) * sum_j(delta_j * w_j)`, the error sum that the dendrites folded from `errors[at]`
+        (step 6), into the outbox's first signal."""
         raise NotImplementedError
 
     def spread(self, outbox: np.ndarray, fan: int, width: int) -> None:
         """The error in the outbox's first signal, once for each input (step 7)."""
-        raise NotImplementedError
-
-    def descend(self, weights: np.ndarray, fan: int, inbox: np.ndarray, at: int, width: int, activity: np.ndarray,
-                rate: float) -> None:
-        """Each weight one step down its gradient, `delta_j * a` (its mean over a batch), in place (8, 9)."""
         raise NotImplementedError
 
     def mean(self, outbox: np.ndarray, width: int) -> float:
@@ -71,11 +65,8 @@ class Signals:
 class Scalars(Signals):
     """One example at a time: every signal is a single double."""
 
-    def total(self, inbox, at, fan, width, bias, total_input):
-        total = bias
-        for i in range(at, at + fan):
-            total += inbox[i]
-        total_input[0] = total
+    def copy(self, total, at, width, total_input):
+        total_input[0] = total[at]
 
     def noisy(self, total_input, width, random, sigma):
         total_input[0] = total_input[0] + random.gauss(0.0, sigma)
@@ -91,21 +82,13 @@ class Scalars(Signals):
         for j in range(fan):
             outbox[j] = a * weights[j]
 
-    def backpropagate(self, inbox, at, weights, fan, width, derivative, outbox):
-        total = 0.0
-        for j in range(fan):
-            total += inbox[at + j] * weights[j]
-        outbox[0] = derivative[0] * total
+    def error(self, errors, at, derivative, outbox, width):
+        outbox[0] = derivative[0] * errors[at]
 
     def spread(self, outbox, fan, width):
         e = outbox[0]
         for i in range(1, fan):
             outbox[i] = e
-
-    def descend(self, weights, fan, inbox, at, width, activity, rate):
-        a = activity[0]
-        for j in range(fan):
-            weights[j] = weights[j] - rate * (inbox[at + j] * a)
 
     def mean(self, outbox, width):
         return outbox[0]
@@ -116,12 +99,9 @@ class Vectors(Signals):
     gradient the mean over the batch. Each value is the sum that `Scalars` computes for one
     example, added up in the same order."""
 
-    def total(self, inbox, at, fan, width, bias, total_input):
+    def copy(self, total, at, width, total_input):
         for b in range(width):
-            total_input[b] = bias
-        for i in range(fan):
-            for b in range(width):
-                total_input[b] += inbox[at + i * width + b]
+            total_input[b] = total[at + b]
 
     def noisy(self, total_input, width, random, sigma):
         for b in range(width):
@@ -140,27 +120,14 @@ class Vectors(Signals):
             for b in range(width):
                 outbox[j * width + b] = activity[b] * weights[j]
 
-    def backpropagate(self, inbox, at, weights, fan, width, derivative, outbox):
+    def error(self, errors, at, derivative, outbox, width):
         for b in range(width):
-            outbox[b] = 0.0
-        for j in range(fan):
-            for b in range(width):
-                outbox[b] += inbox[at + j * width + b] * weights[j]
-        for b in range(width):
-            outbox[b] = derivative[b] * outbox[b]
+            outbox[b] = derivative[b] * errors[at + b]
 
     def spread(self, outbox, fan, width):
         for i in range(1, fan):
             for b in range(width):
                 outbox[i * width + b] = outbox[b]
-
-    def descend(self, weights, fan, inbox, at, width, activity, rate):
-        step = rate / width
-        for j in range(fan):
-            gradient = 0.0
-            for b in range(width):
-                gradient += inbox[at + j * width + b] * activity[b]
-            weights[j] = weights[j] - step * gradient
 
     def mean(self, outbox, width):
         total = 0.0
