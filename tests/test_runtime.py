@@ -121,7 +121,8 @@ def test_the_compiled_modules_are_typed_by_their_pxd_files():
     from exmachina.actors.neuron import Neuron
     from exmachina.actors.runtime import LocalRuntime, Process, Wave
 
-    for cls, field in [(Process, "bias"), (Neuron, "holding"), (LocalRuntime, "messages"), (Wave, "open")]:
+    for cls, field in [(Process, "bias"), (Process, "holding"), (Neuron, "pending"), (LocalRuntime, "messages"),
+                       (Wave, "open")]:
         assert type(cls.__dict__[field]).__name__ == "getset_descriptor", f"{cls.__name__}.{field} is not a C field"
     assert not hasattr(SCALARS, "__dict__") and not hasattr(VECTORS, "__dict__")
 

@@ -50,3 +50,7 @@ cdef inline double** pointers(object storage, Py_ssize_t size) except NULL:
     if fits(storage, cnp.NPY_INTP, size, False):
         return <double**>cnp.PyArray_DATA(<cnp.ndarray>storage)
     raise refused(storage, size, "addresses")
+
+
+cdef inline bint same(double *vector, double *other) noexcept:
+    return vector == other

@@ -47,6 +47,11 @@ def pointers(storage: np.ndarray, size: int) -> list:
     return [None] * size
 
 
+def same(vector: np.ndarray, other: np.ndarray) -> bool:
+    """Whether two vectors are one (compiled: the same address)."""
+    return vector is other
+
+
 def empty(size: int) -> np.ndarray:
     """A new vector of `size` floats, to be filled."""
     return np.empty(size)

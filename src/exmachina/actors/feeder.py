@@ -38,6 +38,8 @@ class Feeder(Process):
         self.in_flight = in_flight
         self.fan_in, self.fan_out = 0, len(sensors)
         self.integrates = False  # its dendrites only count the sensors' errors: it reads none of them
+        self.make_bias(0.0)
+        self.holding = False
         self.examples: Iterator[Example] = iter(())
         self.waiting = 0  # examples presented whose backward wave has not finished
 

@@ -16,7 +16,7 @@ cdef int ACTIVITY, ERROR  # the kinds of message, as C ints
 cdef class Neuron(Process):
     cdef dict __dict__
     cdef public int code, held_width, pending
-    cdef public bint learning, learns_bias, learns_weights, holding
+    cdef public bint learning, learns_bias, learns_weights
     cdef readonly LocalRuntime runtime
     cdef public double noise
     cdef readonly Routes dendrites, axon
@@ -35,7 +35,8 @@ cdef class Neuron(Process):
     cdef int unshare(self) except -1
     @cython.locals(signals=Signals, derivative="double*", outbox="double*")
     cdef int learn(self, object tag, double *errors, Py_ssize_t at, int width) except -1
-    @cython.locals(size=Py_ssize_t, fan=Py_ssize_t, values="double*", folded="double*", slot=Py_ssize_t)
+    @cython.locals(size=Py_ssize_t, fan=Py_ssize_t, values="double*", folded="double*", slot=Py_ssize_t,
+                   b=Py_ssize_t)
     cdef int take(self, object tag, object inbox, int width, bint forward) except -1
 
 

@@ -56,7 +56,7 @@ class Neuron(Process):
         self.runtime = runtime
         self.activation = activation
         self.code = activation.code
-        self.bias = float(bias)
+        self.make_bias(bias)
         self.dendrites = dendrites  # who sends to us: where our error goes back to (step 7)
         self.axon = axon  # whom we send to, one route per outgoing synapse
         self.fan_in, self.fan_out = len(dendrites), len(axon)
@@ -190,7 +190,7 @@ class Neuron(Process):
         # 7. send it back to every input
         signals.spread(outbox, self.fan_in, width)
         if self.learns_bias:  # (step 9 for the bias, before the outbox goes back to the runtime)
-            self.bias -= self.rate * signals.mean(outbox, width)
+            self.bias_at[0] = self.bias_at[0] - self.rate * signals.mean(outbox, width)
         self.holding = False  # this example's signals are needed no more
         self.pending -= 1
         if self.pending <= 1:  # the one left in flight, if any, may step the weights it fired with
@@ -216,9 +216,11 @@ class Neuron(Process):
         folded = buffers.values(sum_, size)
         if not forward and not (self.holding and (self.held_tag is tag or self.held_tag == tag)):
             self.recall(tag)
+        for b in range(size):  # the total input starts from the bias, the error sum from 0.0
+            folded[b] = self.bias_at[0] if forward else 0.0
         for slot in range(fan):
             if forward:
-                runtime.fold_activity(folded, 0, slot, self.bias, values, slot * size, width)
+                runtime.fold_activity(folded, 0, values, slot * size, width)
             else:
                 if self.steps and self.shared:
                     self.unshare()

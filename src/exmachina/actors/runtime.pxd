@@ -14,13 +14,16 @@ cdef class Routes:
     cdef int *to
     cdef int *at
     cdef public object plain_in
+    cdef readonly int first
 
 
 cdef class Process:
     cdef public int address, fan_in, fan_out
     # the dendrites' and the axon's state that the folds read (see neuron.py for what each holds)
-    cdef public double bias, rate
-    cdef public bint integrates, steps, shared
+    cdef public double rate
+    cdef object bias_cell
+    cdef double *bias_at
+    cdef public bint integrates, steps, shared, holding
     cdef public object held_tag
     cdef double *weights_at
     cdef double *activity_at
@@ -67,11 +70,13 @@ cdef class LocalRuntime:
     cdef object _one
     cdef double *_one_at
     cdef list _dendrites
-    cdef object _bound, _integrates, _steps, _rates
+    cdef object _bound, _modes, _rates, _acts
+    cdef bint _lone
     cdef int *_bound_at
-    cdef int *_integrates_at
-    cdef int *_steps_at
+    cdef int *_modes_at
     cdef double *_rates_at
+    cdef double *_acts_at
+    cdef double **_bias_of
     cdef double **_then_of
     cdef double **_weights_of
     cdef double **_activity_of
@@ -83,9 +88,31 @@ cdef class LocalRuntime:
 
     cdef int post_outbox(self, int kind, object tag, Routes routes, int width) except -1
 
-    @cython.locals(n=Py_ssize_t, wave=Wave, fan="int*", receivers="int*", slots="int*", folded="int*",
-                   sums="double*", bound="int*", steps="int*", i=Py_ssize_t, receiver=Py_ssize_t, slot=Py_ssize_t)
+    @cython.locals(n=Py_ssize_t, wave=Wave, i=Py_ssize_t)
     cdef int deliver(self, int kind, object tag, Routes routes, double *sent, int width) except -1
+
+    @cython.locals(folded="int*", modes="int*", first=Py_ssize_t, slot=int, late=Py_ssize_t, k=Py_ssize_t)
+    @cython.final
+    cdef inline bint _in_turn(self, Wave wave, Routes routes, bint stepping) except -1
+
+    @cython.locals(sums="double*", folded="int*", fan="int*", first=Py_ssize_t, slot=int, k=Py_ssize_t)
+    cdef int _activities_run(self, Wave wave, Routes routes, double *sent) except -1
+
+    @cython.locals(sums="double*", folded="int*", fan="int*", first=Py_ssize_t, slot=int, k=Py_ssize_t,
+                   rates="double*", acts="double*", weights_of="double**", weights="double*", then=double)
+    cdef int _errors_run(self, Wave wave, Routes routes, double *sent) except -1
+
+    @cython.locals(size=Py_ssize_t, sums="double*", receiver=Py_ssize_t, start=double, b=Py_ssize_t)
+    cdef int _widen(self, Wave wave, int width) except -1
+
+    @cython.locals(receivers="int*", slots="int*", folded="int*", sums="double*", fan="int*", n=Py_ssize_t,
+                   i=Py_ssize_t, receiver=Py_ssize_t, slot=int)
+    cdef int _activities(self, Wave wave, Routes routes, double *sent) except -1
+
+    @cython.locals(receivers="int*", slots="int*", folded="int*", sums="double*", fan="int*", modes="int*",
+                   rates="double*", acts="double*", weights_of="double**", n=Py_ssize_t, i=Py_ssize_t,
+                   receiver=Py_ssize_t, slot=int, error=double, then=double, weights="double*", mode=int)
+    cdef int _errors(self, Wave wave, Routes routes, double *sent) except -1
 
     @cython.locals(fan="int*")
     cdef int _take(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,
@@ -95,19 +122,26 @@ cdef class LocalRuntime:
     @cython.final
     cdef inline bint _plain(self, Routes routes)
 
-    @cython.locals(row=Py_ssize_t)
+    @cython.locals(row=Py_ssize_t, bound=int)
     cdef int _fold(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,
                    int width) except -1
 
-    @cython.locals(process=Process)
     @cython.final
-    cdef inline double _bias(self, Py_ssize_t receiver) except? -1.0
+    cdef inline double _bias(self, Py_ssize_t receiver) noexcept
 
     @cython.locals(process=Process)
     cdef int _bind(self, Wave wave, Py_ssize_t receiver) except -1
 
-    @cython.locals(process=Process)
-    cdef int _unshare(self, Py_ssize_t receiver) except -1
+    @cython.locals(mode=int)
+    cdef int _read(self, Process process, Py_ssize_t receiver) except -1
+
+    cdef int _point_bias(self, Process process, Py_ssize_t receiver) except -1
+
+    @cython.final
+    cdef inline int _room(self, Py_ssize_t n) except -1
+
+    @cython.final
+    cdef inline void _push(self, Py_ssize_t receiver, Wave wave) noexcept
 
     cdef int _hold(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,
                    int width) except -1
@@ -132,7 +166,10 @@ cdef class LocalRuntime:
 
 
     @cython.locals(kept=Py_ssize_t)
-    cdef int _grow(self) except -1
+    cdef int _grow(self, Py_ssize_t room) except -1
+
+    @cython.locals(forward=dict, backward=dict)
+    cdef bint _alone(self) except -1
 
     @cython.locals(boxed="int*", process=Process, wave=Wave,
                    number=int, kind=int, width=Py_ssize_t, receiver=Py_ssize_t, made=list)
@@ -140,8 +177,7 @@ cdef class LocalRuntime:
 
 
 @cython.locals(b=Py_ssize_t)
-cdef void fold_activity(double *sums, Py_ssize_t row, Py_ssize_t slot, double bias, double *value, Py_ssize_t at,
-                        int width) noexcept
+cdef void fold_activity(double *sums, Py_ssize_t row, double *value, Py_ssize_t at, int width) noexcept
 
 @cython.locals(b=Py_ssize_t, step=double, gradient=double)
 cdef void fold_error(double *sums, Py_ssize_t row, Py_ssize_t slot, double *value, Py_ssize_t at, int width,

@@ -51,7 +51,7 @@ class Routes:
     per route, read by the runtime without a Python object per message.
     """
 
-    __slots__ = ("receivers", "slots", "size", "to", "at", "plain_in")
+    __slots__ = ("receivers", "slots", "size", "to", "at", "plain_in", "first")
 
     def __init__(self, receivers: Iterable[int], slots: Iterable[int]) -> None:
         receivers = np.ascontiguousarray(receivers, dtype=np.int32)
@@ -61,6 +61,9 @@ class Routes:
         self.receivers, self.slots, self.size = receivers, slots, len(receivers)
         self.to, self.at = buffers.ints(receivers, self.size), buffers.ints(slots, self.size)  # compiled: pointers
         self.plain_in = None  # the runtime that found a C mailbox at every receiver, if one has
+        # a run (a dense layer's axon, or the errors back to its sources): consecutive receivers, one slot
+        run = self.size > 1 and bool(np.all(slots == slots[0]) and np.all(np.diff(receivers) == 1))
+        self.first = int(receivers[0]) if run else -1
 
     @classmethod
     def of(cls, pairs: Iterable[Route]) -> Routes:
@@ -102,6 +105,19 @@ class Process:
     def receive(self, tag: Any, wave: Wave, at: int) -> None:
         """Every slot of `tag` has been folded: its sum is `wave.values[at:at + max(wave.width, 1)]`."""
         raise NotImplementedError
+
+    def make_bias(self, bias: float) -> None:
+        """Its bias, in a cell of its own at its dendrites: each example's total input starts from it."""
+        self.bias_cell = np.full(1, float(bias))
+        self.bias_at = buffers.values(self.bias_cell, 1)
+
+    @property
+    def bias(self) -> float:
+        return self.bias_at[0]
+
+    @bias.setter
+    def bias(self, bias: float) -> None:
+        self.bias_at[0] = bias
 
     def recall(self, tag: Any) -> None:
         """Make `tag` the example whose errors are folded next (it fired for it, several being in flight)."""
@@ -186,9 +202,10 @@ class LocalRuntime:
         self._one = np.empty(1)  # a value sent as a Python float, as a C array for the dendrites
         self._one_at = buffers.block(self._one, 1)
         # for each process with dendrites, what its error folds read, bound for one example at a time
-        # (`_bind`): the wave bound for (-1: none), whether it integrates, steps (1) or must take a
-        # copy of its weights before stepping (2), its rate, and its vectors for that example
+        # (`_bind`): the wave bound for (-1: none), whether it folds (0), folds and steps (1, 2) or
+        # only counts (-1), its rate, its activity (one example's) and its vectors for that example
         self._dendrites: list = []
+        self._lone = True  # whether every wave in transit is one example's
         # for each kind of message, each process's fan; which processes are handed lists; how many
         # wait for messages of each kind (set by `_settle`)
         self._fan: tuple = (None, None)
@@ -223,12 +240,18 @@ class LocalRuntime:
         self._fan_out_at = buffers.ints(fans[ERROR], self._count)
         self._boxed_at = buffers.ints(self._boxed, self._count)
         count = self._count
-        self._bound, self._integrates, self._steps = (np.full(count, -1, dtype=np.int32),
-                                                     np.zeros(count, dtype=np.int32), np.zeros(count, dtype=np.int32))
-        self._rates = np.zeros(count)
+        self._bound, self._modes = np.full(count, -1, dtype=np.int32), np.zeros(count, dtype=np.int32)
+        self._rates, self._acts = np.zeros(count), np.zeros(count)
         self._dendrites = [np.zeros(max(count, 1), dtype=np.intp) for _ in range(3)]  # keeps the tables below
-        self._bound_at, self._integrates_at = buffers.ints(self._bound, count), buffers.ints(self._integrates, count)
-        self._steps_at, self._rates_at = buffers.ints(self._steps, count), buffers.block(self._rates, count)
+        self._bound_at, self._modes_at = buffers.ints(self._bound, count), buffers.ints(self._modes, count)
+        self._rates_at, self._acts_at = buffers.block(self._rates, count), buffers.block(self._acts, count)
+        self._modes[:] = -1  # until they fire, and for good for those that only count their errors
+        self._bound[:] = -2
+        self._dendrites.append(np.zeros(max(count, 1), dtype=np.intp))
+        self._bias_of = buffers.pointers(self._dendrites[3], count)
+        for receiver in range(count):
+            if not self._boxed_at[receiver]:
+                self._point_bias(processes[receiver], receiver)
         self._then_of = buffers.pointers(self._dendrites[0], count)
         self._weights_of = buffers.pointers(self._dendrites[1], count)
         self._activity_of = buffers.pointers(self._dendrites[2], count)
@@ -266,48 +289,128 @@ class LocalRuntime:
         n = routes.size
         wave = self._wave(kind, tag)
         if wave.width != width:
-            wave.widen(width, self._count)
-        receivers, slots, folded, sums = routes.to, routes.at, wave.folded_at, wave.values_at
+            self._widen(wave, width)
         self.messages += n
         if width or not (routes.plain_in is self or self._plain(routes)):
             for i in range(n):
-                self._take(wave, receivers[i], slots[i], sent, i * max(width, 1), width)
-        elif wave.forward:  # one example, every receiver with dendrites: the common case, in few instructions
-            fan = self._fan_in_at
-            for i in range(n):
-                receiver, slot = receivers[i], slots[i]
-                if slot != folded[receiver]:
-                    self._hold(wave, receiver, slot, sent, i, 0)
-                    continue
-                if slot:
-                    sums[receiver] += sent[i]
-                else:
-                    fold_activity(sums, receiver, 0, self._bias(receiver), sent, i, 0)
-                folded[receiver] = slot + 1
-                if wave.ahead:
-                    self._catch_up(wave, receiver, 0)
-                if folded[receiver] == fan[receiver]:
-                    self._enqueue(receiver, wave)
+                self._take(wave, routes.to[i], routes.at[i], sent, i * max(width, 1), width)
+        elif routes.first >= 0 and not wave.ahead and self._in_turn(wave, routes, not wave.forward):
+            if wave.forward:
+                self._activities_run(wave, routes, sent)
+            else:
+                self._errors_run(wave, routes, sent)
+        elif wave.forward:
+            self._activities(wave, routes, sent)
         else:
-            fan, bound, steps = self._fan_out_at, self._bound_at, self._steps_at
-            for i in range(n):
-                receiver, slot = receivers[i], slots[i]
-                if slot != folded[receiver]:
-                    self._hold(wave, receiver, slot, sent, i, 0)
-                    continue
-                if bound[receiver] != wave.number:
-                    self._bind(wave, receiver)
-                if self._integrates_at[receiver]:
-                    if steps[receiver] == 2:
-                        self._unshare(receiver)
-                    fold_error(sums, receiver, slot, sent, i, 0, self._then_of[receiver][slot],
-                               self._weights_of[receiver], self._activity_of[receiver], self._rates_at[receiver],
-                               steps[receiver])
-                folded[receiver] = slot + 1
-                if wave.ahead:
-                    self._catch_up(wave, receiver, 0)
-                if folded[receiver] == fan[receiver]:
-                    self._enqueue(receiver, wave)
+            self._errors(wave, routes, sent)
+
+    def _in_turn(self, wave: Wave, routes: Routes, stepping: bool) -> bool:
+        """Whether every receiver of a run waits for the run's slot next (and, for errors with one
+        example in flight, steps the weights it fired with): then the run is folded in plain loops."""
+        folded, modes, first, slot = wave.folded_at, self._modes_at, routes.first, routes.at[0]
+        if stepping and not self._lone:
+            return False
+        late = 0
+        for k in range(routes.size):
+            late += folded[first + k] != slot
+        if stepping:
+            for k in range(routes.size):
+                late += modes[first + k] != 1
+        return late == 0
+
+    def _activities_run(self, wave: Wave, routes: Routes, sent: np.ndarray) -> None:
+        """A run of weighted activities, every one in its turn: each receiver folds its own into its
+        sum (`sums[first + k] += sent[k]`, a loop the compiler can vectorise), then those whose last
+        slot it was are scheduled, in the routes' order."""
+        sums, folded, fan, first, slot = wave.values_at, wave.folded_at, self._fan_in_at, routes.first, routes.at[0]
+        for k in range(routes.size):
+            sums[first + k] += sent[k]
+        for k in range(routes.size):
+            folded[first + k] = slot + 1
+        self._room(routes.size)
+        for k in range(routes.size):
+            if slot + 1 == fan[first + k]:
+                self._push(first + k, wave)
+
+    def _errors_run(self, wave: Wave, routes: Routes, sent: np.ndarray) -> None:
+        """A run of errors, every one in its turn, one example in flight: each receiver folds its own
+        as `fold_error` does and steps its own weight for that slot, then those whose last slot it
+        was are scheduled, in the routes' order."""
+        sums, folded, fan, first, slot = wave.values_at, wave.folded_at, self._fan_out_at, routes.first, routes.at[0]
+        rates, acts, weights_of = self._rates_at, self._acts_at, self._weights_of
+        for k in range(routes.size):
+            weights = weights_of[first + k]
+            then = weights[slot]
+            sums[first + k] += sent[k] * then
+            weights[slot] = then - rates[first + k] * (sent[k] * acts[first + k])
+        for k in range(routes.size):
+            folded[first + k] = slot + 1
+        self._room(routes.size)
+        for k in range(routes.size):
+            if slot + 1 == fan[first + k]:
+                self._push(first + k, wave)
+
+    def _widen(self, wave: Wave, width: int) -> None:
+        """Set the wave's width for its example, and start every sum: each dendrite's total input from
+        its process's bias (read as the example comes in), each error sum from 0.0."""
+        wave.widen(width, self._count)
+        size, sums = max(width, 1), wave.values_at
+        for receiver in range(self._count):
+            start = self._bias(receiver) if wave.forward and not self._boxed_at[receiver] else 0.0
+            for b in range(size):
+                sums[receiver * size + b] = start
+
+    def _activities(self, wave: Wave, routes: Routes, sent: np.ndarray) -> None:
+        """One example's weighted activities, each to a receiver with dendrites: the common case. A
+        message in its turn is folded in the inner loop, in few instructions; any other goes by `_take`."""
+        receivers, slots, folded, sums, fan = routes.to, routes.at, wave.folded_at, wave.values_at, self._fan_in_at
+        n, i = routes.size, 0
+        self._room(n)  # the run queue has room for every receiver: no call in the loop
+        while i < n:
+            if not wave.ahead:
+                while i < n:
+                    receiver, slot = receivers[i], slots[i]
+                    if slot != folded[receiver]:
+                        break
+                    sums[receiver] += sent[i]
+                    folded[receiver] = slot + 1
+                    if slot + 1 == fan[receiver]:
+                        self._push(receiver, wave)
+                    i += 1
+            if i < n:
+                self._take(wave, receivers[i], slots[i], sent, i, 0)
+                i += 1
+
+    def _errors(self, wave: Wave, routes: Routes, sent: np.ndarray) -> None:
+        """One example's errors, each to a receiver with dendrites. With one example in flight
+        (`_lone`), a message in its turn to a receiver that steps the weights it fired with (or only
+        counts its errors, as the feeder) is handled in the inner loop: folded as `fold_error` folds
+        it, its weight stepped. Any other goes by `_take`."""
+        receivers, slots, folded, sums, fan = routes.to, routes.at, wave.folded_at, wave.values_at, self._fan_out_at
+        modes, rates, acts, weights_of = self._modes_at, self._rates_at, self._acts_at, self._weights_of
+        n, i = routes.size, 0
+        self._room(n)
+        while i < n:
+            if self._lone and not wave.ahead:
+                while i < n:
+                    receiver, slot = receivers[i], slots[i]
+                    if slot != folded[receiver]:
+                        break
+                    mode = modes[receiver]
+                    if mode == 1:
+                        error, weights = sent[i], weights_of[receiver]
+                        then = weights[slot]
+                        sums[receiver] += error * then
+                        weights[slot] = then - rates[receiver] * (error * acts[receiver])
+                    elif mode != -1:
+                        break
+                    folded[receiver] = slot + 1
+                    if slot + 1 == fan[receiver]:
+                        self._push(receiver, wave)
+                    i += 1
+            if i < n:
+                self._take(wave, receivers[i], slots[i], sent, i, 0)
+                i += 1
 
     def _take(self, wave: Wave, receiver: int, slot: int, value: np.ndarray, at: int, width: int) -> None:
         """One message, whoever its receiver: folded in its turn, held before it, or left in a list."""
@@ -336,47 +439,58 @@ class LocalRuntime:
         return True
 
     def _fold(self, wave: Wave, receiver: int, slot: int, value: np.ndarray, at: int, width: int) -> None:
-        """The receiver folds a message in its turn into its sum (the one that `deliver` does inline)."""
+        """The receiver folds a message in its turn into its sum (what `_activities` and `_errors` do inline)."""
         row = receiver * max(width, 1)
         if wave.forward:
-            fold_activity(wave.values_at, row, slot, self._bias(receiver), value, at, width)
+            fold_activity(wave.values_at, row, value, at, width)
         else:
-            if self._bound_at[receiver] != wave.number:
+            bound = self._bound_at[receiver]
+            if bound != wave.number and not (bound == -2 and self._lone):
                 self._bind(wave, receiver)
-            if self._integrates_at[receiver]:
-                if self._steps_at[receiver] == 2:
-                    self._unshare(receiver)
+            if self._modes_at[receiver] >= 0:
                 fold_error(wave.values_at, row, slot, value, at, width, self._then_of[receiver][slot],
                            self._weights_of[receiver], self._activity_of[receiver], self._rates_at[receiver],
-                           self._steps_at[receiver])
+                           self._modes_at[receiver] > 0)
 
     def _bias(self, receiver: int) -> float:
-        """The receiver's bias, which its sum of activities starts from (read at its first message)."""
-        process = self.processes[receiver]
-        return process.bias
+        """The receiver's bias, which its sum of activities starts from (read as the example comes in)."""
+        return self._bias_of[receiver][0]
 
     def _bind(self, wave: Wave, receiver: int) -> None:
-        """Read what the receiver's error folds need for this wave's example from the receiver itself
-        (once per example, or again after it ran): which weights it fired with, which it steps, its
-        activity and rate. The tables hold them for it; nothing else reads or writes them."""
+        """Bind the receiver's error folds to this wave's example (several being in flight): it brings
+        that example back (`recall`), then its tables are read again (`_read`)."""
         process = self.processes[receiver]
-        self._integrates_at[receiver] = process.integrates
+        if process.integrates and process.held_tag is not wave.tag:
+            process.recall(wave.tag)
+        self._read(process, receiver)
+        self._bound_at[receiver] = wave.number
+
+    def _read(self, process: Process, receiver: int) -> None:
+        """What the receiver's error folds need, read from the receiver itself, for the example it holds:
+        the weights it fired with, those it steps (a copy of them first, if another example in flight
+        fired with them too), its activity and its rate. These tables hold them for the receiver; no
+        other process's folds read or write them. Read when it has fired (`run`), and again whenever
+        another example's errors come to it in between (`_bind`)."""
+        mode = -1  # it does not integrate its errors (the feeder only counts them)
         if process.integrates:
-            if process.held_tag is not wave.tag:
-                process.recall(wave.tag)
+            if process.steps and process.shared:
+                process.unshare()
             self._then_of[receiver] = process.held_weights_at
             self._weights_of[receiver] = process.weights_at
             self._activity_of[receiver] = process.activity_at
+            self._acts_at[receiver] = process.activity_at[0]
             self._rates_at[receiver] = process.rate
-            self._steps_at[receiver] = (2 if process.shared else 1) if process.steps else 0
-        self._bound_at[receiver] = wave.number
+            # 1: it steps the very weights it fired with (one example in flight), 2: others, 0: none
+            mode = (1 if buffers.same(process.held_weights_at, process.weights_at) else 2) if process.steps else 0
+        self._modes_at[receiver] = mode
 
-    def _unshare(self, receiver: int) -> None:
-        """The receiver steps a copy of its weights from now on (another example in flight fired with these)."""
-        process = self.processes[receiver]
-        process.unshare()
-        self._weights_of[receiver] = process.weights_at
-        self._steps_at[receiver] = 1
+    def _point_bias(self, process: Process, receiver: int) -> None:
+        self._bias_of[receiver] = process.bias_at
+
+    def _room(self, n: int) -> None:
+        """Room in the run queue for `n` more processes."""
+        if self._tail + n > self._queue_size:
+            self._grow(n)
 
     def _hold(self, wave: Wave, receiver: int, slot: int, value: np.ndarray, at: int, width: int) -> None:
         """A message before its turn: kept, a copy of its value, until the slots before it are folded."""
@@ -408,7 +522,7 @@ class LocalRuntime:
             vector = self._one_at
             if not self._boxed_at[receivers[i]]:
                 if wave.width < 0:  # the first value for a process with dendrites sets the width
-                    wave.widen(0 if isinstance(value, float) or np.ndim(value) == 0 else len(value), self._count)
+                    self._widen(wave, 0 if isinstance(value, float) or np.ndim(value) == 0 else len(value))
                 if wave.width == 0:
                     self._one_at[0] = value
                 else:
@@ -427,18 +541,24 @@ class LocalRuntime:
     def _enqueue(self, receiver: int, wave: Wave) -> None:
         """The receiver's mailbox in `wave` is full: it runs after those already waiting."""
         if self._tail == self._queue_size:
-            self._grow()
+            self._grow(1)
         self._queue_at[2 * self._tail] = receiver
         self._queue_at[2 * self._tail + 1] = wave.number
         self._tail += 1
 
-    def _grow(self) -> None:
-        """Room at the end of the run queue: forget what has run, or make it twice as long."""
+    def _push(self, receiver: int, wave: Wave) -> None:
+        """`_enqueue` where the queue is known to have room (`_room`)."""
+        self._queue_at[2 * self._tail] = receiver
+        self._queue_at[2 * self._tail + 1] = wave.number
+        self._tail += 1
+
+    def _grow(self, room: int) -> None:
+        """Room for `room` more at the end of the run queue: forget what has run, or make it longer."""
         if self._head:
             kept = self._tail - self._head
             self._queue[:2 * kept] = self._queue[2 * self._head:2 * self._tail]
             self._head, self._tail = 0, kept
-        if self._tail == self._queue_size:
+        while self._tail + room > self._queue_size:
             self._queue = np.concatenate((self._queue, self._queue))
             self._queue_size *= 2
             self._queue_at = buffers.ints(self._queue, 2 * self._queue_size)
@@ -482,7 +602,18 @@ class LocalRuntime:
             self._made.append(wave)
         wave.tag = tag
         self._waves[kind][tag] = wave
+        self._lone = self._alone()
         return wave
+
+    def _alone(self) -> bool:
+        """Whether the waves in transit are all one example's (then no receiver's binding changes mid-wave)."""
+        forward, backward = self._waves
+        if len(forward) + len(backward) <= 1:
+            return True
+        if len(forward) == 1 and len(backward) == 1:
+            tag, other = next(iter(forward)), next(iter(backward))
+            return tag is other or tag == other
+        return False
 
     def run(self) -> None:
         """Let processes handle their full mailboxes until nobody has anything left to do."""
@@ -505,11 +636,17 @@ class LocalRuntime:
                 handlers[kind][receiver](tag, wave.boxes[receiver])
             else:
                 process = processes[receiver]
-                self._bound_at[receiver] = -1  # what it fired or learned changes what its folds read
                 process.receive(tag, wave, receiver * width)
+                if process.integrates:  # what its error folds read: for the example it fired for, or none
+                    if wave.forward and process.holding:
+                        self._read(process, receiver)
+                        self._bound_at[receiver] = -2
+                    else:
+                        self._bound_at[receiver] = -1
             wave.open -= 1
             if not wave.open:  # everyone has had its messages: the wave is free for another example
                 del self._waves[kind][tag]
+                self._lone = self._alone()
                 wave.tag = None
                 spare[kind].append(wave)
                 number = -1
@@ -527,14 +664,11 @@ class LocalRuntime:
         return self._head == self._tail and not any(self._waves)
 
 
-def fold_activity(sums: np.ndarray, row: int, slot: int, bias: float, value: np.ndarray, at: int, width: int) -> None:
+def fold_activity(sums: np.ndarray, row: int, value: np.ndarray, at: int, width: int) -> None:
     """Step 1 for one message: the weighted activity `value[at]` (a vector of `width` for a batch)
-    added to the total input at `sums[row]`; slot 0 starts it from the bias."""
+    added to the total input at `sums[row]`, which started from the bias."""
     if width == 0:
-        sums[row] = (bias if slot == 0 else sums[row]) + value[at]
-    elif slot == 0:
-        for b in range(width):
-            sums[row + b] = bias + value[at + b]
+        sums[row] += value[at]
     else:
         for b in range(width):
             sums[row + b] += value[at + b]
@@ -543,19 +677,15 @@ def fold_activity(sums: np.ndarray, row: int, slot: int, bias: float, value: np.
 def fold_error(sums: np.ndarray, row: int, slot: int, value: np.ndarray, at: int, width: int, then: float,
                weights: np.ndarray, activity: np.ndarray, rate: float, steps: bool) -> None:
     """Step 5 for one message: target `slot`'s error delta_j times `then`, w_j as it was in step 3,
-    added to the error sum at `sums[row]` (from 0.0 at slot 0); then, if it `steps`, w_j takes its
-    step (8, 9): minus the rate times delta_j * a (its mean over a batch)."""
+    added to the error sum at `sums[row]` (which started from 0.0); then, if it `steps`, w_j takes
+    its step (8, 9): minus the rate times delta_j * a (its mean over a batch)."""
     if width == 0:
-        sums[row] = (0.0 if slot == 0 else sums[row]) + value[at] * then
+        sums[row] += value[at] * then
         if steps:
             weights[slot] = weights[slot] - rate * (value[at] * activity[0])
         return
-    if slot == 0:
-        for b in range(width):
-            sums[row + b] = 0.0 + value[at + b] * then
-    else:
-        for b in range(width):
-            sums[row + b] += value[at + b] * then
+    for b in range(width):
+        sums[row + b] += value[at + b] * then
     if steps:
         step = rate / width
         gradient = 0.0
