@@ -77,6 +77,7 @@ cdef class LocalRuntime:
     cdef double *_rates_at
     cdef double *_acts_at
     cdef double **_bias_of
+    cdef object _no_bias
     cdef double **_then_of
     cdef double **_weights_of
     cdef double **_activity_of
@@ -88,21 +89,27 @@ cdef class LocalRuntime:
 
     cdef int post_outbox(self, int kind, object tag, Routes routes, int width) except -1
 
-    @cython.locals(n=Py_ssize_t, wave=Wave, i=Py_ssize_t)
+    @cython.locals(n=Py_ssize_t, wave=Wave, i=Py_ssize_t, plain=bint)
     cdef int deliver(self, int kind, object tag, Routes routes, double *sent, int width) except -1
 
-    @cython.locals(folded="int*", modes="int*", first=Py_ssize_t, slot=int, late=Py_ssize_t, k=Py_ssize_t)
+    @cython.locals(folded="int*", modes="int*", first=Py_ssize_t, slot=int, late=int, k=Py_ssize_t)
     @cython.final
     cdef inline bint _in_turn(self, Wave wave, Routes routes, bint stepping) except -1
 
-    @cython.locals(sums="double*", folded="int*", fan="int*", first=Py_ssize_t, slot=int, k=Py_ssize_t)
-    cdef int _activities_run(self, Wave wave, Routes routes, double *sent) except -1
+    @cython.locals(folded="int*", first=Py_ssize_t, slot=int, full=int, k=Py_ssize_t)
+    @cython.final
+    cdef inline int _taken(self, Wave wave, Routes routes, int *fan) except -1
+
+    @cython.locals(sums="double*", folded="int*", fan="int*", first=Py_ssize_t, slot=int, k=Py_ssize_t,
+                   at=Py_ssize_t, j=Py_ssize_t)
+    cdef int _activities_run(self, Wave wave, Routes routes, double *sent, int width) except -1
 
     @cython.locals(sums="double*", folded="int*", fan="int*", first=Py_ssize_t, slot=int, k=Py_ssize_t,
                    rates="double*", acts="double*", weights_of="double**", weights="double*", then=double)
-    cdef int _errors_run(self, Wave wave, Routes routes, double *sent) except -1
+    cdef int _errors_run(self, Wave wave, Routes routes, double *sent, int width) except -1
 
-    @cython.locals(size=Py_ssize_t, sums="double*", receiver=Py_ssize_t, start=double, b=Py_ssize_t)
+    @cython.locals(size=Py_ssize_t, sums="double*", bias_of="double**", receiver=Py_ssize_t, b=Py_ssize_t,
+                   j=Py_ssize_t)
     cdef int _widen(self, Wave wave, int width) except -1
 
     @cython.locals(receivers="int*", slots="int*", folded="int*", sums="double*", fan="int*", n=Py_ssize_t,
@@ -133,7 +140,8 @@ cdef class LocalRuntime:
     cdef int _bind(self, Wave wave, Py_ssize_t receiver) except -1
 
     @cython.locals(mode=int)
-    cdef int _read(self, Process process, Py_ssize_t receiver) except -1
+    @cython.final
+    cdef inline int _read(self, Process process, Py_ssize_t receiver) except -1
 
     cdef int _point_bias(self, Process process, Py_ssize_t receiver) except -1
 

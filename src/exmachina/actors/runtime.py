@@ -249,8 +249,11 @@ class LocalRuntime:
         self._bound[:] = -2
         self._dendrites.append(np.zeros(max(count, 1), dtype=np.intp))
         self._bias_of = buffers.pointers(self._dendrites[3], count)
+        self._no_bias = np.zeros(1)  # what the processes handed lists start from (their sums are never read)
         for receiver in range(count):
-            if not self._boxed_at[receiver]:
+            if self._boxed_at[receiver]:
+                self._bias_of[receiver] = buffers.values(self._no_bias, 1)
+            else:
                 self._point_bias(processes[receiver], receiver)
         self._then_of = buffers.pointers(self._dendrites[0], count)
         self._weights_of = buffers.pointers(self._dendrites[1], count)
@@ -291,14 +294,15 @@ class LocalRuntime:
         if wave.width != width:
             self._widen(wave, width)
         self.messages += n
-        if width or not (routes.plain_in is self or self._plain(routes)):
+        plain = routes.plain_in is self or self._plain(routes)
+        if plain and routes.first >= 0 and not wave.ahead and self._in_turn(wave, routes, not wave.forward):
+            if wave.forward:
+                self._activities_run(wave, routes, sent, width)
+            else:
+                self._errors_run(wave, routes, sent, width)
+        elif width or not plain:
             for i in range(n):
                 self._take(wave, routes.to[i], routes.at[i], sent, i * max(width, 1), width)
-        elif routes.first >= 0 and not wave.ahead and self._in_turn(wave, routes, not wave.forward):
-            if wave.forward:
-                self._activities_run(wave, routes, sent)
-            else:
-                self._errors_run(wave, routes, sent)
         elif wave.forward:
             self._activities(wave, routes, sent)
         else:
@@ -310,55 +314,72 @@ class LocalRuntime:
         folded, modes, first, slot = wave.folded_at, self._modes_at, routes.first, routes.at[0]
         if stepping and not self._lone:
             return False
-        late = 0
+        late = 0  # an OR over the run, in a loop the compiler can vectorise
         for k in range(routes.size):
-            late += folded[first + k] != slot
+            late |= folded[first + k] ^ slot
         if stepping:
             for k in range(routes.size):
-                late += modes[first + k] != 1
+                late |= modes[first + k] ^ 1
         return late == 0
 
-    def _activities_run(self, wave: Wave, routes: Routes, sent: np.ndarray) -> None:
-        """A run of weighted activities, every one in its turn: each receiver folds its own into its
-        sum (`sums[first + k] += sent[k]`, a loop the compiler can vectorise), then those whose last
-        slot it was are scheduled, in the routes' order."""
-        sums, folded, fan, first, slot = wave.values_at, wave.folded_at, self._fan_in_at, routes.first, routes.at[0]
-        for k in range(routes.size):
-            sums[first + k] += sent[k]
+    def _taken(self, wave: Wave, routes: Routes, fan: np.ndarray) -> None:
+        """Every receiver of a run has folded the run's slot: those for which it was the last are
+        scheduled, in the routes' order."""
+        folded, first, slot = wave.folded_at, routes.first, routes.at[0]
+        full = 0
         for k in range(routes.size):
             folded[first + k] = slot + 1
-        self._room(routes.size)
-        for k in range(routes.size):
-            if slot + 1 == fan[first + k]:
-                self._push(first + k, wave)
+            full |= fan[first + k] == slot + 1
+        if full:
+            self._room(routes.size)
+            for k in range(routes.size):
+                if slot + 1 == fan[first + k]:
+                    self._push(first + k, wave)
 
-    def _errors_run(self, wave: Wave, routes: Routes, sent: np.ndarray) -> None:
-        """A run of errors, every one in its turn, one example in flight: each receiver folds its own
-        as `fold_error` does and steps its own weight for that slot, then those whose last slot it
-        was are scheduled, in the routes' order."""
+    def _activities_run(self, wave: Wave, routes: Routes, sent: np.ndarray, width: int) -> None:
+        """A run of weighted activities (a float or a batch's vector each), every one in its turn: each
+        receiver folds its own into its sum, the run's sums being one block (`sums[at + j] += sent[j]`,
+        a loop the compiler can vectorise); then those whose last slot it was are scheduled, in the
+        routes' order."""
+        sums, folded, fan, first, slot = wave.values_at, wave.folded_at, self._fan_in_at, routes.first, routes.at[0]
+        at = first * max(width, 1)
+        for j in range(routes.size * max(width, 1)):
+            sums[at + j] += sent[j]
+        self._taken(wave, routes, fan)
+
+    def _errors_run(self, wave: Wave, routes: Routes, sent: np.ndarray, width: int) -> None:
+        """A run of errors (a float or a batch's vector each), every one in its turn, one example in
+        flight: each receiver folds its own as `fold_error` does and steps its own weight for that
+        slot, then those whose last slot it was are scheduled, in the routes' order."""
         sums, folded, fan, first, slot = wave.values_at, wave.folded_at, self._fan_out_at, routes.first, routes.at[0]
         rates, acts, weights_of = self._rates_at, self._acts_at, self._weights_of
-        for k in range(routes.size):
-            weights = weights_of[first + k]
-            then = weights[slot]
-            sums[first + k] += sent[k] * then
-            weights[slot] = then - rates[first + k] * (sent[k] * acts[first + k])
-        for k in range(routes.size):
-            folded[first + k] = slot + 1
-        self._room(routes.size)
-        for k in range(routes.size):
-            if slot + 1 == fan[first + k]:
-                self._push(first + k, wave)
+        if width == 0:
+            for k in range(routes.size):
+                weights = weights_of[first + k]
+                then = weights[slot]
+                sums[first + k] += sent[k] * then
+                weights[slot] = then - rates[first + k] * (sent[k] * acts[first + k])
+        else:
+            for k in range(routes.size):
+                fold_error(sums, (first + k) * width, slot, sent, k * width, width, weights_of[first + k][slot],
+                           weights_of[first + k], self._activity_of[first + k], rates[first + k], True)
+        self._taken(wave, routes, fan)
 
     def _widen(self, wave: Wave, width: int) -> None:
         """Set the wave's width for its example, and start every sum: each dendrite's total input from
         its process's bias (read as the example comes in), each error sum from 0.0."""
         wave.widen(width, self._count)
-        size, sums = max(width, 1), wave.values_at
-        for receiver in range(self._count):
-            start = self._bias(receiver) if wave.forward and not self._boxed_at[receiver] else 0.0
-            for b in range(size):
-                sums[receiver * size + b] = start
+        size, sums, bias_of = max(width, 1), wave.values_at, self._bias_of
+        if not wave.forward:
+            for j in range(self._count * size):
+                sums[j] = 0.0
+        elif width == 0:
+            for receiver in range(self._count):
+                sums[receiver] = bias_of[receiver][0]
+        else:
+            for receiver in range(self._count):
+                for b in range(size):
+                    sums[receiver * size + b] = bias_of[receiver][0]
 
     def _activities(self, wave: Wave, routes: Routes, sent: np.ndarray) -> None:
         """One example's weighted activities, each to a receiver with dendrites: the common case. A
