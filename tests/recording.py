@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from exmachina.actors.neuron import Neuron
-from exmachina.actors.runtime import ERROR, LocalRuntime
+from exmachina.actors.routes import ERROR
+from exmachina.actors.runtime import LocalRuntime
 from exmachina.actors.shuffled import ShuffledRuntime
 
 

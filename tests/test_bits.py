@@ -21,7 +21,8 @@ import pytest
 
 import exmachina
 import exmachina.network.network
-from exmachina.actors.runtime import LocalRuntime, Routes
+from exmachina.actors.routes import Routes
+from exmachina.actors.runtime import LocalRuntime
 
 from bits import CASES, learn, saved
 

@@ -10,7 +10,8 @@ import pytest
 from exmachina import Blueprint, MatrixEngine, Network
 from exmachina.actors.activations import activation
 from exmachina.actors.neuron import Neuron
-from exmachina.actors.runtime import ACTIVITY, ERROR, LocalRuntime, Routes
+from exmachina.actors.routes import ACTIVITY, ERROR, Routes
+from exmachina.actors.runtime import LocalRuntime
 
 
 class Neighbour:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
 import shutil
@@ -19,7 +20,8 @@ from exmachina import Network, layered
 from exmachina.actors import buffers
 from exmachina.actors.activations import activation
 from exmachina.actors.neuron import Neuron
-from exmachina.actors.runtime import ACTIVITY, ERROR, LocalRuntime, Routes
+from exmachina.actors.routes import ACTIVITY, ERROR, Routes
+from exmachina.actors.runtime import LocalRuntime
 from exmachina.actors.signals import SCALARS, VECTORS
 from exmachina.actors.society import Society
 
@@ -92,7 +94,8 @@ def test_several_in_flight_pipelines_the_examples():
     assert max(sum(entered[t] <= i <= left[t] for t in entered) for i in range(len(log))) == 4
 
 
-@pytest.mark.parametrize("name", ["runtime", "neuron", "signals", "activations", "feeder"])
+@pytest.mark.parametrize("name", ["routes", "dendrites", "delivery", "runtime", "neuron", "signals", "activations",
+                                  "feeder"])
 def test_the_hot_path_runs_compiled_from_its_current_source(name):
     """The messages' path is Cython-compiled at install; a stale build would hide an edit to the source."""
     module = importlib.import_module(f"exmachina.actors.{name}")
@@ -118,12 +121,14 @@ def test_a_message_without_a_value_is_refused():
 
 def test_the_compiled_modules_are_typed_by_their_pxd_files():
     """Compiled without its .pxd file, a module would still import, with plain classes and no C fields."""
+    from exmachina.actors.dendrites import Process, Wave
     from exmachina.actors.neuron import Neuron
-    from exmachina.actors.runtime import LocalRuntime, Process, Wave
+    from exmachina.actors.runtime import LocalRuntime
 
     for cls, field in [(Process, "bias"), (Process, "holding"), (Neuron, "pending"), (LocalRuntime, "messages"),
                        (Wave, "open")]:
-        assert type(cls.__dict__[field]).__name__ == "getset_descriptor", f"{cls.__name__}.{field} is not a C field"
+        descriptor = inspect.getattr_static(cls, field)  # on the class or the one it builds on
+        assert type(descriptor).__name__ == "getset_descriptor", f"{cls.__name__}.{field} is not a C field"
     assert not hasattr(SCALARS, "__dict__") and not hasattr(VECTORS, "__dict__")
 
 

@@ -1,5 +1,7 @@
-# C types for feeder.py (see runtime.pxd): the feeder's mailbox is a C array, as a neuron's is.
-from exmachina.actors.runtime cimport LocalRuntime, Process, Routes, Wave
+# C types for feeder.py (see delivery.pxd): the feeder's mailbox is a C array, as a neuron's is.
+from exmachina.actors.dendrites cimport Process, Wave
+from exmachina.actors.routes cimport Routes
+from exmachina.actors.runtime cimport LocalRuntime
 
 cdef int ACTIVITY
 

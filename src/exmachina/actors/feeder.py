@@ -11,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from .runtime import ACTIVITY, LocalRuntime, Process, Routes, Wave
+from .dendrites import Process, Wave
+from .routes import ACTIVITY, Routes
+from .runtime import LocalRuntime
 
 # (tag, one input value per sensor, desired outputs or None); for a batch, each sensor's value is
 # a vector with one input per example

@@ -1,12 +1,14 @@
-# C types for neuron.py (see runtime.pxd): a neuron's own state as C fields, its steps as C calls.
+# C types for neuron.py (see delivery.pxd): a neuron's own state as C fields, its steps as C calls.
 # Its vectors are checked once, when made or given, and read through pointers (`*_at`) afterwards.
 # It is compiled without checks for None: its runtime is checked when it is made, and its runtime,
 # routes and memory of earlier examples are read-only.
 cimport cython
 
 from exmachina.actors cimport buffers
-from exmachina.actors cimport runtime
-from exmachina.actors.runtime cimport LocalRuntime, Process, Routes, Wave
+from exmachina.actors cimport dendrites
+from exmachina.actors.dendrites cimport Process, Wave
+from exmachina.actors.routes cimport Routes
+from exmachina.actors.runtime cimport LocalRuntime
 from exmachina.actors.signals cimport Signals
 
 cdef Signals SCALARS, VECTORS  # the arithmetic for one example and for a batch's vectors

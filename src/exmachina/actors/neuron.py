@@ -2,7 +2,7 @@
 """The neuron: a process that owns its bias and the weights on its axon, and learns from messages.
 
 Its code is the nine steps of the protocol. Its dendrites fold each message into a sum as it
-arrives, in slot order (`Process.fold_activity` and `Process.fold_error`, in `runtime`): the
+arrives, in slot order (`fold_activity` and `fold_error`, in `dendrites`): the
 weighted activities into the total input, from the bias (step 1), and each target's error delta_j
 times w_j into the error sum, w_j then taking its step (steps 5, 8, 9 for that synapse). `fire`
 runs once every input has been folded and fires (steps 2-4); `learn` runs once every target's
@@ -24,11 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from . import buffers
+from . import buffers, dendrites
 from .activations import Activation
 from .buffers import empty
-from . import runtime
-from .runtime import ACTIVITY, ERROR, LocalRuntime, Process, Routes, Wave
+from .dendrites import Process, Wave
+from .routes import ACTIVITY, ERROR, Routes
+from .runtime import LocalRuntime
 from .signals import SCALARS, VECTORS
 
 buffers.load()
@@ -220,12 +221,12 @@ class Neuron(Process):
             folded[b] = self.bias_at[0] if forward else 0.0
         for slot in range(fan):
             if forward:
-                runtime.fold_activity(folded, 0, values, slot * size, width)
+                dendrites.fold_activity(folded, 0, values, slot * size, width)
             else:
                 if self.steps and self.shared:
                     self.unshare()
-                runtime.fold_error(folded, 0, slot, values, slot * size, width, self.held_weights_at[slot], self.weights_at,
-                           self.activity_at, self.rate, self.steps)
+                dendrites.fold_error(folded, 0, slot, values, slot * size, width, self.held_weights_at[slot],
+                                     self.weights_at, self.activity_at, self.rate, self.steps)
         if forward:
             self.fire(tag, folded, 0, width)
         else:

@@ -1,86 +1,20 @@
-# C types for runtime.py, which Cython compiles at install: the delivery loops run once per message.
-# It is compiled without checks for None: what comes in from Python is checked where it comes in
-# (`post`, `send`, `_requeue`), and a neuron's runtime and routes are read-only, set when it is made.
-# A small method called once per message or per handler is `final` and `inline`: a direct C call, which
-# the compiler can inline (a method called through the class's table of methods costs tens of instructions).
+# C types for runtime.py, which Cython compiles at install (see delivery.pxd, the loops it builds on).
 cimport cython
 
 from exmachina.actors cimport buffers
+from exmachina.actors.delivery cimport Delivery
+from exmachina.actors.dendrites cimport Process, Wave
+from exmachina.actors.routes cimport Routes
 
 
-cdef class Routes:
-    cdef readonly object receivers, slots
-    cdef readonly Py_ssize_t size
-    cdef int *to
-    cdef int *at
-    cdef public object plain_in
-    cdef readonly int first
-
-
-cdef class Process:
-    cdef public int address, fan_in, fan_out
-    # the dendrites' and the axon's state that the folds read (see neuron.py for what each holds)
-    cdef public double rate
-    cdef object bias_cell
-    cdef double *bias_at
-    cdef public bint integrates, steps, shared, holding
-    cdef public object held_tag
-    cdef double *weights_at
-    cdef double *activity_at
-    cdef double *held_weights_at
-
-    cdef int receive(self, object tag, Wave wave, Py_ssize_t at) except -1
-    cdef int recall(self, object tag) except -1
-    cdef int unshare(self) except -1
-
-
-cdef class Wave:
-    cdef public object values, folded, tag
-    cdef readonly list boxes
-    cdef readonly dict early
-    cdef public int kind, number, open, width, ahead
-    cdef public bint forward
-    cdef int *folded_at
-    cdef double *values_at
-
-    cpdef reopen(self, object fan, int waiting)
-    cpdef widen(self, int width, Py_ssize_t processes)
-
-
-cdef class LocalRuntime:
-    cdef public list processes
-    cdef public long long messages
-    cdef object _queue
-    cdef int *_queue_at
-    cdef list _made
-    cdef Py_ssize_t _head, _tail
+cdef class LocalRuntime(Delivery):
     cdef public bint intercepted
-    cdef tuple _handlers, _waves, _spare, _fan
-    cdef object _boxed, _outbox
-    cdef Py_ssize_t _outbox_size, _queue_size
-    cdef list _waiting
-    cdef bint _settled
-    cdef Py_ssize_t _count
-    cdef int *_fan_in_at
-    cdef int *_fan_out_at
-    cdef int *_boxed_at
-    cdef list _recent
-
+    cdef tuple _handlers
+    cdef object _outbox
+    cdef Py_ssize_t _outbox_size
     cdef double *_outbox_at
     cdef object _one
     cdef double *_one_at
-    cdef list _dendrites
-    cdef object _bound, _modes, _rates, _acts
-    cdef bint _lone
-    cdef int *_bound_at
-    cdef int *_modes_at
-    cdef double *_rates_at
-    cdef double *_acts_at
-    cdef double **_bias_of
-    cdef object _no_bias
-    cdef double **_then_of
-    cdef double **_weights_of
-    cdef double **_activity_of
 
     cdef double *outbox(self, Py_ssize_t size) except NULL
 
@@ -89,108 +23,11 @@ cdef class LocalRuntime:
 
     cdef int post_outbox(self, int kind, object tag, Routes routes, int width) except -1
 
-    @cython.locals(n=Py_ssize_t, wave=Wave, i=Py_ssize_t, plain=bint)
-    cdef int deliver(self, int kind, object tag, Routes routes, double *sent, int width) except -1
-
-    @cython.locals(folded="int*", modes="int*", first=Py_ssize_t, slot=int, late=int, k=Py_ssize_t)
-    @cython.final
-    cdef inline bint _in_turn(self, Wave wave, Routes routes, bint stepping) except -1
-
-    @cython.locals(folded="int*", first=Py_ssize_t, slot=int, full=int, k=Py_ssize_t)
-    @cython.final
-    cdef inline int _taken(self, Wave wave, Routes routes, int *fan) except -1
-
-    @cython.locals(sums="double*", folded="int*", fan="int*", first=Py_ssize_t, slot=int, k=Py_ssize_t,
-                   at=Py_ssize_t, j=Py_ssize_t)
-    cdef int _activities_run(self, Wave wave, Routes routes, double *sent, int width) except -1
-
-    @cython.locals(sums="double*", folded="int*", fan="int*", first=Py_ssize_t, slot=int, k=Py_ssize_t,
-                   rates="double*", acts="double*", weights_of="double**", weights="double*", then=double)
-    cdef int _errors_run(self, Wave wave, Routes routes, double *sent, int width) except -1
-
-    @cython.locals(size=Py_ssize_t, sums="double*", bias_of="double**", receiver=Py_ssize_t, b=Py_ssize_t,
-                   j=Py_ssize_t)
-    cdef int _widen(self, Wave wave, int width) except -1
-
-    @cython.locals(receivers="int*", slots="int*", folded="int*", sums="double*", fan="int*", n=Py_ssize_t,
-                   i=Py_ssize_t, receiver=Py_ssize_t, slot=int)
-    cdef int _activities(self, Wave wave, Routes routes, double *sent) except -1
-
-    @cython.locals(receivers="int*", slots="int*", folded="int*", sums="double*", fan="int*", modes="int*",
-                   rates="double*", acts="double*", weights_of="double**", n=Py_ssize_t, i=Py_ssize_t,
-                   receiver=Py_ssize_t, slot=int, error=double, then=double, weights="double*", mode=int)
-    cdef int _errors(self, Wave wave, Routes routes, double *sent) except -1
-
-    @cython.locals(fan="int*")
-    cdef int _take(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,
-                   int width) except -1
-
-    @cython.locals(i=Py_ssize_t)
-    @cython.final
-    cdef inline bint _plain(self, Routes routes)
-
-    @cython.locals(row=Py_ssize_t, bound=int)
-    cdef int _fold(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,
-                   int width) except -1
-
-    @cython.final
-    cdef inline double _bias(self, Py_ssize_t receiver) noexcept
-
-    @cython.locals(process=Process)
-    cdef int _bind(self, Wave wave, Py_ssize_t receiver) except -1
-
-    @cython.locals(mode=int)
-    @cython.final
-    cdef inline int _read(self, Process process, Py_ssize_t receiver) except -1
-
-    cdef int _point_bias(self, Process process, Py_ssize_t receiver) except -1
-
-    @cython.final
-    cdef inline int _room(self, Py_ssize_t n) except -1
-
-    @cython.final
-    cdef inline void _push(self, Py_ssize_t receiver, Wave wave) noexcept
-
-    cdef int _hold(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,
-                   int width) except -1
-
-    cdef int _catch_up(self, Wave wave, Py_ssize_t receiver, int width) except -1
-
     @cython.locals(n=Py_ssize_t, wave=Wave, receivers="int*", slots="int*", i=Py_ssize_t, vector="double*")
     cpdef send(self, int kind, object tag, Routes routes, list values)
 
     cdef int _take_listed(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, object value) except -1
 
-    @cython.locals(wave=Wave)
-    @cython.final
-    cdef inline Wave _wave(self, int kind, object tag)
-
-    cdef Wave _find(self, int kind, object tag)
-
-    cdef Wave _open(self, int kind, object tag)
-
-    @cython.final
-    cdef inline int _enqueue(self, Py_ssize_t receiver, Wave wave) except -1
-
-
-    @cython.locals(kept=Py_ssize_t)
-    cdef int _grow(self, Py_ssize_t room) except -1
-
-    @cython.locals(forward=dict, backward=dict)
-    cdef bint _alone(self) except -1
-
     @cython.locals(boxed="int*", process=Process, wave=Wave,
                    number=int, kind=int, width=Py_ssize_t, receiver=Py_ssize_t, made=list)
     cpdef run(self)
-
-
-@cython.locals(b=Py_ssize_t)
-cdef void fold_activity(double *sums, Py_ssize_t row, double *value, Py_ssize_t at, int width) noexcept
-
-@cython.locals(b=Py_ssize_t, step=double, gradient=double)
-cdef void fold_error(double *sums, Py_ssize_t row, Py_ssize_t slot, double *value, Py_ssize_t at, int width,
-                     double then, double *weights, double *activity, double rate, bint steps) noexcept
-
-
-@cython.locals(copy="double*", b=Py_ssize_t)
-cdef object copied(double *values, Py_ssize_t at, Py_ssize_t width)

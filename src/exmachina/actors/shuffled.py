@@ -6,7 +6,8 @@ import random
 from collections import deque
 from typing import Any
 
-from .runtime import LocalRuntime, Routes
+from .routes import Routes
+from .runtime import LocalRuntime
 
 
 class ShuffledRuntime(LocalRuntime):

@@ -1,4 +1,4 @@
-# C types for signals.py (see runtime.pxd): the arithmetic on C doubles, for one example or a batch.
+# C types for signals.py (see delivery.pxd): the arithmetic on C doubles, for one example or a batch.
 # Every vector is a pointer, checked by whoever made it: the methods are C calls and check nothing.
 cimport cython
 

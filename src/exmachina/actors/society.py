@@ -11,7 +11,8 @@ from .activations import activation
 from .feeder import Example, Feeder
 from .losses import loss
 from .neuron import Neuron, Output, Sensor
-from .runtime import LocalRuntime, Routes
+from .routes import Routes
+from .runtime import LocalRuntime
 from .teacher import Listener, Teacher
 from .wiring import Layout, Part
 

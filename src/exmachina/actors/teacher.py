@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from .losses import Loss
-from .runtime import ERROR, LocalRuntime, Routes
+from .routes import ERROR, Routes
+from .runtime import LocalRuntime
 
 Listener = Callable[[Any, np.ndarray, np.ndarray | None], None]  # (tag, outputs, desired outputs or None)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .runtime import ACTIVITY, ERROR
+from .routes import ACTIVITY, ERROR
 
 
 @dataclass

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ..actors.runtime import ACTIVITY, LocalRuntime, Routes
+from ..actors.routes import ACTIVITY, Routes
+from ..actors.runtime import LocalRuntime
 from ..actors.society import Society
 from ..actors.wiring import Part
 

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..actors.activations import activate, slope
 from ..actors.neuron import as_inbox
-from ..actors.runtime import ACTIVITY, ERROR, LocalRuntime, Routes
+from ..actors.routes import ACTIVITY, ERROR, Routes
+from ..actors.runtime import LocalRuntime
 from ..network.blueprint import Blueprint
 
 FEEDER, TEACHER = "feeder", "teacher"

@@ -1,0 +1,384 @@
+# cython: boundscheck=False, wraparound=False, initializedcheck=False, nonecheck=False
+"""Delivery: each message handed to its receiver, and whoever has all its messages scheduled.
+
+The loops here run once per message, so they are C (Cython compiles this module) and make no Python
+object per message. A message to a process with dendrites is folded into its sum in its turn, or
+held until its turn comes (`dendrites`); a message to a process handed lists is kept in its slot.
+When a receiver's last slot of an example is in, it joins the run queue (two ints: its address and
+the wave's number). What a receiver's error folds read (the weights it fired with, the weights it
+steps, its activity, its rate) sits in tables, one row per receiver, read from that receiver itself
+for the example it holds (`_read`); no fold reads or writes another process's row.
+
+`LocalRuntime` (`runtime`) builds on this: it spawns processes, takes what they send and runs the
+queue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import buffers, dendrites
+from .dendrites import Process, Wave
+from .routes import ACTIVITY, ERROR, Routes
+
+buffers.load()
+
+
+class Delivery:
+    """The run queue, the dendrites' tables, and the loops that deliver messages into them."""
+
+    def __init__(self) -> None:
+        self.processes: list = []
+        self.messages = 0  # delivered so far
+        self._made: list = []  # every wave made, by number (the run queue names them so)
+        self._waves: tuple[dict, dict] = ({}, {})  # open waves by tag, for each kind of message
+        self._spare: tuple[list, list] = ([], [])  # waves to reuse
+        self._recent: list = [None, None]  # for each kind of message, the wave last used, at hand
+        self._waiting = [0, 0]  # for each kind of message, how many processes wait for some (`_settle`)
+        self._settled = True
+        # the run queue: processes whose mailbox for a wave is full, in order, from `_head` on, each
+        # as two ints, its address and the wave's number (every wave made, by number, in `_made`)
+        self._queue = np.empty(2 * 1024, dtype=np.int32)
+        self._queue_size = 1024
+        self._queue_at = buffers.ints(self._queue, 2 * 1024)
+        self._head = self._tail = 0
+        # for each process with dendrites, what its error folds read, bound for one example at a time
+        # (`_bind`): the wave bound for (-1: none), whether it folds (0), folds and steps (1, 2) or
+        # only counts (-1), its rate, its activity (one example's) and its vectors for that example
+        self._dendrites: list = []
+        self._lone = True  # whether every wave in transit is one example's
+        # for each kind of message, each process's fan; which processes are handed lists (`_tables`)
+        self._fan: tuple = (None, None)
+        self._boxed = np.empty(0, dtype=np.int32)
+
+    def _tables(self) -> None:
+        """C pointers to the fans and to which processes are handed lists, and the dendrites' tables,
+        for the processes spawned so far (before any message)."""
+        processes = self.processes
+        count = self._count = len(processes)
+        self._fan_in_at = buffers.ints(self._fan[ACTIVITY], count)
+        self._fan_out_at = buffers.ints(self._fan[ERROR], count)
+        self._boxed_at = buffers.ints(self._boxed, count)
+        self._bound, self._modes = np.full(count, -1, dtype=np.int32), np.zeros(count, dtype=np.int32)
+        self._rates, self._acts = np.zeros(count), np.zeros(count)
+        self._dendrites = [np.zeros(max(count, 1), dtype=np.intp) for _ in range(3)]  # keeps the tables below
+        self._bound_at, self._modes_at = buffers.ints(self._bound, count), buffers.ints(self._modes, count)
+        self._rates_at, self._acts_at = buffers.block(self._rates, count), buffers.block(self._acts, count)
+        self._modes[:] = -1  # until they fire, and for good for those that only count their errors
+        self._bound[:] = -2
+        self._dendrites.append(np.zeros(max(count, 1), dtype=np.intp))
+        self._bias_of = buffers.pointers(self._dendrites[3], count)
+        self._no_bias = np.zeros(1)  # what the processes handed lists start from (their sums are never read)
+        for receiver in range(count):
+            if self._boxed_at[receiver]:
+                self._bias_of[receiver] = buffers.values(self._no_bias, 1)
+            else:
+                self._point_bias(processes[receiver], receiver)
+        self._then_of = buffers.pointers(self._dendrites[0], count)
+        self._weights_of = buffers.pointers(self._dendrites[1], count)
+        self._activity_of = buffers.pointers(self._dendrites[2], count)
+
+    def deliver(self, kind: int, tag: Any, routes: Routes, sent: np.ndarray, width: int) -> None:
+        """Hand each value to its receiver, `sent` holding the values in the routes' order: a run in
+        its turn in plain loops, one example's values in the common case's loop, anything else one
+        by one."""
+        n = routes.size
+        wave = self._wave(kind, tag)
+        if wave.width != width:
+            self._widen(wave, width)
+        self.messages += n
+        plain = routes.plain_in is self or self._plain(routes)
+        if plain and routes.first >= 0 and not wave.ahead and self._in_turn(wave, routes, not wave.forward):
+            if wave.forward:
+                self._activities_run(wave, routes, sent, width)
+            else:
+                self._errors_run(wave, routes, sent, width)
+        elif width or not plain:
+            for i in range(n):
+                self._take(wave, routes.to[i], routes.at[i], sent, i * max(width, 1), width)
+        elif wave.forward:
+            self._activities(wave, routes, sent)
+        else:
+            self._errors(wave, routes, sent)
+
+    def _wave(self, kind: int, tag: Any) -> Wave:
+        """The open wave of `kind` for `tag`, opened if need be (the one last used is at hand)."""
+        wave = self._recent[kind]
+        if wave is None or wave.tag is not tag:
+            wave = self._find(kind, tag)
+        return wave
+
+    def _find(self, kind: int, tag: Any) -> Wave:
+        """The open wave of `kind` for `tag`, opened if need be, put at hand."""
+        wave = self._waves[kind].get(tag) or self._open(kind, tag)
+        self._recent[kind] = wave
+        return wave
+
+    def _open(self, kind: int, tag: Any) -> Wave:
+        if not self._settled:
+            self._settle()
+        spare, fan = self._spare[kind], self._fan[kind]
+        if spare:
+            wave = spare.pop()
+            wave.reopen(fan, self._waiting[kind])
+        else:
+            wave = Wave(kind, fan, self._boxed, self._waiting[kind])
+            wave.number = len(self._made)
+            self._made.append(wave)
+        wave.tag = tag
+        self._waves[kind][tag] = wave
+        self._lone = self._alone()
+        return wave
+
+    def _alone(self) -> bool:
+        """Whether the waves in transit are all one example's (then no receiver's binding changes mid-wave)."""
+        forward, backward = self._waves
+        if len(forward) + len(backward) <= 1:
+            return True
+        if len(forward) == 1 and len(backward) == 1:
+            tag, other = next(iter(forward)), next(iter(backward))
+            return tag is other or tag == other
+        return False
+
+    def _in_turn(self, wave: Wave, routes: Routes, stepping: bool) -> bool:
+        """Whether every receiver of a run waits for the run's slot next (and, for errors with one
+        example in flight, steps the weights it fired with): then the run is folded in plain loops."""
+        folded, modes, first, slot = wave.folded_at, self._modes_at, routes.first, routes.at[0]
+        if stepping and not self._lone:
+            return False
+        late = 0  # an OR over the run, in a loop the compiler can vectorise
+        for k in range(routes.size):
+            late |= folded[first + k] ^ slot
+        if stepping:
+            for k in range(routes.size):
+                late |= modes[first + k] ^ 1
+        return late == 0
+
+    def _taken(self, wave: Wave, routes: Routes, fan: np.ndarray) -> None:
+        """Every receiver of a run has folded the run's slot: those for which it was the last are
+        scheduled, in the routes' order."""
+        folded, first, slot = wave.folded_at, routes.first, routes.at[0]
+        full = 0
+        for k in range(routes.size):
+            folded[first + k] = slot + 1
+            full |= fan[first + k] == slot + 1
+        if full:
+            self._room(routes.size)
+            for k in range(routes.size):
+                if slot + 1 == fan[first + k]:
+                    self._push(first + k, wave)
+
+    def _activities_run(self, wave: Wave, routes: Routes, sent: np.ndarray, width: int) -> None:
+        """A run of weighted activities (a float or a batch's vector each), every one in its turn: each
+        receiver folds its own into its sum, the run's sums being one block (`sums[at + j] += sent[j]`,
+        a loop the compiler can vectorise); then those whose last slot it was are scheduled, in the
+        routes' order."""
+        sums, fan, first = wave.values_at, self._fan_in_at, routes.first
+        at = first * max(width, 1)
+        for j in range(routes.size * max(width, 1)):
+            sums[at + j] += sent[j]
+        self._taken(wave, routes, fan)
+
+    def _errors_run(self, wave: Wave, routes: Routes, sent: np.ndarray, width: int) -> None:
+        """A run of errors (a float or a batch's vector each), every one in its turn, one example in
+        flight: each receiver folds its own as `fold_error` does and steps its own weight for that
+        slot, then those whose last slot it was are scheduled, in the routes' order."""
+        sums, fan, first, slot = wave.values_at, self._fan_out_at, routes.first, routes.at[0]
+        rates, acts, weights_of = self._rates_at, self._acts_at, self._weights_of
+        if width == 0:
+            for k in range(routes.size):
+                weights = weights_of[first + k]
+                then = weights[slot]
+                sums[first + k] += sent[k] * then
+                weights[slot] = then - rates[first + k] * (sent[k] * acts[first + k])
+        else:
+            for k in range(routes.size):
+                dendrites.fold_error(sums, (first + k) * width, slot, sent, k * width, width,
+                                     weights_of[first + k][slot], weights_of[first + k], self._activity_of[first + k],
+                                     rates[first + k], True)
+        self._taken(wave, routes, fan)
+
+    def _widen(self, wave: Wave, width: int) -> None:
+        """Set the wave's width for its example, and start every sum: each dendrite's total input from
+        its process's bias (read as the example comes in), each error sum from 0.0."""
+        wave.widen(width, self._count)
+        size, sums, bias_of = max(width, 1), wave.values_at, self._bias_of
+        if not wave.forward:
+            for j in range(self._count * size):
+                sums[j] = 0.0
+        elif width == 0:
+            for receiver in range(self._count):
+                sums[receiver] = bias_of[receiver][0]
+        else:
+            for receiver in range(self._count):
+                for b in range(size):
+                    sums[receiver * size + b] = bias_of[receiver][0]
+
+    def _activities(self, wave: Wave, routes: Routes, sent: np.ndarray) -> None:
+        """One example's weighted activities, each to a receiver with dendrites: the common case. A
+        message in its turn is folded in the inner loop, in few instructions; any other goes by `_take`."""
+        receivers, slots, folded, sums, fan = routes.to, routes.at, wave.folded_at, wave.values_at, self._fan_in_at
+        n, i = routes.size, 0
+        self._room(n)  # the run queue has room for every receiver: no call in the loop
+        while i < n:
+            if not wave.ahead:
+                while i < n:
+                    receiver, slot = receivers[i], slots[i]
+                    if slot != folded[receiver]:
+                        break
+                    sums[receiver] += sent[i]
+                    folded[receiver] = slot + 1
+                    if slot + 1 == fan[receiver]:
+                        self._push(receiver, wave)
+                    i += 1
+            if i < n:
+                self._take(wave, receivers[i], slots[i], sent, i, 0)
+                i += 1
+
+    def _errors(self, wave: Wave, routes: Routes, sent: np.ndarray) -> None:
+        """One example's errors, each to a receiver with dendrites. With one example in flight
+        (`_lone`), a message in its turn to a receiver that steps the weights it fired with (or only
+        counts its errors, as the feeder) is handled in the inner loop: folded as `fold_error` folds
+        it, its weight stepped. Any other goes by `_take`."""
+        receivers, slots, folded, sums, fan = routes.to, routes.at, wave.folded_at, wave.values_at, self._fan_out_at
+        modes, rates, acts, weights_of = self._modes_at, self._rates_at, self._acts_at, self._weights_of
+        n, i = routes.size, 0
+        self._room(n)
+        while i < n:
+            if self._lone and not wave.ahead:
+                while i < n:
+                    receiver, slot = receivers[i], slots[i]
+                    if slot != folded[receiver]:
+                        break
+                    mode = modes[receiver]
+                    if mode == 1:
+                        error, weights = sent[i], weights_of[receiver]
+                        then = weights[slot]
+                        sums[receiver] += error * then
+                        weights[slot] = then - rates[receiver] * (error * acts[receiver])
+                    elif mode != -1:
+                        break
+                    folded[receiver] = slot + 1
+                    if slot + 1 == fan[receiver]:
+                        self._push(receiver, wave)
+                    i += 1
+            if i < n:
+                self._take(wave, receivers[i], slots[i], sent, i, 0)
+                i += 1
+
+    def _take(self, wave: Wave, receiver: int, slot: int, value: np.ndarray, at: int, width: int) -> None:
+        """One message, whoever its receiver: folded in its turn, held before it, or left in a list."""
+        fan = self._fan_in_at if wave.forward else self._fan_out_at
+        if self._boxed_at[receiver]:
+            wave.boxes[receiver][slot] = value[at] if width == 0 else dendrites.copied(value, at, width)
+            wave.folded_at[receiver] += 1
+        elif slot == wave.folded_at[receiver]:
+            self._fold(wave, receiver, slot, value, at, width)
+            wave.folded_at[receiver] = slot + 1
+            if wave.ahead:
+                self._catch_up(wave, receiver, width)
+        else:
+            self._hold(wave, receiver, slot, value, at, width)
+        if wave.folded_at[receiver] == fan[receiver] and slot < wave.folded_at[receiver]:
+            self._enqueue(receiver, wave)
+
+    def _plain(self, routes: Routes) -> bool:
+        """Whether every receiver of these routes has dendrites (found once, then remembered)."""
+        if routes.plain_in is self:
+            return True
+        for i in range(routes.size):
+            if self._boxed_at[routes.to[i]]:
+                return False
+        routes.plain_in = self
+        return True
+
+    def _fold(self, wave: Wave, receiver: int, slot: int, value: np.ndarray, at: int, width: int) -> None:
+        """The receiver folds a message in its turn into its sum (what `_activities` and `_errors` do inline)."""
+        row = receiver * max(width, 1)
+        if wave.forward:
+            dendrites.fold_activity(wave.values_at, row, value, at, width)
+        else:
+            bound = self._bound_at[receiver]
+            if bound != wave.number and not (bound == -2 and self._lone):
+                self._bind(wave, receiver)
+            if self._modes_at[receiver] >= 0:
+                dendrites.fold_error(wave.values_at, row, slot, value, at, width, self._then_of[receiver][slot],
+                           self._weights_of[receiver], self._activity_of[receiver], self._rates_at[receiver],
+                           self._modes_at[receiver] > 0)
+
+    def _bind(self, wave: Wave, receiver: int) -> None:
+        """Bind the receiver's error folds to this wave's example (several being in flight): it brings
+        that example back (`recall`), then its tables are read again (`_read`)."""
+        process = self.processes[receiver]
+        if process.integrates and process.held_tag is not wave.tag:
+            process.recall(wave.tag)
+        self._read(process, receiver)
+        self._bound_at[receiver] = wave.number
+
+    def _read(self, process: Process, receiver: int) -> None:
+        """What the receiver's error folds need, read from the receiver itself, for the example it holds:
+        the weights it fired with, those it steps (a copy of them first, if another example in flight
+        fired with them too), its activity and its rate. These tables hold them for the receiver; no
+        other process's folds read or write them. Read when it has fired (`run`), and again whenever
+        another example's errors come to it in between (`_bind`)."""
+        mode = -1  # it does not integrate its errors (the feeder only counts them)
+        if process.integrates:
+            if process.steps and process.shared:
+                process.unshare()
+            self._then_of[receiver] = process.held_weights_at
+            self._weights_of[receiver] = process.weights_at
+            self._activity_of[receiver] = process.activity_at
+            self._acts_at[receiver] = process.activity_at[0]
+            self._rates_at[receiver] = process.rate
+            # 1: it steps the very weights it fired with (one example in flight), 2: others, 0: none
+            mode = (1 if buffers.same(process.held_weights_at, process.weights_at) else 2) if process.steps else 0
+        self._modes_at[receiver] = mode
+
+    def _point_bias(self, process: Process, receiver: int) -> None:
+        self._bias_of[receiver] = process.bias_at
+
+    def _room(self, n: int) -> None:
+        """Room in the run queue for `n` more processes."""
+        if self._tail + n > self._queue_size:
+            self._grow(n)
+
+    def _hold(self, wave: Wave, receiver: int, slot: int, value: np.ndarray, at: int, width: int) -> None:
+        """A message before its turn: kept, a copy of its value, until the slots before it are folded."""
+        wave.early[receiver, slot] = dendrites.copied(value, at, max(width, 1))
+        wave.ahead += 1
+
+    def _catch_up(self, wave: Wave, receiver: int, width: int) -> None:
+        """Fold the receiver's messages that came early, as long as the next is among them."""
+        early = wave.early.pop((receiver, wave.folded_at[receiver]), None)
+        while early is not None:
+            wave.ahead -= 1
+            self._fold(wave, receiver, wave.folded_at[receiver], buffers.values(early, max(width, 1)), 0, width)
+            wave.folded_at[receiver] += 1
+            early = wave.early.pop((receiver, wave.folded_at[receiver]), None)
+
+    def _enqueue(self, receiver: int, wave: Wave) -> None:
+        """The receiver's mailbox in `wave` is full: it runs after those already waiting."""
+        if self._tail == self._queue_size:
+            self._grow(1)
+        self._queue_at[2 * self._tail] = receiver
+        self._queue_at[2 * self._tail + 1] = wave.number
+        self._tail += 1
+
+    def _push(self, receiver: int, wave: Wave) -> None:
+        """`_enqueue` where the queue is known to have room (`_room`)."""
+        self._queue_at[2 * self._tail] = receiver
+        self._queue_at[2 * self._tail + 1] = wave.number
+        self._tail += 1
+
+    def _grow(self, room: int) -> None:
+        """Room for `room` more at the end of the run queue: forget what has run, or make it longer."""
+        if self._head:
+            kept = self._tail - self._head
+            self._queue[:2 * kept] = self._queue[2 * self._head:2 * self._tail]
+            self._head, self._tail = 0, kept
+        while self._tail + room > self._queue_size:
+            self._queue = np.concatenate((self._queue, self._queue))
+            self._queue_size *= 2
+            self._queue_at = buffers.ints(self._queue, 2 * self._queue_size)

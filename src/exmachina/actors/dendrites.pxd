@@ -1,0 +1,46 @@
+# C types for dendrites.py: a process's fields that the folds read, a wave's sums, and the folds.
+cimport cython
+
+from exmachina.actors cimport buffers
+
+
+cdef class Process:
+    cdef public int address, fan_in, fan_out
+    # the dendrites' and the axon's state that the folds read (see neuron.py for what each holds)
+    cdef public double rate
+    cdef object bias_cell
+    cdef double *bias_at
+    cdef public bint integrates, steps, shared, holding
+    cdef public object held_tag
+    cdef double *weights_at
+    cdef double *activity_at
+    cdef double *held_weights_at
+
+    cdef int receive(self, object tag, Wave wave, Py_ssize_t at) except -1
+    cdef int recall(self, object tag) except -1
+    cdef int unshare(self) except -1
+
+
+cdef class Wave:
+    cdef public object values, folded, tag
+    cdef readonly list boxes
+    cdef readonly dict early
+    cdef public int kind, number, open, width, ahead
+    cdef public bint forward
+    cdef int *folded_at
+    cdef double *values_at
+
+    cpdef reopen(self, object fan, int waiting)
+    cpdef widen(self, int width, Py_ssize_t processes)
+
+
+@cython.locals(b=Py_ssize_t)
+cdef void fold_activity(double *sums, Py_ssize_t row, double *value, Py_ssize_t at, int width) noexcept
+
+@cython.locals(b=Py_ssize_t, step=double, gradient=double)
+cdef void fold_error(double *sums, Py_ssize_t row, Py_ssize_t slot, double *value, Py_ssize_t at, int width,
+                     double then, double *weights, double *activity, double rate, bint steps) noexcept
+
+
+@cython.locals(copy="double*", b=Py_ssize_t)
+cdef object copied(double *values, Py_ssize_t at, Py_ssize_t width)

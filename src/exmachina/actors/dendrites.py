@@ -1,0 +1,150 @@
+# cython: boundscheck=False, wraparound=False, initializedcheck=False, nonecheck=False
+"""Dendrites: a process folds each message into its sum for the example as it is delivered.
+
+A neuron (and the feeder) is a `Process` with dendrites. It folds each message in slot order
+(`fold_activity`, `fold_error`: slot k after slots 0..k-1; a message that comes before its turn is
+held by the runtime and folded when the gap closes). So it keeps one running sum per example in
+flight, not a slot per synapse, and adds in the very order it would over a full mailbox. The sums
+of every such process for one example and kind of message are one block of doubles, a `Wave`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import buffers
+from .routes import ACTIVITY
+
+buffers.load()
+
+
+class Process:
+    """A process with dendrites (a neuron, the feeder): each message is folded into its sum for the
+    example as it is delivered (`fold_activity`, `fold_error`), and `receive` is called once every
+    slot of a tag is in.
+
+    What a fold reads and changes is the receiver's own: the bias its sum of activities starts
+    from, and for the example it learns from, the weights and activity it fired with, the weights
+    it steps and its rate (`LocalRuntime._bind` reads them from its fields, for that example). Any
+    other object with `address`, `fan_in`, `fan_out` and the two handlers is a process too, handed
+    its messages as a list.
+    """
+
+    address: int
+    fan_in: int  # activity messages it waits for, per example tag
+    fan_out: int  # error messages it waits for, per example tag
+
+    def receive(self, tag: Any, wave: Wave, at: int) -> None:
+        """Every slot of `tag` has been folded: its sum is `wave.values[at:at + max(wave.width, 1)]`."""
+        raise NotImplementedError
+
+    def make_bias(self, bias: float) -> None:
+        """Its bias, in a cell of its own at its dendrites: each example's total input starts from it."""
+        self.bias_cell = np.full(1, float(bias))
+        self.bias_at = buffers.values(self.bias_cell, 1)
+
+    @property
+    def bias(self) -> float:
+        return self.bias_at[0]
+
+    @bias.setter
+    def bias(self, bias: float) -> None:
+        self.bias_at[0] = bias
+
+    def recall(self, tag: Any) -> None:
+        """Make `tag` the example whose errors are folded next (it fired for it, several being in flight)."""
+        raise NotImplementedError
+
+    def unshare(self) -> None:
+        """A weight is about to be stepped while another example in flight fired with these weights:
+        step a copy of them, and leave that example the weights it used."""
+        raise NotImplementedError
+
+    # Whether `receive` handles its messages. A process that replaces a handler (a subclass, or an
+    # instance given its own) says False, and the runtime hands its two handlers lists instead.
+    c_mailbox = True
+
+
+class Wave:
+    """The sums of every process with dendrites for one example tag and one kind of message.
+
+    Each such process has one running sum in `values`: a float for one example (`width` 0), or a
+    vector of `width` values for a mini-batch (-1 until the first message sets it), at
+    `address * max(width, 1)`, and `folded[address]` says how many of its slots are in it. A message
+    that comes before its turn waits in `early` until the gap closes (the only memory per slot).
+    The processes handed lists keep their slots in `boxes`. A process may read its sum only while
+    it handles it: the runtime then recycles the wave.
+    """
+
+    def __init__(self, kind: int, fan: np.ndarray, boxed: np.ndarray, waiting: int) -> None:
+        self.kind = kind
+        self.number = -1  # its place among its runtime's waves, set by the runtime
+        self.forward = kind == ACTIVITY  # a C field: the hot paths test it without a Python int
+        self.tag = None
+        self.values = np.empty(0)
+        self.values_at = buffers.block(self.values, 0)
+        self.boxes = [[None] * f if b else None for f, b in zip(fan.tolist(), boxed.tolist())]
+        self.folded = np.zeros(len(fan), dtype=np.int32)  # for each process, the slots taken so far
+        self.folded_at = buffers.ints(self.folded, len(fan))  # compiled: a pointer to them
+        self.early: dict = {}  # (address, slot): a message that came before its turn, as an array
+        self.ahead = 0  # how many wait there
+        self.reopen(fan, waiting)
+
+    def reopen(self, fan: np.ndarray, waiting: int) -> None:
+        """Empty again, for the next example."""
+        self.width = -1
+        self.folded[:] = 0
+        self.open = waiting  # processes that still wait for some slot
+
+    def widen(self, width: int, processes: int) -> None:
+        """Make the sums `width` doubles each for this example, or refuse a message of another width."""
+        if self.width == width:
+            return
+        if self.width >= 0:
+            raise ValueError(f"a message of width {width} where this example's have width {self.width}")
+        if len(self.values) < processes * max(width, 1):
+            self.values = np.empty(processes * max(width, 1))
+            self.values_at = buffers.block(self.values, processes * max(width, 1))
+        self.width = width
+
+
+
+def fold_activity(sums: np.ndarray, row: int, value: np.ndarray, at: int, width: int) -> None:
+    """Step 1 for one message: the weighted activity `value[at]` (a vector of `width` for a batch)
+    added to the total input at `sums[row]`, which started from the bias."""
+    if width == 0:
+        sums[row] += value[at]
+    else:
+        for b in range(width):
+            sums[row + b] += value[at + b]
+
+
+def fold_error(sums: np.ndarray, row: int, slot: int, value: np.ndarray, at: int, width: int, then: float,
+               weights: np.ndarray, activity: np.ndarray, rate: float, steps: bool) -> None:
+    """Step 5 for one message: target `slot`'s error delta_j times `then`, w_j as it was in step 3,
+    added to the error sum at `sums[row]` (which started from 0.0); then, if it `steps`, w_j takes
+    its step (8, 9): minus the rate times delta_j * a (its mean over a batch)."""
+    if width == 0:
+        sums[row] += value[at] * then
+        if steps:
+            weights[slot] = weights[slot] - rate * (value[at] * activity[0])
+        return
+    for b in range(width):
+        sums[row + b] += value[at + b] * then
+    if steps:
+        step = rate / width
+        gradient = 0.0
+        for b in range(width):
+            gradient += value[at + b] * activity[b]
+        weights[slot] = weights[slot] - step * gradient
+
+
+def copied(values: np.ndarray, at: int, width: int) -> np.ndarray:
+    """A vector of its own, of `width` values from `at`: a message for a process handed lists."""
+    vector = buffers.empty(width)
+    copy = buffers.values(vector, width)
+    for b in range(width):
+        copy[b] = values[at + b]
+    return vector
