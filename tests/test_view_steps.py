@@ -48,21 +48,30 @@ def test_stepping_stops_at_each_of_the_nine_steps_in_order_and_shows_the_runs_ow
     # stepping shows the neuron firing and the teacher's loss, each at its own stop
     assert any(t.startswith(f"example {index}: step 2: neuron {n} fires") for t in titles), titles
     assert any("the teacher" in t and "loss" in t for t in titles), titles
-    # the nine steps of the inspected neuron tick one at a time, in the protocol's order
+    # the nine steps of the inspected neuron tick one at a time, in the order the runtime takes them: each
+    # outgoing weight takes its gradient (8) and update (9) as its target's error is folded (5); the bias
+    # its update after the neuron's own error (6) is sent back (7)
     order = []
     for tick in ticks:
         for k, done in enumerate(tick["done"]):
             if done and k + 1 not in order:
                 order.append(k + 1)
-        assert [k + 1 for k, done in enumerate(tick["done"]) if done] == order[:sum(tick["done"])]
-    assert order == list(range(1, 10))
+        assert [k + 1 for k, done in enumerate(tick["done"]) if done] == sorted(order[:sum(tick["done"])])
+    assert order == [1, 2, 3, 4, 5, 8, 6, 7, 9]
     became = [sum(t["done"]) for t in ticks]
     assert all(b - a <= 1 for a, b in zip(became, became[1:])), became  # never two steps at one stop
-    # each weight's update is its own stop, its synapse highlighted, with Δw
+    # each weight's update is its own stop, its synapse highlighted, with Δw, right after the stop where
+    # its target's error is folded (the gradient's stop between them), and before the neuron's step 6
     outgoing = np.flatnonzero(first.sources == n)
+    own_error = next(i for i, t in enumerate(titles) if t.startswith(f"example {index}: step 6: neuron {n} "))
     for k in outgoing:
-        stop = next(t for t in ticks if t["highlight"] == str(k) and "Δw" in t["title"])
-        assert f"neuron {n} → {first.targets[k]}" in stop["title"], stop
+        at = next(i for i, t in enumerate(ticks) if t["highlight"] == str(k) and "Δw" in t["title"])
+        assert f"neuron {n} → {first.targets[k]}" in titles[at], titles[at]
+        folded = titles[at - 2]  # the stop before the gradient's: the target's error, folded
+        assert folded.startswith(f"example {index}: step 7: neuron {first.targets[k]} sends its error"), folded
+        assert folded.endswith(f"back to neuron {n}, whose dendrite folds δ·w into its error sum in slot order "
+                               "(its step 5) and steps that weight (8, 9)"), folded
+        assert at < own_error
     # the update the run really made: old is the weight the example was learned from, new the one the run
     # holds once the example has left the network (the next step lets it go, and stops at the next)
     assert page.get_attribute("#trace-note", "data-on") == "before"

@@ -1,8 +1,9 @@
 // The messages of one example (or a few in flight, each in its own colour) on the network drawing, one
-// stop at a time in the protocol's order: dots travel along the real synapses, each mailbox slot fills,
-// a neuron fires (step 2) and weighs its activity (3) before it sends (4); the teacher scores; a neuron
-// takes its own error (6), sends it back (7), and takes each synapse's gradient (8) and update (9),
-// the synapse highlighted. The neuron inspector (inspector.js) reads its numbers from the same stops.
+// stop at a time in the protocol's order: dots travel along the real synapses, each is folded into its
+// receiver's sum (the mailbox's share of slots in), a neuron fires (step 2) and weighs its activity (3)
+// before it sends (4); the teacher scores; as each target's error is folded a neuron takes that synapse's
+// gradient (8) and update (9), the synapse highlighted; then its own error (6), sent back (7), its bias
+// (9). The neuron inspector (inspector.js) reads its numbers from the same stops.
 "use strict";
 
 const EXAMPLE_COLOURS = ["#d62728", "#2ca02c", "#9467bd", "#17becf"];
@@ -41,21 +42,47 @@ function clearTrace() {  // a new network: nothing of the last trace stays on it
 }
 
 function stops(events) {
-  // Every stop, in the order things happened: a neuron's step 2 (it fires) is followed by its step 3 (it
-  // weighs its activity for each synapse), then the messages of step 4; each outgoing weight's update is
-  // two stops, its gradient (8) and its update (9); the bias's update is one.
-  const ticks = [];
+  // Every stop, in the order things happen in the runtime: a neuron's step 2 (it fires) is followed by its
+  // step 3 (it weighs its activity for each synapse), then the messages of step 4. Each outgoing weight's
+  // update is two stops, its gradient (8) and its update (9), taken where the dendrites take them: as the
+  // error of that synapse's target is folded, in slot order (the tracer reports them after the neuron's
+  // step 7, with the values the run computed); the bias's update is one stop, after step 7.
+  const folds = foldedAt(events), later = new Map(), ticks = [];
   for (const e of events) {
+    const at = e.kind === "update" && e.parameter === "weight" ? folds.get(`${e.example}|${e.to}|${e.from}`) : undefined;
+    if (at !== undefined) (later.get(at) || later.set(at, []).get(at)).push(e);
+  }
+  events.forEach((e, i) => {
+    if (e.kind === "update" && e.parameter === "weight" && folds.has(`${e.example}|${e.to}|${e.from}`)) return;  // at its fold
     if (e.kind === "update") {
       if (e.parameter === "weight") ticks.push({ ...e, kind: "gradient" });
       ticks.push(e);
-    } else {
-      ticks.push(e);
-      if (e.kind === "step" && e.phase === "forward") ticks.push({ kind: "weigh", example: e.example, from: e.from, to: e.from, fired: e });
+      return;
     }
-  }
+    ticks.push(e);
+    if (e.kind === "step" && e.phase === "forward") ticks.push({ kind: "weigh", example: e.example, from: e.from, to: e.from, fired: e });
+    for (const u of later.get(i) || []) ticks.push({ ...u, kind: "gradient" }, u);
+  });
   ticks.forEach((t, i) => { t.at = i; });
   return ticks;
+}
+
+function foldedAt(events) {
+  // For each error message to a neuron (example|from|to), the index of the event at which the neuron's
+  // dendrites fold it: its own arrival, or a later one's if an earlier slot came after it (slot order)
+  const arrived = new Map(), folds = new Map();
+  events.forEach((e, i) => { if (e.kind === "error" && typeof e.to === "number") arrived.set(`${e.example}|${e.from}|${e.to}`, i); });
+  for (const e of events) {
+    if (e.kind !== "step" || e.phase !== "backward" || typeof e.from !== "number") continue;
+    let gap = -1;  // the last arrival among the slots so far
+    for (const target of e.senders || []) {
+      const key = `${e.example}|${target}|${e.from}`, at = arrived.get(key);
+      if (at === undefined) break;  // not in this (partial) trace: the folds after it are not known
+      gap = Math.max(gap, at);
+      folds.set(key, gap);
+    }
+  }
+  return folds;
 }
 
 async function traceExample(example) {
@@ -221,9 +248,9 @@ function describe(e) {
   const example = `example ${e.example}: `;
   if (e.kind === "activity" && e.from === "feeder") return example + `step 1: the feeder presents input ${fmt(e.value, 5)} to sensor ${e.to}`;
   if (e.kind === "activity" && e.to === "teacher") return example + `output neuron ${e.from} sends its activity ${fmt(e.value, 5)} to the teacher`;
-  if (e.kind === "activity") return example + `step 4: neuron ${e.from} sends w·a = ${fmt(e.value, 5)} (weight ${fmt(e.weight, 4)} × activity ${fmt(e.activity, 4)}) to neuron ${e.to}, a slot of its mailbox (its step 1)`;
+  if (e.kind === "activity") return example + `step 4: neuron ${e.from} sends w·a = ${fmt(e.value, 5)} (weight ${fmt(e.weight, 4)} × activity ${fmt(e.activity, 4)}) to neuron ${e.to}, whose dendrite folds it into its total input in slot order (its step 1)`;
   if (e.kind === "error" && e.from === "teacher") return example + `the teacher sends output neuron ${e.to} its error dLoss/da = ${fmt(e.value, 5)}`;
-  if (e.kind === "error") return example + `step 7: ${who(e.from)} sends its error δ = ${fmt(e.value, 5)} back to ${who(e.to)}` + (typeof e.to === "number" ? ", a slot of its error mailbox (its step 5)" : "");
+  if (e.kind === "error") return example + `step 7: ${who(e.from)} sends its error δ = ${fmt(e.value, 5)} back to ${who(e.to)}` + (typeof e.to === "number" ? `, whose dendrite folds δ·w into its error sum in slot order (its step 5) and steps that weight (8, 9)` : "");
   if (e.kind === "desired") return example + `the feeder tells the teacher the desired output ${fmt(e.value, 4)}`;
   if (e.kind === "weigh") return example + `step 3: neuron ${e.from} weighs its activity ${fmt(e.fired.value, 5)} for each of its ${(e.fired.receivers || []).length} outgoing synapses: w_j·a`;
   if (e.kind === "gradient") return example + `step 8: synapse ${e.synapse}, neuron ${e.from} → ${e.to}: gradient δ_j·a = ${fmt(e.gradient, 5)}`;
