@@ -229,20 +229,18 @@ def layered(
         else:
             kinds += ["hidden"] * size
             activations += [activation] * size
-    sources, targets, weights = [], [], []
+    # each layer's synapses written into arrays made once: a 3 M-synapse network peaks at its own size
+    # plus one layer's random draw, not twice its size
+    total = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    sources, targets, weights = np.empty(total, np.int64), np.empty(total, np.int64), np.empty(total)
+    at = 0
     for layer in range(len(sizes) - 1):
         fan_in, fan_out = sizes[layer], sizes[layer + 1]
         relu = activation in ("relu", "leaky_relu")
         limit = np.sqrt(6.0 / fan_in) if relu else np.sqrt(6.0 / (fan_in + fan_out))
-        s, t = np.meshgrid(
-            np.arange(first[layer], first[layer + 1]),
-            np.arange(first[layer + 1], first[layer + 2]),
-            indexing="ij",
-        )
-        sources.append(s.ravel())
-        targets.append(t.ravel())
-        weights.append(rng.uniform(-limit, limit, fan_in * fan_out))
-    return Blueprint(
-        kinds, activations, np.zeros(len(kinds)), np.concatenate(sources),
-        np.concatenate(targets), np.concatenate(weights), loss,
-    )
+        span = slice(at, at + fan_in * fan_out)  # source-major: each source's synapses to every target
+        sources[span].reshape(fan_in, fan_out)[:] = np.arange(first[layer], first[layer + 1])[:, None]
+        targets[span].reshape(fan_in, fan_out)[:] = np.arange(first[layer + 1], first[layer + 2])
+        weights[span] = rng.uniform(-limit, limit, fan_in * fan_out)
+        at += fan_in * fan_out
+    return Blueprint(kinds, activations, np.zeros(len(kinds)), sources, targets, weights, loss)
