@@ -194,10 +194,7 @@ class Delivery:
                 sums[first + k] += sent[k] * then
                 weights[slot] = then - rates[first + k] * (sent[k] * acts[first + k])
         else:
-            for k in range(routes.size):
-                dendrites.fold_error(sums, (first + k) * width, slot, sent, k * width, width,
-                                     weights_of[first + k][slot], weights_of[first + k], self._activity_of[first + k],
-                                     rates[first + k], True)
+            dendrites.fold_errors(sums, first, routes.size, slot, sent, width, weights_of, self._activity_of, rates)
         self._taken(wave, routes, fan)
 
     def _widen(self, wave: Wave, width: int) -> None:
