@@ -54,3 +54,7 @@ cdef inline double** pointers(object storage, Py_ssize_t size) except NULL:
 
 cdef inline bint same(double *vector, double *other) noexcept:
     return vector == other
+
+
+cdef inline double* at(double *vector, Py_ssize_t offset) noexcept:
+    return vector + offset

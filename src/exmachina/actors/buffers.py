@@ -47,6 +47,11 @@ def pointers(storage: np.ndarray, size: int) -> list:
     return [None] * size
 
 
+def at(vector: np.ndarray, offset: int) -> np.ndarray:
+    """The values of a vector from `offset` on (compiled: a pointer that far into them)."""
+    return vector[offset:]
+
+
 def same(vector: np.ndarray, other: np.ndarray) -> bool:
     """Whether two vectors are one (compiled: the same address)."""
     return vector is other

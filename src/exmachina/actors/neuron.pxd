@@ -26,16 +26,19 @@ cdef class Neuron(Process):
     cdef object own_weights
     cdef double *input_at
     cdef readonly dict earlier
+    cdef public object branches, terminals, far_inputs
 
     cdef int receive(self, object tag, Wave wave, Py_ssize_t at) except -1
     @cython.locals(signals=Signals, outbox="double*")
     cdef int fire(self, object tag, double *total, Py_ssize_t at, int width) except -1
     @cython.final
     cdef inline int hold(self, object tag, int width) except -1
+    @cython.locals(first=Py_ssize_t, branch=Routes, terminal=Routes)
+    cdef int reach(self, object tag, double *outbox, int width) except -1
     cdef int make_room(self, int width) except -1
     cdef int recall(self, object tag) except -1
     cdef int unshare(self) except -1
-    @cython.locals(signals=Signals, derivative="double*", outbox="double*")
+    @cython.locals(signals=Signals, derivative="double*", outbox="double*", far=Routes)
     cdef int learn(self, object tag, double *errors, Py_ssize_t at, int width) except -1
     @cython.locals(size=Py_ssize_t, fan=Py_ssize_t, values="double*", folded="double*", slot=Py_ssize_t,
                    b=Py_ssize_t)

@@ -78,6 +78,10 @@ class Neuron(Process):
         self.earlier: dict[Any, tuple] = {}
         self.pending = 0  # examples fired for whose errors are not all in
         self.shared = False  # whether an example in flight, other than the one learning, fired with these weights
+        # Where its axon reaches other shards (`terminals`): the synapses here as branches of the axon
+        # (the first synapse's number and their routes), and routes to the other shards, one each
+        self.branches = None  # None: every synapse is here, on the axon's routes
+        self.terminals = self.far_inputs = ()
 
     @property
     def learning_rate(self) -> float | None:
@@ -133,7 +137,19 @@ class Neuron(Process):
         # 3. weight the activity for each outgoing synapse, 4. send them
         outbox = self.runtime.outbox(self.fan_out * max(width, 1))
         signals.weigh(self.activity_at, self.weights_at, self.fan_out, outbox, width)
-        self.runtime.post_outbox(ACTIVITY, tag, self.axon, width)
+        if self.branches is None:
+            self.runtime.post_outbox(ACTIVITY, tag, self.axon, width)
+        else:
+            self.reach(tag, outbox, width)
+
+    def reach(self, tag: Any, outbox: np.ndarray, width: int) -> None:
+        """Step 4 for an axon that reaches other shards: each weighted activity for a synapse on this
+        shard to its target, and the activity itself once to each other shard, where the axon's
+        terminal weighs it for the synapses there (`terminals`)."""
+        for first, branch in self.branches:
+            self.runtime.deliver(ACTIVITY, tag, branch, buffers.at(outbox, first * max(width, 1)), width)
+        for terminal in self.terminals:
+            self.runtime.deliver(ACTIVITY, tag, terminal, self.activity_at, width)
 
     def hold(self, tag: Any, width: int) -> None:
         """Room for this example's total input and activity; while learning, kept with the weights as
@@ -197,6 +213,8 @@ class Neuron(Process):
         if self.pending <= 1:  # the one left in flight, if any, may step the weights it fired with
             self.shared = False
         self.runtime.post_outbox(ERROR, tag, self.dendrites, width)
+        for far in self.far_inputs:  # and once to each other shard with inputs, fanned out to them there
+            self.runtime.deliver(ERROR, tag, far, outbox, width)
 
     def on_activities(self, tag: Any, values: list) -> None:
         """Steps 1-4, the weighted activities handed over as a list: folded here, in slot order."""

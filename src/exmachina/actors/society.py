@@ -14,6 +14,7 @@ from .neuron import Neuron, Output, Sensor
 from .routes import Routes
 from .runtime import LocalRuntime
 from .teacher import Listener, Teacher
+from .terminals import reach, terminal
 from .wiring import Layout, Part
 
 KIND = {"sensor": Sensor, "hidden": Neuron, "output": Output}
@@ -54,9 +55,12 @@ class Society:
                    table.slots.astype(np.int32, copy=False))
                   for table in (part.forward, part.backward)]
 
-        def routes(direction: int, i: int) -> Routes:
+        def routes(direction: int, i: int, tables: list = tables) -> Routes:
             start, receivers, slots = tables[direction]
             return Routes(receivers[start[i]:start[i + 1]], slots[start[i]:start[i + 1]])
+
+        far = [(t.start.tolist(), t.receivers.astype(np.int32), t.slots.astype(np.int32))
+               for t in part.reach] if part.reach else None
 
         # every neuron's weights, each neuron's its own slice (a part given is left as it was)
         weights, weight_start = part.weights.copy() if given else part.weights, tables[0][0]
@@ -73,6 +77,8 @@ class Society:
                     learning_rate, noise, seed * 1_000_003 + name,  # noise seeded by the neuron's number
                 )
                 self.neurons.append(neuron)
+                if far is not None:
+                    reach(neuron, axon, routes(0, i, far), routes(1, i, far))
                 process = neuron
             elif name == part.size:
                 sensors = Routes(axon.receivers[:-1], axon.slots[:-1])
@@ -81,6 +87,16 @@ class Society:
             else:
                 process = self.teacher = Teacher(i, runtime, loss(part.loss), dendrites, listener or _deaf)
             runtime.spawn(process)
+        self.terminals: list[Neuron] = []  # the terminals here of axons that live on other shards
+        if part.terminals is not None:
+            axons = part.terminals.axon
+            table = [(axons.start.tolist(), axons.receivers.astype(np.int32), axons.slots.astype(np.int32))]
+            replicas = part.terminals.weights.copy()
+            for t in range(len(part.terminals.sources)):
+                axon, start = routes(0, t, table), table[0][0]
+                self.terminals.append(terminal(len(ids) + t, runtime, axon, replicas[start[t]:start[t + 1]],
+                                               learning_rate))
+                runtime.spawn(self.terminals[-1])
 
     def feed(self, examples: Iterable[Example], learning: bool = True) -> None:
         """Present examples and let every process work until nothing is left to do."""
@@ -94,7 +110,7 @@ class Society:
 
     def set_learning_rate(self, rate: float) -> None:
         """Every neuron learns at this rate from the next example on (said between examples)."""
-        for neuron in self.neurons:
+        for neuron in self.neurons + self.terminals:
             neuron.learning_rate = rate
 
     def learned(self) -> dict[str, Any]:
@@ -104,6 +120,7 @@ class Society:
             "biases": np.array([n.bias for n in self.neurons]),
             "weights": np.concatenate(weights) if weights else np.empty(0),
             "randoms": [n.random.getstate() if n.random else None for n in self.neurons],
+            "replicas": [t.weights.copy() for t in self.terminals],  # the terminals' (bits as their neurons')
         }
 
     def restore(self, state: dict[str, Any]) -> None:
@@ -117,6 +134,8 @@ class Society:
                 at += neuron.fan_out
             if random is not None:
                 neuron.random.setstate(random)
+        for kept, replicas in zip(self.terminals, state.get("replicas", ())):
+            kept.weights = replicas.copy()
 
     def state(self) -> Any:
         """A copy of the blueprint with each neuron's current weights and bias."""

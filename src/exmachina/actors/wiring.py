@@ -45,6 +45,16 @@ class Table:
 
 
 @dataclass
+class Terminals:
+    """The terminals at one place of axons that live at others: terminal t is neuron `sources[t]`'s
+    axon here, its synapses `axon.start[t]:axon.start[t + 1]` with replicas of their weights."""
+
+    sources: np.ndarray  # the blueprint number of the neuron each terminal belongs to
+    axon: Table
+    weights: np.ndarray
+
+
+@dataclass
 class Part:
     """Everything one place needs to build its processes, and nothing about the others."""
 
@@ -59,8 +69,12 @@ class Part:
     loss: str
     forward: Table
     backward: Table
-    posts: list[tuple[int, int, int, int]] = field(default_factory=list)  # (channel, kind, fan, to place)
-    imports: dict[int, tuple[int, np.ndarray, np.ndarray]] = field(default_factory=dict)  # channel: kind, where
+    # (channel, kind, fan, to place, whether it relays the crossings of axons and dendrites to terminals)
+    posts: list[tuple[int, int, int, int, bool]] = field(default_factory=list)
+    # channel: kind, receivers, slots, and how many of them each value goes to (None: one each)
+    imports: dict[int, tuple[int, np.ndarray, np.ndarray, np.ndarray | None]] = field(default_factory=dict)
+    reach: tuple[Table, Table] | None = None  # each process's lines to other places' terminals, by direction
+    terminals: Terminals | None = None  # the terminals here of axons that live elsewhere
 
     def owned(self) -> tuple[np.ndarray, np.ndarray]:
         """The blueprint numbers of its neurons and of the synapses on their axons, in state order."""
@@ -154,7 +168,8 @@ def _with_extra_lines(synapse_lines: list[np.ndarray], synapses: np.ndarray, sen
 
 
 class Layout:
-    """Every line of a blueprint assigned to places: local routes, channels between places, posts."""
+    """Every line of a blueprint assigned to places: local routes, channels between places, posts,
+    and the terminals of axons that reach other places."""
 
     def __init__(self, blueprint, home: np.ndarray | None = None) -> None:
         self.blueprint = blueprint
@@ -174,63 +189,158 @@ class Layout:
         self.lines = lines(blueprint)
         # channels: forward ones first, then backward ones, each numbered by (from, to, depth)
         self.channels: list[tuple[int, int, int, int]] = []  # (from place, to place, kind, fan)
-        self.channel, self.rank = [], []
-        self.members: list[np.ndarray] = []  # each channel's lines at start[c]:start[c] + fan, in slot order
-        self.start: list[int] = []
+        self.items: list[Crossings] = []  # for each direction, what crosses between places
         groups = int(depth.max()) + 1
         for kind, line in zip((ACTIVITY, ERROR), self.lines if self.places > 1 else ()):  # one place: no channels
-            origin, there = self.home[line.senders], self.home[line.receivers]
-            crossing = np.flatnonzero(origin != there)
-            key = (origin[crossing] * self.places + there[crossing]) * groups + depth[line.senders[crossing]]
-            keys, which = np.unique(key, return_inverse=True)
-            channel = np.full(len(line.senders), -1, dtype=np.int64)
-            channel[crossing] = len(self.channels) + which
+            items = crossings(line, self.home, self.places)
+            key = (self.home[items.senders] * self.places + items.there) * groups + depth[items.senders]
+            order = np.lexsort((items.first, key))  # in a channel, in line order: slot order at a plain line's end
+            keys, which = np.unique(key[order], return_inverse=True)
             fans = np.bincount(which, minlength=len(keys))
-            rank = np.zeros(len(line.senders), dtype=np.int64)  # a crossing line's slot in its post
-            by_channel = np.argsort(which, kind="stable")
-            rank[crossing[by_channel]] = np.arange(len(crossing)) - np.repeat(np.cumsum(fans) - fans, fans)
-            self.start.extend((np.cumsum(fans) - fans).tolist())
+            items.channel[order] = len(self.channels) + which
+            items.rank[order] = np.arange(len(order)) - np.repeat(np.cumsum(fans) - fans, fans)
+            items.order = order
             for k, fan in zip(keys.tolist(), fans.tolist()):
                 pair = k // groups
                 self.channels.append((pair // self.places, pair % self.places, kind, fan))
-            self.channel.append(channel)
-            self.rank.append(rank)
-            self.members.append(crossing[by_channel])
+            self.items.append(items)
 
     def part(self, place: int) -> Part:
-        """What the processes of one place need: their state, their routes, their posts and imports."""
+        """What the processes of one place need: their state, their routes, their posts, imports and terminals."""
         bp, n = self.blueprint, self.blueprint.size
         ids = np.flatnonzero(self.home == place)
         mine = [c for c, (origin, _, _, _) in enumerate(self.channels) if origin == place]
-        post_address = {c: int(self.counts[place]) + k for k, c in enumerate(mine)}
-        tables = []
+        post_address = np.full(len(self.channels), -1, dtype=np.int64)
+        terminals = self._terminals(place)
+        post_address[mine] = int(self.counts[place]) + len(terminals.sources) + np.arange(len(mine))
+        tables, reach = [], []
         for direction, line in enumerate(self.lines):
             if self.places == 1:  # every line is local, and local addresses are the neurons' numbers
                 start = np.searchsorted(line.senders, np.append(ids, n + 2))
                 tables.append(Table(start, line.receivers, line.slots, line.synapses))
                 continue
+            items = self.items[direction]
             chosen = np.flatnonzero(self.home[line.senders] == place)
             receivers = self.local[line.receivers[chosen]]
             slots = line.slots[chosen].copy()
-            channel = self.channel[direction][chosen]
-            crossing = channel >= 0
-            receivers[crossing] = [post_address[c] for c in channel[crossing].tolist()]
-            slots[crossing] = self.rank[direction][chosen[crossing]]
+            plain, far = items.plain[chosen], items.far[chosen]
+            posted = items.channel[plain[plain >= 0]]
+            receivers[plain >= 0], slots[plain >= 0] = post_address[posted], items.rank[plain[plain >= 0]]
+            if direction == ACTIVITY:  # a synapse to another place: weighed there, by the axon's terminal
+                receivers[far >= 0] = -1
+            else:  # an error to another place's neuron: to its axon's terminal here, which steps the replica
+                receivers[far >= 0], slots[far >= 0] = terminals.at(line.synapses[chosen[far >= 0]])
             start = np.searchsorted(line.senders[chosen], np.append(ids, n + 2))
             tables.append(Table(start, receivers, slots, line.synapses[chosen]))
+            going = items.plains + np.flatnonzero(self.home[items.senders[items.plains:]] == place)  # by sender
+            reach.append(Table(np.searchsorted(items.senders[going], np.append(ids, n + 2)),
+                               post_address[items.channel[going]], items.rank[going], np.full(len(going), -1)))
         neurons = ids[ids < n]
         synapses = tables[0].synapses
         weights = bp.weights[synapses]
         weights[synapses < 0] = 1.0  # an output's line to the teacher
-        imports = {}
-        for c, (_, there, kind, fan) in enumerate(self.channels):
-            if there == place:
-                line = self.lines[kind]
-                chosen = self.members[kind][self.start[c]:self.start[c] + fan]  # in line order: slot order
-                imports[c] = (kind, self.local[line.receivers[chosen]], line.slots[chosen])
+        imports = {c: self._import(c, terminals) for c, (_, there, _, _) in enumerate(self.channels) if there == place}
         return Part(
             place, self.places, n, ids, [bp.kinds[i] for i in neurons], [bp.activations[i] for i in neurons],
             bp.biases[neurons], weights, bp.loss, *tables,
-            posts=[(c, self.channels[c][2], self.channels[c][3], self.channels[c][1]) for c in mine],
-            imports=imports,
+            posts=[(c, *self.channels[c][2:], self.channels[c][1], bool(self._relays(c))) for c in mine],
+            imports=imports, reach=tuple(reach) if reach else None, terminals=terminals if reach else None,
         )
+
+    def _relays(self, c: int) -> bool:
+        """Whether channel c carries activities to terminals or errors to be fanned out (not plain lines)."""
+        items = self.items[self.channels[c][2]]
+        return bool((items.order[items.channel[items.order] == c] >= items.plains).all())
+
+    def _terminals(self, place: int) -> PlacedTerminals:
+        """The terminals at `place`: one for each neuron elsewhere with a synapse here, by neuron number."""
+        if self.places == 1:
+            return PlacedTerminals(np.empty(0, np.int64), Table(np.zeros(1, np.int64), *(np.empty(0, np.int32),) * 3),
+                                   np.empty(0), 0)
+        line, items = self.lines[ACTIVITY], self.items[ACTIVITY]
+        here = items.plains + np.flatnonzero(items.there[items.plains:] == place)  # by sender, one each
+        lines_, fans = items.members(here)
+        start = np.zeros(len(here) + 1, dtype=np.int64)
+        np.cumsum(fans, out=start[1:])
+        axon = Table(start, self.local[line.receivers[lines_]].astype(np.int32), line.slots[lines_],
+                     line.synapses[lines_])
+        return PlacedTerminals(items.senders[here], axon, self.blueprint.weights[line.synapses[lines_]],
+                               int(self.counts[place]))
+
+    def _import(self, c: int, terminals: PlacedTerminals) -> tuple:
+        """Channel c at its end: each value's receivers and slots there, and how many each value goes to."""
+        kind = self.channels[c][2]
+        line, items = self.lines[kind], self.items[kind]
+        chosen = items.order[items.channel[items.order] == c]  # in rank order
+        if (chosen < items.plains).all():
+            plain = items.first[chosen]  # the line itself
+            return kind, self.local[line.receivers[plain]], line.slots[plain], None
+        if kind == ACTIVITY:  # each activity to its axon's terminal here
+            where = np.searchsorted(terminals.sources, items.senders[chosen])
+            return kind, terminals.first + where, np.zeros(len(chosen), np.int64), None
+        fanned, fans = items.members(chosen)  # each error to its sources here
+        return kind, self.local[line.receivers[fanned]], line.slots[fanned], fans
+
+
+@dataclass
+class Crossings:
+    """What crosses between places in one direction, as items: a plain line (the feeder's, the teacher's,
+    an output's to the teacher), or a neuron's lines along synapses to one other place, which cross as one
+    value (its activity, to its axon's terminal there; its error, fanned out there to its sources)."""
+
+    senders: np.ndarray
+    there: np.ndarray
+    first: np.ndarray  # the item's first line
+    plains: int  # items 0..plains-1 are plain lines, the others a neuron's lines to a place
+    plain: np.ndarray  # for each line, the item it is if it is a plain crossing line, else -1
+    far: np.ndarray  # for each line, the item it belongs to if it crosses along a synapse, else -1
+    grouped: np.ndarray  # the lines along synapses, by item, each item's in line order
+    start: np.ndarray  # item plains + i's lines are grouped[start[i]:start[i + 1]]
+    channel: np.ndarray
+    rank: np.ndarray  # the item's slot in its channel's post
+    order: np.ndarray | None = None  # the items by channel, then rank
+
+    def members(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The lines of these items (not plain ones), one item after another, and how many each has."""
+        first, last = self.start[chosen - self.plains], self.start[chosen - self.plains + 1]
+        fans = last - first
+        if not len(chosen):
+            return np.empty(0, np.int64), fans
+        picks = np.repeat(first - (np.cumsum(fans) - fans), fans) + np.arange(fans.sum())
+        return self.grouped[picks], fans
+
+
+def crossings(line: Lines, home: np.ndarray, places: int) -> Crossings:
+    """The items crossing between places in one direction (see `Crossings`)."""
+    origin, there = home[line.senders], home[line.receivers]
+    crossing = origin != there
+    plain = np.flatnonzero(crossing & (line.synapses < 0))
+    far = np.flatnonzero(crossing & (line.synapses >= 0))
+    pairs, first, which = np.unique(line.senders[far].astype(np.int64) * places + there[far], return_index=True,
+                                    return_inverse=True)
+    items = len(plain) + len(pairs)
+    plain_of, far_of = np.full(len(line.senders), -1, np.int64), np.full(len(line.senders), -1, np.int64)
+    plain_of[plain] = np.arange(len(plain))
+    which = which.ravel()
+    far_of[far] = len(plain) + which
+    start = np.zeros(len(pairs) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(which, minlength=len(pairs)), out=start[1:])
+    return Crossings(
+        np.concatenate((line.senders[plain], pairs // places)).astype(np.int64),
+        np.concatenate((there[plain], pairs % places)), np.concatenate((plain, far[first])), len(plain),
+        plain_of, far_of, far[np.argsort(which, kind="stable")], start, np.full(items, -1, np.int64),
+        np.zeros(items, np.int64))
+
+
+@dataclass
+class PlacedTerminals(Terminals):
+    """Terminals with the address of the first one at their place (the others follow it)."""
+
+    first: int = 0
+
+    def at(self, synapses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The terminal's address and the slot on its axon of each of these synapses (all of them here)."""
+        order = np.argsort(self.axon.synapses, kind="stable")
+        where = order[np.searchsorted(self.axon.synapses[order], synapses)]
+        terminal = np.searchsorted(self.axon.start, where, side="right") - 1
+        return self.first + terminal, where - self.axon.start[terminal]

@@ -23,12 +23,16 @@ Bundle = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # channels, tags
 class Post:
     """A process standing in for another place: when a channel's slots fill for a tag, it posts them."""
 
-    def __init__(self, address: int, channel: int, kind: int, fan: int, outbox: list) -> None:
+    def __init__(self, address: int, channel: int, kind: int, fan: int, outbox: list, relays: bool) -> None:
         self.address, self.channel, self.outbox = address, channel, outbox
         self.fan_in, self.fan_out = (fan, 0) if kind == ACTIVITY else (0, fan)
+        self.relays = relays  # whether it carries activities to terminals and errors to fan out (see
+        self.relayed = 0  # actors/terminals.py): values that no synapse of the network carries as such
 
     def on_activities(self, tag: Any, values: list) -> None:
         self.outbox.append((self.channel, tag, np.array(values, dtype=float)))  # copied: the wave is recycled
+        if self.relays:
+            self.relayed += len(values)
 
     on_errors = on_activities
 
@@ -40,9 +44,9 @@ class Shard:
                  noise: float = 0.0, seed: int = 0) -> None:
         self.part = part
         self.options = (listener, learning_rate, in_flight, noise, seed)
-        self.destination = {c: to for c, _, _, to in part.posts}
-        self.imports = {c: (kind, Routes(receivers.tolist(), slots.tolist()), len(receivers))
-                        for c, (kind, receivers, slots) in part.imports.items()}
+        self.destination = {c: to for c, _, _, to, _ in part.posts}
+        self.imports = {c: (kind, Routes(receivers.tolist(), slots.tolist()), len(receivers) if fans is None else
+                            len(fans), fans) for c, (kind, receivers, slots, fans) in part.imports.items()}
         self.imported = 0  # messages delivered here a second time, from a post at another place
         self.build()
 
@@ -51,15 +55,18 @@ class Shard:
         self.runtime = LocalRuntime()
         self.society = Society(None, self.runtime, *self.options, part=self.part)
         self.outbox: list[tuple[int, Any, np.ndarray]] = []
-        start = len(self.part.ids)
-        for k, (channel, kind, fan, _) in enumerate(self.part.posts):
-            self.runtime.spawn(Post(start + k, channel, kind, fan, self.outbox))
+        start = len(self.part.ids) + len(self.society.terminals)
+        self.posts = [Post(start + k, channel, kind, fan, self.outbox, relays)
+                      for k, (channel, kind, fan, _, relays) in enumerate(self.part.posts)]
+        for post in self.posts:
+            self.runtime.spawn(post)
         self.imported = 0
 
     @property
     def messages(self) -> int:
-        """Messages the neurons sent: a message to another place counts once, not at both posts."""
-        return self.runtime.messages - self.imported
+        """Messages the neurons sent: a message to another place counts once, not at both posts, and
+        an activity or error crossing to terminals not at all (their terminals send the synapses' own)."""
+        return self.runtime.messages - self.imported - sum(post.relayed for post in self.posts)
 
     def deliver(self, bundle: Bundle | None) -> None:
         """Leave each value of a bundle in its receiver's mailbox."""
@@ -68,12 +75,14 @@ class Shard:
         channels, tags, widths, values = bundle
         at = 0
         for channel, tag, width in zip(channels.tolist(), tags.tolist(), widths.tolist()):
-            kind, routes, fan = self.imports[channel]
+            kind, routes, fan, fans = self.imports[channel]
             size = fan * max(width, 1)
             block = values[at:at + size]
             at += size
-            self.runtime.send(kind, tag, routes, block.tolist() if width == 0 else list(block.reshape(fan, width)))
-            self.imported += fan
+            if fans is not None:  # each value to several receivers: an error to a target's inputs here
+                block = np.repeat(block.reshape(fan, -1), fans, axis=0).ravel()
+            self.runtime.send(kind, tag, routes, block.tolist() if width == 0 else list(block.reshape(-1, width)))
+            self.imported += len(routes)
 
     def exchange(self, rate: float | None, *bundles: Bundle | None) -> dict[int, Bundle]:
         """Deliver what the other places sent, run until nothing is left to do, and post the rest."""
