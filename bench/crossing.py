@@ -5,7 +5,7 @@ examples; the difference over the examples between them is the instructions an e
     valgrind --tool=callgrind --callgrind-out-file=/dev/null python -m bench.crossing 784,100,10 2 3
     valgrind --tool=callgrind --callgrind-out-file=/dev/null python -m bench.crossing 784,100,10 2 9
 
-Usage: python -m bench.crossing SIZES SHARDS EXAMPLES [IN_FLIGHT] (SHARDS 0: one process). It prints
+Usage: python -m bench.crossing SIZES SHARDS EXAMPLES [IN_FLIGHT [PARTITION]] (SHARDS 0: one process). It prints
 the values that crossed between places and the rounds (calls of a shard), per example.
 """
 
@@ -21,7 +21,7 @@ from exmachina.actors.society import Society
 from exmachina.shards.alone import Alone
 
 
-def main(sizes: str, shards: str, examples: str, in_flight: str = "1") -> None:
+def main(sizes: str, shards: str, examples: str, in_flight: str = "1", partition: str = "spread") -> None:
     layers = [int(s) for s in sizes.split(",")]
     blueprint = Network.layered(layers, activation="sigmoid", loss="squared", seed=0).blueprint
     rng = np.random.default_rng(0)
@@ -29,7 +29,7 @@ def main(sizes: str, shards: str, examples: str, in_flight: str = "1") -> None:
     if int(shards) == 0:
         Society(blueprint, LocalRuntime(), None, 0.1, int(in_flight)).feed(given)
         return
-    split = Alone(blueprint, int(shards), learning_rate=0.1, in_flight=int(in_flight))
+    split = Alone(blueprint, int(shards), learning_rate=0.1, in_flight=int(in_flight), partition=partition)
     split.feed(given)
     print(f"values crossing per example: {split.values / len(given):.0f}, rounds per example: "
           f"{split.rounds / len(given):.1f}")
