@@ -81,7 +81,7 @@ class Shard:
             at += size
             if fans is not None:  # each value to several receivers: an error to a target's inputs here
                 block = np.repeat(block.reshape(fan, -1), fans, axis=0).ravel()
-            self.runtime.send(kind, tag, routes, block.tolist() if width == 0 else list(block.reshape(-1, width)))
+            self.runtime.post(kind, tag, routes, block, width)  # from the array, by the runtime's C loops
             self.imported += len(routes)
 
     def exchange(self, rate: float | None, *bundles: Bundle | None) -> dict[int, Bundle]:
