@@ -42,7 +42,7 @@ cdef class Delivery:
     cdef double **_activity_of
 
     @cython.locals(n=Py_ssize_t, wave=Wave, i=Py_ssize_t, plain=bint)
-    cdef int deliver(self, int kind, object tag, Routes routes, double *sent, int width) except -1
+    cdef int deliver(self, int kind, object tag, Routes routes, double *sent, int width, int stride) except -1
 
     @cython.locals(wave=Wave)
     @cython.final
@@ -68,7 +68,7 @@ cdef class Delivery:
 
     @cython.locals(sums="double*", fan="int*", first=Py_ssize_t, slot=int, k=Py_ssize_t, rates="double*",
                    acts="double*", weights_of="double**", weights="double*", then=double)
-    cdef int _errors_run(self, Wave wave, Routes routes, double *sent, int width) except -1
+    cdef int _errors_run(self, Wave wave, Routes routes, double *sent, int width, int stride) except -1
 
     @cython.locals(size=Py_ssize_t, sums="double*", bias_of="double**", receiver=Py_ssize_t, b=Py_ssize_t,
                    j=Py_ssize_t)

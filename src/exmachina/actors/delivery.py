@@ -80,10 +80,11 @@ class Delivery:
         self._weights_of = buffers.pointers(self._dendrites[1], count)
         self._activity_of = buffers.pointers(self._dendrites[2], count)
 
-    def deliver(self, kind: int, tag: Any, routes: Routes, sent: np.ndarray, width: int) -> None:
-        """Hand each value to its receiver, `sent` holding the values in the routes' order: a run in
-        its turn in plain loops, one example's values in the common case's loop, anything else one
-        by one."""
+    def deliver(self, kind: int, tag: Any, routes: Routes, sent: np.ndarray, width: int, stride: int) -> None:
+        """Hand each value to its receiver, `sent` holding the values in the routes' order, `stride`
+        doubles apart (`max(width, 1)`; 0 for a batch's errors: one vector, the same for every route):
+        a run in its turn in plain loops, one example's values in the common case's loop, anything
+        else one by one."""
         n = routes.size
         wave = self._wave(kind, tag)
         if wave.width != width:
@@ -94,10 +95,10 @@ class Delivery:
             if wave.forward:
                 self._activities_run(wave, routes, sent, width)
             else:
-                self._errors_run(wave, routes, sent, width)
+                self._errors_run(wave, routes, sent, width, stride)
         elif width or not plain:
             for i in range(n):
-                self._take(wave, routes.to[i], routes.at[i], sent, i * max(width, 1), width)
+                self._take(wave, routes.to[i], routes.at[i], sent, i * stride, width)
         elif wave.forward:
             self._activities(wave, routes, sent)
         else:
@@ -181,7 +182,7 @@ class Delivery:
             sums[at + j] += sent[j]
         self._taken(wave, routes, fan)
 
-    def _errors_run(self, wave: Wave, routes: Routes, sent: np.ndarray, width: int) -> None:
+    def _errors_run(self, wave: Wave, routes: Routes, sent: np.ndarray, width: int, stride: int) -> None:
         """A run of errors (a float or a batch's vector each), every one in its turn, one example in
         flight: each receiver folds its own as `fold_error` does and steps its own weight for that
         slot, then those whose last slot it was are scheduled, in the routes' order."""
@@ -194,7 +195,8 @@ class Delivery:
                 sums[first + k] += sent[k] * then
                 weights[slot] = then - rates[first + k] * (sent[k] * acts[first + k])
         else:
-            dendrites.fold_errors(sums, first, routes.size, slot, sent, width, weights_of, self._activity_of, rates)
+            dendrites.fold_errors(sums, first, routes.size, slot, sent, width, stride, weights_of, self._activity_of,
+                                  rates)
         self._taken(wave, routes, fan)
 
     def _widen(self, wave: Wave, width: int) -> None:

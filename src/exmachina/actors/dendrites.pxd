@@ -44,7 +44,7 @@ cdef void fold_error(double *sums, Py_ssize_t row, Py_ssize_t slot, double *valu
 @cython.locals(k=Py_ssize_t, b=Py_ssize_t, row=Py_ssize_t, at=Py_ssize_t, then=double, a0="double*", a1="double*",
                a2="double*", a3="double*", g0=double, g1=double, g2=double, g3=double)
 cdef void fold_errors(double *sums, Py_ssize_t first, Py_ssize_t count, Py_ssize_t slot, double *sent, int width,
-                      double **weights_of, double **activity_of, double *rates) noexcept
+                      Py_ssize_t stride, double **weights_of, double **activity_of, double *rates) noexcept
 
 cdef void step_weight(double *weights, Py_ssize_t slot, double rate, int width, double gradient) noexcept
 

@@ -140,36 +140,37 @@ def fold_error(sums: np.ndarray, row: int, slot: int, value: np.ndarray, at: int
         step_weight(weights, slot, rate, width, gradient)
 
 
-def fold_errors(sums: np.ndarray, first: int, count: int, slot: int, sent: np.ndarray, width: int,
+def fold_errors(sums: np.ndarray, first: int, count: int, slot: int, sent: np.ndarray, width: int, stride: int,
                 weights_of: list, activity_of: list, rates: np.ndarray) -> None:
     """Step 5 for a run: `count` receivers from `first`, each sent a batch's vector of errors for its
-    `slot`, in its turn, and each stepping the weights it fired with. Each folds its own as
+    `slot` (`stride` doubles after the one before in `sent`; 0: the same vector for all), in its turn,
+    and each stepping the weights it fired with. Each folds its own as
     `fold_error` does, with the same arithmetic in the same order. Four receivers' gradients are
     summed side by side: each is a chain of additions in batch order that must wait for its last
     addition, and four chains keep the processor busy where one would leave it waiting."""
     for k in range(count):
         then = weights_of[first + k][slot]
-        row, at = (first + k) * width, k * width
+        row, at = (first + k) * width, k * stride
         for b in range(width):
             sums[row + b] += sent[at + b] * then
     k = 0
     while k + 4 <= count:
         a0, a1, a2, a3 = activity_of[first + k], activity_of[first + k + 1], activity_of[first + k + 2], \
             activity_of[first + k + 3]
-        at = k * width
+        at = k * stride
         g0 = g1 = g2 = g3 = 0.0
         for b in range(width):
             g0 += sent[at + b] * a0[b]
-            g1 += sent[at + width + b] * a1[b]
-            g2 += sent[at + 2 * width + b] * a2[b]
-            g3 += sent[at + 3 * width + b] * a3[b]
+            g1 += sent[at + stride + b] * a1[b]
+            g2 += sent[at + 2 * stride + b] * a2[b]
+            g3 += sent[at + 3 * stride + b] * a3[b]
         step_weight(weights_of[first + k], slot, rates[first + k], width, g0)
         step_weight(weights_of[first + k + 1], slot, rates[first + k + 1], width, g1)
         step_weight(weights_of[first + k + 2], slot, rates[first + k + 2], width, g2)
         step_weight(weights_of[first + k + 3], slot, rates[first + k + 3], width, g3)
         k += 4
     while k < count:
-        a0, at, g0 = activity_of[first + k], k * width, 0.0
+        a0, at, g0 = activity_of[first + k], k * stride, 0.0
         for b in range(width):
             g0 += sent[at + b] * a0[b]
         step_weight(weights_of[first + k], slot, rates[first + k], width, g0)

@@ -147,9 +147,9 @@ class Neuron(Process):
         shard to its target, and the activity itself once to each other shard, where the axon's
         terminal weighs it for the synapses there (`terminals`)."""
         for first, branch in self.branches:
-            self.runtime.deliver(ACTIVITY, tag, branch, buffers.at(outbox, first * max(width, 1)), width)
+            self.runtime.deliver(ACTIVITY, tag, branch, buffers.at(outbox, first * max(width, 1)), width, max(width, 1))
         for terminal in self.terminals:
-            self.runtime.deliver(ACTIVITY, tag, terminal, self.activity_at, width)
+            self.runtime.deliver(ACTIVITY, tag, terminal, self.activity_at, width, max(width, 1))
 
     def hold(self, tag: Any, width: int) -> None:
         """Room for this example's total input and activity; while learning, kept with the weights as
@@ -202,19 +202,18 @@ class Neuron(Process):
         # f'(z) where z was (needed no more)
         derivative = self.input_at
         signals.derivative(self.code, self.input_at, self.activity_at, derivative, width)
-        outbox = self.runtime.outbox(self.fan_in * max(width, 1))
+        outbox = self.runtime.outbox(self.fan_in * max(width, 1))  # (room for a copy for each input)
         signals.error(errors, at, derivative, outbox, width)
-        # 7. send it back to every input
-        signals.spread(outbox, self.fan_in, width)
         if self.learns_bias:  # (step 9 for the bias, before the outbox goes back to the runtime)
             self.bias_at[0] = self.bias_at[0] - self.rate * signals.mean(outbox, width)
         self.holding = False  # this example's signals are needed no more
         self.pending -= 1
         if self.pending <= 1:  # the one left in flight, if any, may step the weights it fired with
             self.shared = False
-        self.runtime.post_outbox(ERROR, tag, self.dendrites, width)
+        # 7. send it back to every input
+        self.runtime.post_once(ERROR, tag, self.dendrites, width)
         for far in self.far_inputs:  # and once to each other shard with inputs, fanned out to them there
-            self.runtime.deliver(ERROR, tag, far, outbox, width)
+            self.runtime.deliver(ERROR, tag, far, outbox, width, 0 if width else 1)  # (post_once copies only online)
 
     def on_activities(self, tag: Any, values: list) -> None:
         """Steps 1-4, the weighted activities handed over as a list: folded here, in slot order."""

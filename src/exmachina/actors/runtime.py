@@ -94,14 +94,27 @@ class LocalRuntime(Delivery):
             block = values[:n * max(width, 1)]
             self.send(kind, tag, routes, block.tolist() if width == 0 else list(block.reshape(n, width).copy()))
             return
-        self.deliver(kind, tag, routes, buffers.block(values, n * max(width, 1)), width)
+        self.deliver(kind, tag, routes, buffers.block(values, n * max(width, 1)), width, max(width, 1))
 
     def post_outbox(self, kind: int, tag: Any, routes: Routes, width: int) -> None:
         """`post` what the running process wrote in the outbox it was lent."""
         if self.intercepted:
             self.post(kind, tag, routes, self._outbox, width)
         else:
-            self.deliver(kind, tag, routes, self._outbox_at, width)
+            self.deliver(kind, tag, routes, self._outbox_at, width, max(width, 1))
+
+    def post_once(self, kind: int, tag: Any, routes: Routes, width: int) -> None:
+        """`post` the first value in the outbox along every route (a neuron's error, back to each
+        input), each receiver its own message. A batch's errors are all read from that one vector;
+        otherwise it is first copied into each route's place (the outbox is lent for that many)."""
+        if width and kind == ERROR and not self.intercepted:
+            self.deliver(kind, tag, routes, self._outbox_at, width, 0)
+        else:
+            outbox, size = self._outbox_at, max(width, 1)
+            for i in range(1, routes.size):
+                for b in range(size):
+                    outbox[i * size + b] = outbox[b]
+            self.post_outbox(kind, tag, routes, width)
 
     def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
         """One message of `kind` (ACTIVITY or ERROR) along each route, carrying its value (a float,

@@ -13,7 +13,6 @@ cdef class Signals:
                          Py_ssize_t width) noexcept
     cdef void weigh(self, double *activity, double *weights, Py_ssize_t fan, double *outbox, Py_ssize_t width) noexcept
     cdef void error(self, double *errors, Py_ssize_t at, double *derivative, double *outbox, Py_ssize_t width) noexcept
-    cdef void spread(self, double *outbox, Py_ssize_t fan, Py_ssize_t width) noexcept
     cdef double mean(self, double *outbox, Py_ssize_t width) noexcept
 
 
@@ -29,9 +28,6 @@ cdef class Scalars(Signals):
     cdef void weigh(self, double *activity, double *weights, Py_ssize_t fan, double *outbox, Py_ssize_t width) noexcept
 
     cdef void error(self, double *errors, Py_ssize_t at, double *derivative, double *outbox, Py_ssize_t width) noexcept
-
-    @cython.locals(e=double, i=Py_ssize_t)
-    cdef void spread(self, double *outbox, Py_ssize_t fan, Py_ssize_t width) noexcept
 
     cdef double mean(self, double *outbox, Py_ssize_t width) noexcept
 
@@ -55,9 +51,6 @@ cdef class Vectors(Signals):
 
     @cython.locals(b=Py_ssize_t)
     cdef void error(self, double *errors, Py_ssize_t at, double *derivative, double *outbox, Py_ssize_t width) noexcept
-
-    @cython.locals(i=Py_ssize_t, b=Py_ssize_t)
-    cdef void spread(self, double *outbox, Py_ssize_t fan, Py_ssize_t width) noexcept
 
     @cython.locals(total=double, b=Py_ssize_t)
     cdef double mean(self, double *outbox, Py_ssize_t width) noexcept

@@ -53,10 +53,6 @@ class Signals:
         (step 6), into the outbox's first signal."""
         raise NotImplementedError
 
-    def spread(self, outbox: np.ndarray, fan: int, width: int) -> None:
-        """The error in the outbox's first signal, once for each input (step 7)."""
-        raise NotImplementedError
-
     def mean(self, outbox: np.ndarray, width: int) -> float:
         """The mean over the examples of the outbox's first signal."""
         raise NotImplementedError
@@ -84,11 +80,6 @@ class Scalars(Signals):
 
     def error(self, errors, at, derivative, outbox, width):
         outbox[0] = derivative[0] * errors[at]
-
-    def spread(self, outbox, fan, width):
-        e = outbox[0]
-        for i in range(1, fan):
-            outbox[i] = e
 
     def mean(self, outbox, width):
         return outbox[0]
@@ -123,11 +114,6 @@ class Vectors(Signals):
     def error(self, errors, at, derivative, outbox, width):
         for b in range(width):
             outbox[b] = derivative[b] * errors[at + b]
-
-    def spread(self, outbox, fan, width):
-        for i in range(1, fan):
-            for b in range(width):
-                outbox[i * width + b] = outbox[b]
 
     def mean(self, outbox, width):
         total = 0.0
