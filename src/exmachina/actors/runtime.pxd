@@ -23,7 +23,7 @@ cdef class LocalRuntime(Delivery):
 
     cdef int post_outbox(self, int kind, object tag, Routes routes, int width) except -1
 
-    @cython.locals(outbox="double*", size=Py_ssize_t, i=Py_ssize_t, b=Py_ssize_t)
+    @cython.locals(outbox="double*", size=Py_ssize_t, i=Py_ssize_t, b=Py_ssize_t, value=double)
     cdef int post_once(self, int kind, object tag, Routes routes, int width) except -1
 
     @cython.locals(n=Py_ssize_t, wave=Wave, receivers="int*", slots="int*", i=Py_ssize_t, vector="double*")

@@ -111,9 +111,14 @@ class LocalRuntime(Delivery):
             self.deliver(kind, tag, routes, self._outbox_at, width, 0)
         else:
             outbox, size = self._outbox_at, max(width, 1)
-            for i in range(1, routes.size):
-                for b in range(size):
-                    outbox[i * size + b] = outbox[b]
+            if width == 0:  # one double, copied in a loop the compiler vectorises
+                value = outbox[0]
+                for i in range(1, routes.size):
+                    outbox[i] = value
+            else:
+                for i in range(1, routes.size):
+                    for b in range(size):
+                        outbox[i * size + b] = outbox[b]
             self.post_outbox(kind, tag, routes, width)
 
     def send(self, kind: int, tag: Any, routes: Routes, values: list) -> None:
