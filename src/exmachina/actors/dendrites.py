@@ -27,7 +27,7 @@ class Process:
 
     What a fold reads and changes is the receiver's own: the bias its sum of activities starts
     from, and for the example it learns from, the weights and activity it fired with, the weights
-    it steps and its rate (`LocalRuntime._bind` reads them from its fields, for that example). Any
+    it steps and its rate (`Delivery._bind` reads them from its fields, for that example). Any
     other object with `address`, `fan_in`, `fan_out` and the two handlers is a process too, handed
     its messages as a list.
     """
