@@ -48,12 +48,13 @@ function stops(events) {
   // error of that synapse's target is folded, in slot order (the tracer reports them after the neuron's
   // step 7, with the values the run computed); the bias's update is one stop, after step 7.
   const folds = foldedAt(events), later = new Map(), ticks = [];
+  const foldOf = (e) => e.kind === "update" && e.parameter === "weight" ? folds.get(`${e.example}|${e.to}|${e.from}`) : undefined;
   for (const e of events) {
-    const at = e.kind === "update" && e.parameter === "weight" ? folds.get(`${e.example}|${e.to}|${e.from}`) : undefined;
+    const at = foldOf(e);
     if (at !== undefined) (later.get(at) || later.set(at, []).get(at)).push(e);
   }
   events.forEach((e, i) => {
-    if (e.kind === "update" && e.parameter === "weight" && folds.has(`${e.example}|${e.to}|${e.from}`)) return;  // at its fold
+    if (foldOf(e) !== undefined) return;  // shown at its fold
     if (e.kind === "update") {
       if (e.parameter === "weight") ticks.push({ ...e, kind: "gradient" });
       ticks.push(e);
