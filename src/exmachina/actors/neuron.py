@@ -26,7 +26,6 @@ import numpy as np
 
 from . import buffers, dendrites
 from .activations import Activation
-from .buffers import empty
 from .dendrites import Process, Wave
 from .routes import ACTIVITY, ERROR, Routes
 from .runtime import LocalRuntime
@@ -69,13 +68,15 @@ class Neuron(Process):
         # Gaussian noise on each weighted input sums to noise * sqrt(fan_in) on the total input.
         self.noise = noise * len(dendrites) ** 0.5
         self.random = random.Random(seed) if noise else None  # seed: this neuron's own
-        # per example in flight, what steps 5-9 need: the one whose errors are folded now in fields
-        # (the last one fired for, as a rule; its vectors are used again for the next example), the
-        # others (when several are in flight) by tag
+        # per example in flight, what steps 5-9 need, in a `Kept` of its own: the one whose errors are
+        # folded now (the last one fired for, as a rule) in fields too. A `Kept` whose example has
+        # left is used again by the next one, and weights stepped as a copy (`unshare`) go to `spare`
+        # once no example in flight holds them: in a steady stretch nothing is made anew.
+        self.kept = [Kept(0)]
+        self.take_up(self.kept[0])
         self.holding = False
-        self.held_tag = self.held_input = self.held_activity = self.held_weights = None
-        self.held_width = -1  # the width its vectors were made for (none yet)
-        self.earlier: dict[Any, tuple] = {}
+        self.held_tag = self.held_weights = None
+        self.spare: list = []  # weights that no example in flight holds, to be stepped as copies
         self.pending = 0  # examples fired for whose errors are not all in
         self.shared = False  # whether an example in flight, other than the one learning, fired with these weights
         # Where its axon reaches other shards (`terminals`): the synapses here as branches of the axon
@@ -97,11 +98,8 @@ class Neuron(Process):
     def memory(self) -> dict[Any, tuple]:
         """What it keeps of each example in flight: (total input, activity, weights used), a float
         or a copy of the batch's vector each."""
-        kept = dict(self.earlier)
-        if self.holding:
-            kept[self.held_tag] = (self.held_input, self.held_activity, self.held_weights, self.held_width)
-        return {tag: (*(float(s[0]) if width == 0 else s.copy() for s in (z, a)), weights)
-                for tag, (z, a, weights, width) in kept.items()}
+        return {kept.tag: (*(float(s[0]) if kept.width == 0 else s.copy() for s in (kept.input, kept.activity)),
+                           kept.weights) for kept in self.kept if kept.tag is not None}
 
     @property
     def weights(self) -> np.ndarray:
@@ -154,43 +152,73 @@ class Neuron(Process):
     def hold(self, tag: Any, width: int) -> None:
         """Room for this example's total input and activity; while learning, kept with the weights as
         they are now, for steps 5-9. Another example still in flight keeps its own, aside."""
-        if self.holding or self.held_width != width:
-            self.make_room(width)
+        held = self.held
+        if self.holding or held.width != width:
+            held = self.make_room(width)
         if self.learning:
             self.holding = True
-            self.held_tag, self.held_weights, self.held_weights_at = tag, self.own_weights, self.weights_at
+            held.tag = self.held_tag = tag
+            if held.weights is not self.own_weights:  # (they are, but after a copy: `unshare`)
+                held.weights, held.weights_at = self.own_weights, self.weights_at
+            self.held_weights, self.held_weights_at = self.own_weights, self.weights_at
             self.pending += 1
             self.shared = self.pending > 1  # the others' steps must leave these weights as they are
 
-    def make_room(self, width: int) -> None:
-        """New vectors for an example's signals: the last example's are still in flight (kept aside,
-        by tag), or of another width."""
-        if self.holding:
-            self.earlier[self.held_tag] = (self.held_input, self.held_activity, self.held_weights, self.held_width)
-            self.holding = False
-        self.held_input, self.held_activity = empty(max(width, 1)), empty(max(width, 1))
-        self.input_at = buffers.values(self.held_input, max(width, 1))
-        self.activity_at = buffers.values(self.held_activity, max(width, 1))
-        self.held_width = width
+    def make_room(self, width: int) -> Kept:
+        """Room for an example's signals: the vectors of an example that has left (made again if of
+        another width), or new ones when every example kept is still in flight."""
+        for kept in self.kept:
+            if kept.tag is None:
+                break
+        else:
+            kept = Kept(width)
+            self.kept.append(kept)
+        if kept.width != width:
+            kept.make(width)
+        self.holding = False  # (an example that was held stays kept, aside)
+        self.take_up(kept)
+        return kept
+
+    def take_up(self, kept: Kept) -> None:
+        """The example in `kept` is the one the steps and the folds work on."""
+        self.held = kept
+        self.input_at, self.activity_at = kept.input_at, kept.activity_at
 
     def recall(self, tag: Any) -> None:
         """Bring back the example `tag`, fired for earlier, to fold its errors (several in flight); the
-        one held until now goes aside."""
+        one held until now stays kept, aside."""
         if not (self.holding and self.held_tag == tag):
-            earlier = self.earlier.pop(tag)
-            if self.holding:
-                self.earlier[self.held_tag] = (self.held_input, self.held_activity, self.held_weights,
-                                               self.held_width)
-            self.held_input, self.held_activity, self.held_weights, self.held_width = earlier
-            self.input_at = buffers.values(self.held_input, max(self.held_width, 1))
-            self.activity_at = buffers.values(self.held_activity, max(self.held_width, 1))
-            self.held_weights_at = buffers.values(self.held_weights, self.fan_out)
+            for kept in self.kept:
+                if kept.tag is tag or (kept.tag is not None and kept.tag == tag):
+                    break
+            else:
+                raise KeyError(tag)
+            self.take_up(kept)
+            self.held_weights, self.held_weights_at = kept.weights, kept.weights_at
         self.held_tag, self.holding = tag, True  # the very object the runtime compares
 
     def unshare(self) -> None:
-        """Step a copy of the weights: another example in flight fired with these (it keeps them)."""
-        self.weights = self.own_weights.copy()
+        """Step a copy of the weights: another example in flight fired with these (it keeps them). The
+        copy goes into weights that no example holds any more, if there are some."""
+        copy = self.spare.pop() if self.spare else buffers.empty(self.fan_out)
+        copy_at = buffers.values(copy, self.fan_out)
+        for j in range(self.fan_out):
+            copy_at[j] = self.weights_at[j]
+        self.own_weights, self.weights_at = copy, copy_at
         self.shared = False
+
+    def let_go(self) -> None:
+        """The held example has left: its vectors are free for the next one, and the weights it fired
+        with too, if they are no longer stepped and no example in flight holds them."""
+        held = self.held
+        held.tag, weights = None, held.weights
+        self.holding = False
+        if weights is not self.own_weights:
+            for kept in self.kept:
+                if kept.tag is not None and kept.weights is weights:
+                    break
+            else:
+                self.spare.append(weights)
 
     def learn(self, tag: Any, errors: np.ndarray, at: int, width: int) -> None:
         """Steps 6, 7 and 9: every target's error is in the error sum, `errors[at]` (step 5, each
@@ -206,7 +234,7 @@ class Neuron(Process):
         signals.error(errors, at, derivative, outbox, width)
         if self.learns_bias:  # (step 9 for the bias, before the outbox goes back to the runtime)
             self.bias_at[0] = self.bias_at[0] - self.rate * signals.mean(outbox, width)
-        self.holding = False  # this example's signals are needed no more
+        self.let_go()  # this example's signals are needed no more
         self.pending -= 1
         if self.pending <= 1:  # the one left in flight, if any, may step the weights it fired with
             self.shared = False
@@ -230,7 +258,7 @@ class Neuron(Process):
         they start."""
         size = max(width, 1)
         fan = self.fan_in if forward else self.fan_out
-        values, sum_ = buffers.block(inbox, fan * size), empty(size)
+        values, sum_ = buffers.block(inbox, fan * size), buffers.empty(size)
         folded = buffers.values(sum_, size)
         if not forward and not (self.holding and (self.held_tag is tag or self.held_tag == tag)):
             self.recall(tag)
@@ -248,6 +276,23 @@ class Neuron(Process):
             self.fire(tag, folded, 0, width)
         else:
             self.learn(tag, folded, 0, width)
+
+
+class Kept:
+    """What a neuron keeps of one example in flight for steps 5-9: its total input and activity (a
+    float or a batch's vector each, read through pointers) and the weights it fired with. `tag` is
+    None once the example has left: the vectors are then free for another."""
+
+    def __init__(self, width: int) -> None:
+        self.tag = self.weights = None
+        self.make(width)
+
+    def make(self, width: int) -> None:
+        """Vectors for an example of this width (0: one example)."""
+        self.width = width
+        self.input, self.activity = buffers.empty(max(width, 1)), buffers.empty(max(width, 1))
+        self.input_at = buffers.values(self.input, max(width, 1))
+        self.activity_at = buffers.values(self.activity, max(width, 1))
 
 
 def as_inbox(values: list) -> tuple[np.ndarray, int]:
