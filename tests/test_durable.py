@@ -141,7 +141,12 @@ def test_killed_again_and_again_at_random_moments_a_run_ends_with_the_same_bits(
     folder, model, report = tmp_path / "ck", tmp_path / "m.npz", tmp_path / "r.json"
     chance, kills = random.Random(seed), 0
     command = [*args, report, "--checkpoint", folder, "--save", model]
-    status = killed(tmp_path, command, after=chance.uniform(0, 1.5), made=folder / "checkpoint.json")
+    status, latest = 0, 1.5
+    while status == 0:  # a moment drawn past the run's end kills nothing: start again, drawing sooner
+        for leftover in (model, report, *(folder.iterdir() if folder.exists() else ())):
+            leftover.unlink(missing_ok=True)
+        status = killed(tmp_path, command, after=chance.uniform(0, latest), made=folder / "checkpoint.json")
+        latest /= 2
     while status != 0 and kills < 4:  # each resumed run killed at any moment, from its start on
         kills += 1
         status = killed(tmp_path, ["--resume", folder], after=chance.uniform(0.5, 4.0))
