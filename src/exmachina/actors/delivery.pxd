@@ -59,6 +59,9 @@ cdef class Delivery:
     @cython.final
     cdef inline bint _in_turn(self, Wave wave, Routes routes, bint stepping) except -1
 
+    @cython.locals(bound="int*", modes="int*", first=Py_ssize_t, number=int, late=int, k=Py_ssize_t)
+    cdef bint _bind_run(self, Wave wave, Routes routes) except -1
+
     @cython.locals(folded="int*", first=Py_ssize_t, slot=int, full=int, k=Py_ssize_t)
     @cython.final
     cdef inline int _taken(self, Wave wave, Routes routes, int *fan) except -1
@@ -67,7 +70,7 @@ cdef class Delivery:
     cdef int _activities_run(self, Wave wave, Routes routes, double *sent, int width) except -1
 
     @cython.locals(sums="double*", fan="int*", first=Py_ssize_t, slot=int, k=Py_ssize_t, rates="double*",
-                   acts="double*", weights_of="double**", weights="double*", then=double)
+                   acts="double*", weights_of="double**", then_of="double**", weights="double*", then=double)
     cdef int _errors_run(self, Wave wave, Routes routes, double *sent, int width, int stride) except -1
 
     @cython.locals(size=Py_ssize_t, sums="double*", bias_of="double**", receiver=Py_ssize_t, b=Py_ssize_t,

@@ -144,17 +144,34 @@ class Delivery:
         return False
 
     def _in_turn(self, wave: Wave, routes: Routes, stepping: bool) -> bool:
-        """Whether every receiver of a run waits for the run's slot next (and, for errors with one
-        example in flight, steps the weights it fired with): then the run is folded in plain loops."""
+        """Whether every receiver of a run waits for the run's slot next (and, for errors, steps the
+        weights it fired with, one example in flight; with several, one example's errors to receivers
+        that step weights, once bound to it): then the run is folded in plain loops."""
         folded, modes, first, slot = wave.folded_at, self._modes_at, routes.first, routes.at[0]
-        if stepping and not self._lone:
-            return False
         late = 0  # an OR over the run, in a loop the compiler can vectorise
         for k in range(routes.size):
             late |= folded[first + k] ^ slot
+        if stepping and not self._lone:
+            return late == 0 and wave.width == 0 and self._bind_run(wave, routes)
         if stepping:
             for k in range(routes.size):
                 late |= modes[first + k] ^ 1
+        return late == 0
+
+    def _bind_run(self, wave: Wave, routes: Routes) -> bool:
+        """Bind every receiver of a run to the wave's example (several being in flight; as `_fold` binds
+        each in its turn), and say whether each steps weights: those it fired with, or a copy."""
+        bound, modes, first, number = self._bound_at, self._modes_at, routes.first, wave.number
+        late = 0  # ORs over the run, in loops the compiler can vectorise
+        for k in range(routes.size):
+            late |= bound[first + k] ^ number
+        if late:
+            for k in range(routes.size):
+                if bound[first + k] != number:
+                    self._bind(wave, first + k)
+            late = 0
+        for k in range(routes.size):
+            late |= (modes[first + k] - 1) & ~1  # 0 for modes 1 and 2 only
         return late == 0
 
     def _taken(self, wave: Wave, routes: Routes, fan: np.ndarray) -> None:
@@ -184,11 +201,17 @@ class Delivery:
 
     def _errors_run(self, wave: Wave, routes: Routes, sent: np.ndarray, width: int, stride: int) -> None:
         """A run of errors (a float or a batch's vector each), every one in its turn, one example in
-        flight: each receiver folds its own as `fold_error` does and steps its own weight for that
-        slot, then those whose last slot it was are scheduled, in the routes' order."""
+        flight (or several, one example's floats: `_bound`): each receiver folds its own as
+        `fold_error` does and steps its own weight for that slot, then those whose last slot it was
+        are scheduled, in the routes' order."""
         sums, fan, first, slot = wave.values_at, self._fan_out_at, routes.first, routes.at[0]
-        rates, acts, weights_of = self._rates_at, self._acts_at, self._weights_of
-        if width == 0:
+        rates, acts, weights_of, then_of = self._rates_at, self._acts_at, self._weights_of, self._then_of
+        if width == 0 and not self._lone:  # w_j as it was when the receiver fired for this example
+            for k in range(routes.size):
+                weights = weights_of[first + k]
+                sums[first + k] += sent[k] * then_of[first + k][slot]
+                weights[slot] = weights[slot] - rates[first + k] * (sent[k] * acts[first + k])
+        elif width == 0:
             for k in range(routes.size):
                 weights = weights_of[first + k]
                 then = weights[slot]
