@@ -62,7 +62,7 @@ class Lesson:
         self.heard.append((batch, outputs, desired))
         self.board.seen += len(batch)
         if self.on_progress:
-            self.report(batch, outputs.reshape(len(outputs), -1).T)
+            self.report(batch, outputs.T if outputs.ndim > 1 else outputs[None])  # a row per example
 
     def finish(self) -> None:
         """Score what the teacher said since the last time, all at once."""

@@ -113,10 +113,10 @@ class Session:
         """Record the score; wait while paused; return a new learning rate if one was asked for.
 
         While nothing is asked of it, most calls only keep what the teacher scored: every CATCH_UP
-        seconds (and at the end of each pass) one call takes in all since the last, from the board.
+        seconds (and at the end of each pass) one call takes in all since the last, from the board. A
+        control ends such a quiet spell (`_quiet_until`), so that the next call takes it in.
         """
-        if (epoch == self.epoch and board.seen < board.total and time.monotonic() < self._quiet_until
-                and self.pace is None and not self.paused and not self.stopped and self.requested_rate is None):
+        if time.monotonic() < self._quiet_until and epoch == self.epoch and board.seen < board.total:
             if board.last is not None:  # kept as they are: fit hands over new arrays each call
                 self.scored.append(board.last)
             self._quiet_calls += 1
@@ -153,11 +153,12 @@ class Session:
                 self._take_snapshot(now)
             self.version += 1
             self.changed.notify_all()
-            self._quiet_until = now + CATCH_UP if self.pace is None else 0.0
             self._keep_pace(now, len(board.last[0]) if board.last is not None else 1)
             self._wait_while_paused()
             if self.stopped:
                 raise Stopped
+            if self.pace is None and not self.paused:  # (a control meanwhile left it at 0.0)
+                self._quiet_until = time.monotonic() + CATCH_UP
             rate, self.requested_rate = self.requested_rate, None
             if rate is not None:
                 self.learning_rate = rate
@@ -248,6 +249,7 @@ class Session:
         """End this run at its next example (or now, if it waits): the page begins another."""
         with self.changed:
             self.stopped, self.paused, self.steps = True, False, 0
+            self._quiet_until = 0.0
             self.version += 1
             self.changed.notify_all()
 
@@ -290,6 +292,7 @@ class Session:
             else:
                 raise ValueError(f"unknown control {str(action)[:40]!r}; use pause, resume, step, pace or "
                                  "learning_rate")
+            self._quiet_until = 0.0
             self.version += 1
             self.changed.notify_all()
 
