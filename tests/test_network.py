@@ -242,3 +242,19 @@ def test_a_watched_pass_scores_its_examples_when_its_tallies_are_read(monkeypatc
     unwatched = Network.layered([4, 3, 2], seed=0).fit(x, y, epochs=1, shuffle=False)
     assert history[0]["loss"] == pytest.approx(unwatched[0]["loss"], rel=1e-12)
     assert history[0]["accuracy"] == unwatched[0]["accuracy"]
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_predictions_in_batches_are_the_bits_of_each_example_presented_alone(activation):
+    """`predict` presents the examples as batches (a vector per message); nothing is learned, so each
+    example's outputs must be the very bits it gets alone, a float per message (as `fit` presents it)."""
+    from exmachina.actors.runtime import LocalRuntime
+    from exmachina.actors.society import Society
+
+    net = Network.layered([20, 9, 7, 4], activation=activation, seed=3)
+    x = np.random.default_rng(4).normal(size=(150, 20))  # batches of 64, 64 and 22
+    alone = {}
+    society = Society(net.blueprint, LocalRuntime(), lambda tag, outputs, desired: alone.update({tag: outputs}))
+    for i in range(len(x)):
+        society.feed([(i, x[i], None)], learning=False)
+    assert np.stack([alone[i] for i in range(len(x))]).tobytes() == net.predict(x).tobytes()

@@ -44,7 +44,8 @@ def reach(neuron: Neuron, axon: Routes, forward: Routes, backward: Routes) -> No
     its activity to each shard holding targets (`forward`), its error to each holding inputs."""
     if len(forward):
         here = np.append(axon.receivers >= 0, False)
-        edges = np.flatnonzero(np.diff(np.concatenate(([False], here))))  # where each run of local synapses starts, ends
+        # where each run of local synapses starts and ends
+        edges = np.flatnonzero(np.diff(np.concatenate(([False], here))))
         neuron.branches = [(int(a), Routes(axon.receivers[a:b], axon.slots[a:b]))
                            for a, b in zip(edges[::2].tolist(), edges[1::2].tolist())]
         neuron.terminals = [Routes(forward.receivers[i:i + 1], forward.slots[i:i + 1]) for i in range(len(forward))]

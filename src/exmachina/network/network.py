@@ -21,7 +21,8 @@ from .matrix import MatrixEngine
 from .scoreboard import Scoreboard
 from .training import Training, check
 
-PREDICT_CHUNK = 256  # examples presented at once when only predicting
+PREDICT_BATCH = 64  # examples presented as one batch when only predicting: a vector per message, each
+# example's outputs the same bits as presented alone (nothing is learned, so nothing is averaged)
 ORDERED_CHUNK = 4096  # examples the matrix engine copies out in their order at a time
 # the last pass's figures a model keeps (`on_pass` may add the last two)
 RECORDED_FIGURES = ("loss", "accuracy", "train_accuracy", "test_accuracy")
@@ -276,14 +277,13 @@ class Network:
             return MatrixEngine(self.blueprint).predict(x)
         outputs = np.empty((len(x), self.outputs))
 
-        def listen(tag: int, activities: np.ndarray, desired: None) -> None:
-            outputs[tag] = activities
+        def listen(start: int, activities: np.ndarray, desired: None) -> None:
+            outputs[start:start + activities.shape[1]] = activities.T
 
         society = self._society(listen, shards=shards, cluster=cluster, partition=partition)
         try:
-            for start in range(0, len(x), PREDICT_CHUNK):
-                chunk = range(start, min(start + PREDICT_CHUNK, len(x)))
-                society.feed(((i, x[i], None) for i in chunk), learning=False)
+            for start in range(0, len(x), PREDICT_BATCH):
+                society.feed([(start, x[start:start + PREDICT_BATCH].T, None)], learning=False)
         finally:
             if shards:
                 society.close()
