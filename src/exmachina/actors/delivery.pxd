@@ -50,6 +50,7 @@ cdef class Delivery:
 
     cdef Wave _find(self, int kind, object tag)
 
+    @cython.locals(wave=Wave, spare=list)
     cdef Wave _open(self, int kind, object tag)
 
     @cython.locals(forward=dict, backward=dict)

@@ -30,6 +30,7 @@ cdef class Wave:
     cdef int *folded_at
     cdef double *values_at
 
+    @cython.locals(k=Py_ssize_t)
     cpdef reopen(self, object fan, int waiting)
     cpdef widen(self, int width, Py_ssize_t processes)
 

@@ -42,6 +42,7 @@ cdef class Neuron(Process):
 
     cdef int receive(self, object tag, Wave wave, Py_ssize_t at) except -1
     @cython.locals(signals=Signals, outbox="double*")
+    @cython.final
     cdef int fire(self, object tag, double *total, Py_ssize_t at, int width) except -1
     @cython.final
     @cython.locals(held=Kept)
@@ -59,6 +60,7 @@ cdef class Neuron(Process):
     @cython.locals(held=Kept, kept=Kept)
     cdef inline int let_go(self) except -1
     @cython.locals(signals=Signals, derivative="double*", outbox="double*", far=Routes)
+    @cython.final
     cdef int learn(self, object tag, double *errors, Py_ssize_t at, int width) except -1
     @cython.locals(size=Py_ssize_t, fan=Py_ssize_t, values="double*", folded="double*", slot=Py_ssize_t,
                    b=Py_ssize_t)

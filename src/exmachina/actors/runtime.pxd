@@ -16,14 +16,18 @@ cdef class LocalRuntime(Delivery):
     cdef object _one
     cdef double *_one_at
 
-    cdef double *outbox(self, Py_ssize_t size) except NULL
+    @cython.final
+    cdef inline double *outbox(self, Py_ssize_t size) except NULL
+    cdef double *_enlarge(self, Py_ssize_t size) except NULL
 
     @cython.locals(n=Py_ssize_t)
     cpdef post(self, int kind, object tag, Routes routes, object values, int width)
 
-    cdef int post_outbox(self, int kind, object tag, Routes routes, int width) except -1
+    @cython.final
+    cdef inline int post_outbox(self, int kind, object tag, Routes routes, int width) except -1
 
     @cython.locals(outbox="double*", size=Py_ssize_t, i=Py_ssize_t, b=Py_ssize_t, value=double)
+    @cython.final
     cdef int post_once(self, int kind, object tag, Routes routes, int width) except -1
 
     @cython.locals(n=Py_ssize_t, wave=Wave, receivers="int*", slots="int*", i=Py_ssize_t, vector="double*")

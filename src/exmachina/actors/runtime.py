@@ -81,9 +81,14 @@ class LocalRuntime(Delivery):
         """Room for `size` doubles, lent to the running process until it posts them (`post_outbox`).
         Compiled, a pointer to them."""
         if self._outbox_size < size:
-            self._outbox = np.empty(2 * size)
-            self._outbox_size = 2 * size
-            self._outbox_at = buffers.block(self._outbox, 2 * size)
+            self._enlarge(size)
+        return self._outbox_at
+
+    def _enlarge(self, size: int) -> np.ndarray:
+        """A larger outbox, for twice `size` (kept apart from `outbox`, which runs for every step)."""
+        self._outbox = np.empty(2 * size)
+        self._outbox_size = 2 * size
+        self._outbox_at = buffers.block(self._outbox, 2 * size)
         return self._outbox_at
 
     def post(self, kind: int, tag: Any, routes: Routes, values: np.ndarray, width: int) -> None:
