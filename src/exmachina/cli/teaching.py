@@ -18,6 +18,7 @@ from .common import LearningBar, sizes
 from .words import shown
 
 PASS_LINES = 20  # with more passes than this, a line for every few passes only
+SCORED_AT_ONCE = 4096  # examples predicted at a time when scoring: the copies of a large set stay small
 
 
 def settings(data: DataSet, layers: str | None, activation: str | None, loss: str | None,
@@ -111,7 +112,8 @@ def evaluate(net: Network, data: DataSet, chosen: np.ndarray, engine: str) -> di
     """Accuracy, mean loss and the predicted class of each chosen example (None if none chosen)."""
     if not len(chosen):
         return {"accuracy": None, "loss": None, "predicted": np.array([], dtype=np.int64)}
-    outputs = net.predict(data.inputs[chosen], engine=engine)
+    outputs = np.concatenate([net.predict(data.inputs[chosen[at:at + SCORED_AT_ONCE]], engine=engine)
+                              for at in range(0, len(chosen), SCORED_AT_ONCE)])
     truth, desired = encode(data.labels[chosen], net.blueprint.classes, net.outputs)
     losses, _ = find_loss(net.blueprint.loss).measure(outputs.T, desired.T)
     predicted = decode(outputs)

@@ -74,13 +74,14 @@ def mnist(directory: str | os.PathLike) -> DataSet:
         answers = read_idx(label_file, dimensions=1)
         if len(pixels) != len(answers):
             raise ValueError(f"{label_file}: {len(answers)} labels for the {len(pixels)} images of {image_file.name}")
-        inputs.append(pixels.reshape(len(pixels), -1) / 255.0)
+        inputs.append(pixels.reshape(len(pixels), -1))
         labels.append(answers.astype(np.int64))
         where += [f"{image_file}, record {i + 1}" for i in range(len(pixels))]
     shapes = {x.shape[1] for x in inputs}
     if len(shapes) > 1:
         raise ValueError(f"{directory}: the image files hold images of different sizes")
-    x, y = np.concatenate(inputs), np.concatenate(labels)
+    # the bytes pooled first, then scaled once into the doubles: a set's doubles are made once, not twice
+    x, y = np.concatenate(inputs) / 255.0, np.concatenate(labels)
     if not len(x):
         raise ValueError(f"{directory}: the IDX files hold no images")
     classes = list(range(10)) if y.max() < 10 else sorted(set(y.tolist()))
