@@ -45,8 +45,16 @@ class Shard:
         self.part = part
         self.options = (listener, learning_rate, in_flight, noise, seed)
         self.destination = {c: to for c, _, _, to, _ in part.posts}
-        self.imports = {c: (kind, Routes(receivers.tolist(), slots.tolist()), len(receivers) if fans is None else
-                            len(fans), fans) for c, (kind, receivers, slots, fans) in part.imports.items()}
+        self.imports: dict[int, tuple] = {}  # channel: kind, routes, values per example, fans
+        for c, (kind, receivers, slots, fans) in part.imports.items():
+            if fans is None:
+                self.imports[c] = (kind, Routes(receivers.tolist(), slots.tolist()), len(receivers), None)
+            else:  # each value fanned out along routes of its own, from its first line: a run where its
+                # receivers are consecutive with one slot (a target's error to its inputs here), which the
+                # runtime folds in a plain loop
+                ends = np.cumsum(fans)
+                runs = [(Routes(receivers[a:b].tolist(), slots[a:b].tolist()), a) for a, b in zip(ends - fans, ends)]
+                self.imports[c] = (kind, runs, len(fans), fans)
         self.imported = 0  # messages delivered here a second time, from a post at another place
         self.build()
 
@@ -79,10 +87,14 @@ class Shard:
             size = fan * max(width, 1)
             block = values[at:at + size]
             at += size
-            if fans is not None:  # each value to several receivers: an error to a target's inputs here
-                block = np.repeat(block.reshape(fan, -1), fans, axis=0).ravel()
-            self.runtime.post(kind, tag, routes, block, width)  # from the array, by the runtime's C loops
-            self.imported += len(routes)
+            if fans is None:
+                self.runtime.post(kind, tag, routes, block, width)  # from the array, by the runtime's C loops
+                self.imported += len(routes)
+                continue
+            block = np.repeat(block.reshape(fan, -1), fans, axis=0).ravel()  # an error to a target's inputs here
+            for run, first in routes:
+                self.runtime.post(kind, tag, run, block[first * max(width, 1):], width)
+                self.imported += len(run)
 
     def exchange(self, rate: float | None, *bundles: Bundle | None) -> dict[int, Bundle]:
         """Deliver what the other places sent, run until nothing is left to do, and post the rest."""
