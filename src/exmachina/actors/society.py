@@ -109,7 +109,9 @@ class Society:
         return self.runtime.messages
 
     def set_learning_rate(self, rate: float) -> None:
-        """Every neuron learns at this rate from the next example on (said between examples)."""
+        """Every neuron learns at this rate from now on (said between examples: with one in flight, from
+        the next example on; with several, the examples still in flight may take it for some of the
+        steps they have not taken yet: the rate is not yet carried with each example)."""
         for neuron in self.neurons + self.terminals:
             neuron.learning_rate = rate
 
