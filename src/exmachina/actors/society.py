@@ -20,6 +20,11 @@ from .wiring import Layout, Part
 KIND = {"sensor": Sensor, "hidden": Neuron, "output": Output}
 
 
+def _as_int32(table: Any) -> tuple[list, np.ndarray, np.ndarray]:
+    """A route table as 32-bit integers, once: a process's routes are views into it."""
+    return table.start.tolist(), table.receivers.astype(np.int32, copy=False), table.slots.astype(np.int32, copy=False)
+
+
 class Society:
     """The processes of a blueprint, each its own process in one runtime: every neuron, the feeder
     and the teacher, or, given one `part` of a layout, the ones that live at that place.
@@ -50,17 +55,13 @@ class Society:
         self.owned = mine, synapses.astype(np.int32)
         self.runtime = runtime
         ids = part.ids.tolist()
-        # each route table as 32-bit integers, once: a process's routes are views into it
-        tables = [(table.start.tolist(), table.receivers.astype(np.int32, copy=False),
-                   table.slots.astype(np.int32, copy=False))
-                  for table in (part.forward, part.backward)]
+        tables = [_as_int32(table) for table in (part.forward, part.backward)]
 
         def routes(direction: int, i: int, tables: list = tables) -> Routes:
             start, receivers, slots = tables[direction]
             return Routes(receivers[start[i]:start[i + 1]], slots[start[i]:start[i + 1]])
 
-        far = [(t.start.tolist(), t.receivers.astype(np.int32), t.slots.astype(np.int32))
-               for t in part.reach] if part.reach else None
+        far = [_as_int32(table) for table in part.reach] if part.reach else None
 
         # every neuron's weights, each neuron's its own slice (a part given is left as it was)
         weights, weight_start = part.weights.copy() if given else part.weights, tables[0][0]
@@ -89,8 +90,7 @@ class Society:
             runtime.spawn(process)
         self.terminals: list[Neuron] = []  # the terminals here of axons that live on other shards
         if part.terminals is not None:
-            axons = part.terminals.axon
-            table = [(axons.start.tolist(), axons.receivers.astype(np.int32), axons.slots.astype(np.int32))]
+            table = [_as_int32(part.terminals.axon)]
             replicas = part.terminals.weights.copy()
             for t in range(len(part.terminals.sources)):
                 axon, start = routes(0, t, table), table[0][0]
