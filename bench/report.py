@@ -167,6 +167,32 @@ def shard_table(rows: list[dict[str, Any]]) -> Table:
     return table
 
 
+def cost_model_table(found: dict[str, Any]) -> Table:
+    constants = found["constants"]
+    table = Table(
+        title="The shards' cost model: t1 / N + waves x latency + bytes / bandwidth, against what was measured",
+        caption=f"latency {constants['latency'] * 1e3:.2f} ms a call, bandwidth "
+                f"{constants['bandwidth'] / 1e6:,.0f} MB/s (measured here); ms per example, medians. work: the "
+                "shards' working seconds per example, all together, over one process's; 'with work': the model "
+                "with that work in place of t1. 4-16: work, waves and bytes along the line through 2 and 3 shards.",
+    )
+    for column in ("workload", "shards", "waves/ex", "KB/ex", "work", "measured ms", "model ms", "with work ms",
+                   "speed-up (model, with work)"):
+        table.add_column(column, justify="left" if column == "workload" else "right")
+    for row in found["workloads"]:
+        t1 = row["one_process"]
+        table.add_row(row["workload"], "one process", "", "", "1", f"{t1 * 1e3:.1f}", "", "", "")
+        for seen in row["measured"] + row["predicted"]:
+            measured = seen.get("seconds")
+            table.add_row(
+                "", str(seen["shards"]), f"{seen['waves']:.1f}", f"{seen['bytes'] / 1e3:,.1f}",
+                f"{seen['work'] / t1:.1f}", f"{measured * 1e3:.1f}" if measured else "-",
+                f"{seen['model'] * 1e3:.1f}", f"{seen['model_work'] * 1e3:.1f}",
+                f"{t1 / seen['model']:.2f}, {t1 / seen['model_work']:.2f}",
+            )
+    return table
+
+
 def show(console: Console, results: dict[str, Any]) -> None:
     machine = results["machine"]
     console.print(
@@ -184,6 +210,8 @@ def show(console: Console, results: dict[str, Any]) -> None:
             console.print(breakdown_table(results["scale"]["breakdown"]))
     if results.get("shards"):
         console.print(shard_table(results["shards"]))
+    if results.get("cost_model"):
+        console.print(cost_model_table(results["cost_model"]))
     if results.get("mnist"):
         found = results["mnist"]
         console.print(f"exmachina {found['command']}: {found['seconds']:.0f} s as a whole process")

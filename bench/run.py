@@ -4,6 +4,7 @@
     python bench/run.py --semeion                                         the Exmachina set-up
     python bench/run.py --scale [--neurons 1000000 --synapses 10000000]   the large sparse network
     python bench/run.py --shards                                          2 shards against one process
+    python bench/run.py --cost-model                                      the shards' cost model, 1-3 shards
     python bench/run.py --shard-scale [--shard-layers 21]                 a large network over 4 shards
     python bench/run.py --view                                            what the live view costs (paired)
     python bench/run.py --mnist                                           one pass over MNIST-format files
@@ -64,6 +65,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--width", type=int, default=1000, help="neurons per layer of the sparse network (1000)")
     parser.add_argument("--limit-gib", type=float, default=8.0, help="address-space cap of each scale process (8)")
     parser.add_argument("--shards", action="store_true", help="2 shards on Ray against one process")
+    parser.add_argument("--cost-model", action="store_true",
+                        help="the shards' cost model: constants measured, checked on 1-3 shards, 4-16 predicted")
     parser.add_argument("--mnist", action="store_true",
                         help="one online pass of `exmachina learn --data mnist:DIR --layers 784,100,10`, timed")
     parser.add_argument("--shard-scale", action="store_true", help="a large network over 4 shards: peak memory")
@@ -77,7 +80,7 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     if found.neurons < 2 or found.synapses < found.neurons // 2 or found.width < 1:
         parser.error("--neurons must be at least 2, --synapses at least half of --neurons, --width at least 1")
     if not (found.table or found.semeion or found.scale or found.shards or found.shard_scale or found.view
-            or found.mnist):
+            or found.mnist or found.cost_model):
         found.table = True
     return found
 
@@ -159,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console() if sys.stdout.isatty() else Console(width=160)  # logs and pipes: no wrapping
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine(), "quick": chosen.quick}
-    results.update(table=None, semeion=None, scale=None, shards=None, shard_scale=None, mnist=None)
+    results.update(table=None, semeion=None, scale=None, shards=None, shard_scale=None, mnist=None,
+                   cost_model=None)
     try:
         if chosen.semeion:
             from bench.semeion import semeion  # checks the data before the long sections run
@@ -175,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
             from bench.shards import compare
 
             results["shards"] = compare(chosen.quick, chosen.repeats or (2 if chosen.quick else 5), console.log)
+        if chosen.cost_model:
+            from bench.costmodel import measure
+
+            results["cost_model"] = measure(chosen.quick, chosen.repeats or (1 if chosen.quick else 3), console.log)
         if chosen.shard_scale:
             from bench.shards import spread_out
 

@@ -59,6 +59,8 @@ def one_pass(sizes: tuple[int, ...], options: dict, x: np.ndarray, y: np.ndarray
             transfers_per_example=figures["transfers"] / len(x),
             bytes_per_transfer=figures["bytes"] / max(figures["transfers"], 1),
             rounds_per_example=figures["rounds"] / passes,
+            waves_per_example=figures["waves"] / len(x),
+            bytes_per_example=figures["bytes"] / len(x),
             busy_share=[b / figures["seconds"] for b in figures["busy"]],
         )
     return found

@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT))  # the `bench` package lives beside `src`
 
 from bench import reference  # noqa: E402
 from bench.baseline import layers_of  # noqa: E402
+from bench.costmodel import predict  # noqa: E402
 from bench.sparse import sparse_blueprint  # noqa: E402
 from bench.speed import train  # noqa: E402
 
@@ -169,3 +170,22 @@ def test_the_shards_section_compares_one_process_with_two_shards(tmp_path):
         assert split["transfers_per_example"]["median"] > 0 and split["bytes_per_transfer"]["median"] > 0
         assert 0 < one["cpu_per_wall"]["median"] and len(split["busy_share"]) == 2
     assert [r["same_weights"] for r in rows] == [None, True, True]  # several in flight: not claimed
+
+
+def test_the_cost_model_is_latency_per_wave_and_bytes_over_bandwidth_beside_the_work_shared_out():
+    """t1 / N + waves x latency + bytes / bandwidth; past 3 shards, work, waves and bytes on the line
+    through 2 and 3 shards (figures made up for the test: 1 ms a wave, 100 MB/s, t1 10 ms)."""
+    row = {"workload": "w", "examples": 4, "one_process": 0.010,
+           1: {"seconds": 0.02, "waves": 2, "bytes": 1e4, "work": 0.01},
+           2: {"seconds": 0.03, "waves": 10, "bytes": 2e4, "work": 0.02},
+           3: {"seconds": 0.04, "waves": 16, "bytes": 3e4, "work": 0.03}}
+    found = predict(row, {"latency": 1e-3, "bandwidth": 1e8})
+    two = found["measured"][1]
+    assert two["shards"] == 2 and two["seconds"] == 0.03
+    assert two["model"] == pytest.approx(0.010 / 2 + 10e-3 + 2e4 / 1e8)
+    assert two["model_work"] == pytest.approx(0.02 / 2 + 10e-3 + 2e4 / 1e8)
+    assert [p["shards"] for p in found["predicted"]] == [4, 8, 16]
+    eight = found["predicted"][1]
+    assert (eight["waves"], eight["bytes"], eight["work"]) == pytest.approx((46, 8e4, 0.08))
+    assert eight["model"] == pytest.approx(0.010 / 8 + 46e-3 + 8e4 / 1e8)
+    assert eight["model_work"] == pytest.approx(0.08 / 8 + 46e-3 + 8e4 / 1e8)

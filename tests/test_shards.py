@@ -1,4 +1,5 @@
-"""Shards on a real two-node Ray cluster started on this machine: the same bits, and they survive kills.
+"""Shards on a real Ray cluster started on this machine (two nodes; four for the last test): the same
+bits, and they survive kills.
 
 The cluster (a head and a second node, each with its own ports and temporary folder) is started once
 for this file; pytest-xdist hands this file's tests to one worker (their `xdist_group` mark), so
@@ -323,31 +324,6 @@ def test_a_neuron_that_raises_takes_its_shard_down_and_the_shard_is_recovered(cl
 
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_learn_on_a_two_node_cluster_places_shards_on_both_and_learns_the_same(cluster, tmp_path):
-    common = ["learn", "--data", "xor2d", "--points", "40", "--epochs", "2", "--layers", "2,6,2"]
-    single = run(*common, "--save", tmp_path / "one.json", cwd=tmp_path)
-    assert single.returncode == 0, single.stderr
-    sharded = run(*common, "--shards", "2", "--cluster", cluster, "--save", tmp_path / "two.json",
-                  "--report", tmp_path / "two-report.json", cwd=tmp_path)
-    assert sharded.returncode == 0, sharded.stderr
-    report = json.loads((tmp_path / "two-report.json").read_text())
-    assert report["shards"] == 2 and report["restarts"] == 0 and report["transfers"] > 0
-    assert len(set(report["shard_nodes"])) == 2, "both shards on one node"
-    assert "transfers between 2 shards" in sharded.stderr
-    one, two = Network.load(tmp_path / "one.json"), Network.load(tmp_path / "two.json")
-    assert np.array_equal(one.blueprint.weights, two.blueprint.weights)
-    assert np.array_equal(one.blueprint.biases, two.blueprint.biases)
-    # predict takes shards too, and says what one process says (a Ray started here without an address:
-    # the README's shards block, and test_shards_local.py's SIGTERM)
-    plain = run("predict", tmp_path / "two.json", "--values", "0,1", "--values", "1,1", cwd=tmp_path)
-    split = run("predict", tmp_path / "two.json", "--values", "0,1", "--values", "1,1", "--shards", "2",
-                "--partition", "layers", "--cluster", cluster, cwd=tmp_path)
-    assert split.returncode == 0, split.stderr
-    assert split.stdout == plain.stdout
-
-
-@pytest.mark.subprocess
-@pytest.mark.slow
 def test_past_its_restarts_a_run_stops_in_one_line_and_saves_the_last_checkpoint(cluster, tmp_path):
     command = [*map(str, [Path(sys.executable).parent / "exmachina", "learn", "--epochs", "50", "--shards", "2",
                           "--cluster", cluster, "--save", tmp_path / "m.json"])]
@@ -368,3 +344,42 @@ def test_past_its_restarts_a_run_stops_in_one_line_and_saves_the_last_checkpoint
     assert "past its 3 restarts" in lines[0] and "saved to" in lines[0]
     assert "Traceback" not in out + err
     Network.load(tmp_path / "m.json")  # a whole model
+
+
+@pytest.mark.subprocess
+@pytest.mark.slow
+def test_learn_on_a_four_node_cluster_places_a_shard_on_each_and_learns_the_same(ray, cluster, tmp_path):
+    """Two more nodes join the cluster for this test (the last of the file): 4 shards, one on each node."""
+    extra = []
+    try:
+        for name in ("third", "fourth"):
+            extra.append(start_node(CLUSTER["folder"] / name, cluster)[0])
+        deadline = time.monotonic() + 60
+        while sum(n["Alive"] for n in ray.nodes()) < 4:
+            assert time.monotonic() < deadline, "the two more nodes never joined"
+            time.sleep(0.2)
+        common = ["learn", "--data", "xor2d", "--points", "40", "--epochs", "2", "--layers", "2,6,2"]
+        single = run(*common, "--save", tmp_path / "one.json", cwd=tmp_path)
+        assert single.returncode == 0, single.stderr
+        sharded = run(*common, "--shards", "4", "--cluster", cluster, "--save", tmp_path / "four.json",
+                      "--report", tmp_path / "four-report.json", cwd=tmp_path)
+        assert sharded.returncode == 0, sharded.stderr
+    finally:
+        for node in extra:
+            node.send_signal(signal.SIGTERM)
+        for node in extra:
+            node.wait(60)
+    report = json.loads((tmp_path / "four-report.json").read_text())
+    assert report["shards"] == 4 and report["restarts"] == 0 and report["transfers"] > 0
+    assert len(set(report["shard_nodes"])) == 4, f"4 shards on {len(set(report['shard_nodes']))} nodes"
+    assert "transfers between 4 shards" in sharded.stderr
+    one, four = Network.load(tmp_path / "one.json"), Network.load(tmp_path / "four.json")
+    assert np.array_equal(one.blueprint.weights, four.blueprint.weights)
+    assert np.array_equal(one.blueprint.biases, four.blueprint.biases)
+    # predict takes shards too, and says what one process says (a Ray started here without an address:
+    # the README's shards block, and test_shards_local.py's SIGTERM)
+    plain = run("predict", tmp_path / "four.json", "--values", "0,1", "--values", "1,1", cwd=tmp_path)
+    split = run("predict", tmp_path / "four.json", "--values", "0,1", "--values", "1,1", "--shards", "2",
+                "--partition", "layers", "--cluster", cluster, cwd=tmp_path)
+    assert split.returncode == 0, split.stderr
+    assert split.stdout == plain.stdout

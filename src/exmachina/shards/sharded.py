@@ -134,6 +134,7 @@ class Shards:
         self.rate = self.saved_rate = learning_rate
         self.told = dict.fromkeys(self.actors, learning_rate)  # the rate each shard was last given
         self.messages = self.transfers = self.bytes = self.rounds = 0
+        self.waves = 0  # the driver's waits for shards to answer: the rounds one after another
         self.busy = dict.fromkeys(self.actors, 0.0)  # seconds each shard spent working in rounds
         self.restarts = dict.fromkeys(self.actors, 0)  # lives each shard began after its first
         self.deaths = dict.fromkeys(self.actors, 0)  # failed calls seen, for the restart limit
@@ -175,9 +176,10 @@ class Shards:
         self.rate = rate
 
     def traffic(self, since: dict[str, Any] | None = None) -> dict[str, Any]:
-        """What crossed between places (since a former count): transfers, their bytes, rounds, the
-        shards' restarts and the seconds each shard worked; and where the shards are."""
-        now = {"transfers": self.transfers, "bytes": self.bytes, "rounds": self.rounds,
+        """What crossed between places (since a former count): transfers, their bytes, rounds (calls of a
+        shard), waves (rounds one after another), the shards' restarts and the seconds each shard worked;
+        and where the shards are."""
+        now = {"transfers": self.transfers, "bytes": self.bytes, "rounds": self.rounds, "waves": self.waves,
                "restarts": sum(self.restarts.values()), "busy": list(self.busy.values())}
         if since is not None:
             now = {k: [a - b for a, b in zip(v, since[k])] if k == "busy" else v - since[k] for k, v in now.items()}
@@ -229,6 +231,7 @@ class Shards:
                 self.rounds += 1
             if not pending:
                 return
+            self.waves += 1
             inbox = defaultdict(list)
             self.ray.wait(list(pending), num_returns=1)  # one at least, then every one that is ready
             ready, _ = self.ray.wait(list(pending), num_returns=len(pending), timeout=0)
