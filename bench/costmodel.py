@@ -29,6 +29,7 @@ WORKLOADS = [  # (name, sizes, examples, examples with --quick)
 ]
 MEASURED = (1, 2, 3)
 PREDICTED = (4, 8, 16)
+AIM = 1.6  # the speed-up issue 25 asks of 2 shards
 CALLS = 200  # round trips timed for the latency
 PAYLOAD = 4 << 20  # bytes a call carries each way for the bandwidth
 
@@ -93,7 +94,9 @@ def predict(row: dict[str, Any], constants: dict[str, float]) -> dict[str, Any]:
 
     def model(n: int, work: float, waves: float, crossing: float) -> dict[str, float]:
         talk = waves * latency + crossing / bandwidth
-        return {"model": t1 / n + talk, "model_work": work / n + talk}
+        # the latency a wave may take at most for the model to reach AIM times one process (< 0: none will do)
+        most = (t1 / AIM - t1 / n - crossing / bandwidth) / waves if waves else float("inf")
+        return {"model": t1 / n + talk, "model_work": work / n + talk, "latency_for_aim": most}
 
     measured = [{"shards": n, **row[n], **model(n, **{k: row[n][k] for k in ("work", "waves")},
                                                 crossing=row[n]["bytes"])} for n in MEASURED]

@@ -174,10 +174,11 @@ def cost_model_table(found: dict[str, Any]) -> Table:
         caption=f"latency {constants['latency'] * 1e3:.2f} ms a call, bandwidth "
                 f"{constants['bandwidth'] / 1e6:,.0f} MB/s (measured here); ms per example, medians. work: the "
                 "shards' working seconds per example, all together, over one process's; 'with work': the model "
-                "with that work in place of t1. 4-16: work, waves and bytes along the line through 2 and 3 shards.",
+                "with that work in place of t1. 4-16: work, waves and bytes along the line through 2 and 3 shards. "
+                "latency for 1.6x: the most a wave may take for the model (t1 / N) to reach 1.6x one process.",
     )
     for column in ("workload", "shards", "waves/ex", "KB/ex", "work", "measured ms", "model ms", "with work ms",
-                   "speed-up (model, with work)"):
+                   "speed-up (model, with work)", "latency for 1.6x"):
         table.add_column(column, justify="left" if column == "workload" else "right")
     for row in found["workloads"]:
         t1 = row["one_process"]
@@ -189,6 +190,7 @@ def cost_model_table(found: dict[str, Any]) -> Table:
                 f"{seen['work'] / t1:.1f}", f"{measured * 1e3:.1f}" if measured else "-",
                 f"{seen['model'] * 1e3:.1f}", f"{seen['model_work'] * 1e3:.1f}",
                 f"{t1 / seen['model']:.2f}, {t1 / seen['model_work']:.2f}",
+                f"{seen['latency_for_aim'] * 1e6:,.0f} µs" if seen["latency_for_aim"] > 0 else "none",
             )
     return table
 

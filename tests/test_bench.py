@@ -174,7 +174,7 @@ def test_the_shards_section_compares_one_process_with_two_shards(tmp_path):
 
 def test_the_cost_model_is_latency_per_wave_and_bytes_over_bandwidth_beside_the_work_shared_out():
     """t1 / N + waves x latency + bytes / bandwidth; past 3 shards, work, waves and bytes on the line
-    through 2 and 3 shards (figures made up for the test: 1 ms a wave, 100 MB/s, t1 10 ms)."""
+    through 2 and 3 shards; the latency a wave may take for 1.6x (figures made up: 1 ms, 100 MB/s, t1 10 ms)."""
     row = {"workload": "w", "examples": 4, "one_process": 0.010,
            1: {"seconds": 0.02, "waves": 2, "bytes": 1e4, "work": 0.01},
            2: {"seconds": 0.03, "waves": 10, "bytes": 2e4, "work": 0.02},
@@ -189,3 +189,6 @@ def test_the_cost_model_is_latency_per_wave_and_bytes_over_bandwidth_beside_the_
     assert (eight["waves"], eight["bytes"], eight["work"]) == pytest.approx((46, 8e4, 0.08))
     assert eight["model"] == pytest.approx(0.010 / 8 + 46e-3 + 8e4 / 1e8)
     assert eight["model_work"] == pytest.approx(0.08 / 8 + 46e-3 + 8e4 / 1e8)
+    # the most a wave may take for 1.6x one process: none for 1 shard, whatever its latency
+    assert eight["latency_for_aim"] == pytest.approx((0.010 / 1.6 - 0.010 / 8 - 8e4 / 1e8) / 46)
+    assert found["measured"][0]["latency_for_aim"] < 0
