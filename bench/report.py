@@ -195,6 +195,21 @@ def cost_model_table(found: dict[str, Any]) -> Table:
     return table
 
 
+def transport_table(rows: list[dict[str, Any]]) -> Table:
+    sizes = next((list(r["seconds"]) for r in rows if "seconds" in r), [])
+    table = Table(title="A parcel of float64 values to another process and back on this machine (median round trip)",
+                  caption="shared memory, polled: both sides spin on a word while they wait (a core each).")
+    table.add_column("transport")
+    for n in sizes:
+        table.add_column(f"{int(n):,} values", justify="right")
+    for row in rows:
+        if "error" in row:
+            table.add_row(row["transport"], row["error"], *[""] * (len(sizes) - 1))
+        else:
+            table.add_row(row["transport"], *(f"{row['seconds'][n] * 1e6:,.0f} µs" for n in sizes))
+    return table
+
+
 def show(console: Console, results: dict[str, Any]) -> None:
     machine = results["machine"]
     console.print(
@@ -212,6 +227,8 @@ def show(console: Console, results: dict[str, Any]) -> None:
             console.print(breakdown_table(results["scale"]["breakdown"]))
     if results.get("shards"):
         console.print(shard_table(results["shards"]))
+    if results.get("transports"):
+        console.print(transport_table(results["transports"]))
     if results.get("cost_model"):
         console.print(cost_model_table(results["cost_model"]))
     if results.get("mnist"):

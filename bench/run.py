@@ -5,6 +5,7 @@
     python bench/run.py --scale [--neurons 1000000 --synapses 10000000]   the large sparse network
     python bench/run.py --shards                                          2 shards against one process
     python bench/run.py --cost-model                                      the shards' cost model, 1-3 shards
+    python bench/run.py --transports                                      a parcel's round trip, by transport
     python bench/run.py --shard-scale [--shard-layers 21]                 a large network over 4 shards
     python bench/run.py --view                                            what the live view costs (paired)
     python bench/run.py --mnist                                           one pass over MNIST-format files
@@ -67,6 +68,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--shards", action="store_true", help="2 shards on Ray against one process")
     parser.add_argument("--cost-model", action="store_true",
                         help="the shards' cost model: constants measured, checked on 1-3 shards, 4-16 predicted")
+    parser.add_argument("--transports", action="store_true",
+                        help="a parcel's round trip between two processes: Ray, ZeroMQ, a pipe, shared memory")
     parser.add_argument("--mnist", action="store_true",
                         help="one online pass of `exmachina learn --data mnist:DIR --layers 784,100,10`, timed")
     parser.add_argument("--shard-scale", action="store_true", help="a large network over 4 shards: peak memory")
@@ -80,7 +83,7 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     if found.neurons < 2 or found.synapses < found.neurons // 2 or found.width < 1:
         parser.error("--neurons must be at least 2, --synapses at least half of --neurons, --width at least 1")
     if not (found.table or found.semeion or found.scale or found.shards or found.shard_scale or found.view
-            or found.mnist or found.cost_model):
+            or found.mnist or found.cost_model or found.transports):
         found.table = True
     return found
 
@@ -163,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine(), "quick": chosen.quick}
     results.update(table=None, semeion=None, scale=None, shards=None, shard_scale=None, mnist=None,
-                   cost_model=None)
+                   cost_model=None, transports=None)
     try:
         if chosen.semeion:
             from bench.semeion import semeion  # checks the data before the long sections run
@@ -183,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
             from bench.costmodel import measure
 
             results["cost_model"] = measure(chosen.quick, chosen.repeats or (1 if chosen.quick else 3), console.log)
+        if chosen.transports:
+            from bench.transport import measure as carry
+
+            results["transports"] = carry(30 if chosen.quick else 300, console.log)
         if chosen.shard_scale:
             from bench.shards import spread_out
 
