@@ -1,4 +1,4 @@
-"""Nine small networks and how they learn: the bits they learned before the dendrites folded
+"""Ten small networks and how they learn: the bits they learned before the dendrites folded
 messages as they arrive are kept in fixtures/bits.npz, and every runtime must learn them again.
 
 `python tests/bits.py` writes the fixtures (run it only on a runtime whose bits are the reference).
@@ -56,6 +56,9 @@ CASES = {
     "early both ways online": (lambda: early_both_ways("tanh", "cross_entropy"), {}),
     "early both ways batches": (lambda: early_both_ways("sigmoid", "squared"), {"batch_size": 3}),
     "leaky relu with noise": (lambda: layered([6, 5, 3], "leaky_relu", loss="cross_entropy", seed=8), {"noise": 0.2}),
+    # runs of 37 and 21 receivers: a batch's gradients are summed sixteen and four receivers side by side,
+    # and the rest one by one (kept from the runtime before that: c536cf1)
+    "wide batches": (lambda: layered([37, 21, 3], "sigmoid", loss="cross_entropy", seed=7), {"batch_size": 6}),
 }
 
 

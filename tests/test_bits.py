@@ -97,7 +97,7 @@ print(json.dumps(learned))
 
 @pytest.mark.subprocess
 def test_the_python_source_learns_the_kept_bits(tmp_path):
-    """Run from the .py files alone (nothing compiled), the nine networks learn the same bits."""
+    """Run from the .py files alone (nothing compiled), the ten networks learn the same bits."""
     shutil.copytree(Path(exmachina.__file__).parent, tmp_path / "exmachina",
                     ignore=shutil.ignore_patterns(*(f"*{suffix}" for suffix in EXTENSION_SUFFIXES), "*.c"))
     done = subprocess.run([sys.executable, "-c", SOURCE.format(tests=str(Path(__file__).parent))],

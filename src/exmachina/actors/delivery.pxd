@@ -40,6 +40,10 @@ cdef class Delivery:
     cdef double **_then_of
     cdef double **_weights_of
     cdef double **_activity_of
+    cdef object _spread, _spread_in
+    cdef double *_spread_at
+    cdef int *_spread_in_at
+    cdef int _spread_width
 
     @cython.locals(n=Py_ssize_t, wave=Wave, i=Py_ssize_t, plain=bint)
     cdef int deliver(self, int kind, object tag, Routes routes, double *sent, int width, int stride) except -1
@@ -73,6 +77,13 @@ cdef class Delivery:
     @cython.locals(sums="double*", fan="int*", first=Py_ssize_t, slot=int, k=Py_ssize_t, rates="double*",
                    acts="double*", weights_of="double**", then_of="double**", weights="double*", then=double)
     cdef int _errors_run(self, Wave wave, Routes routes, double *sent, int width, int stride) except -1
+
+    @cython.locals(spread_in="int*", first=Py_ssize_t, late=int, k=Py_ssize_t)
+    @cython.final
+    cdef inline bint _spread_ready(self, Routes routes, int width) except -1
+
+    @cython.locals(activity="double*", spread="double*", count=Py_ssize_t, b=Py_ssize_t)
+    cdef int _spread_activity(self, Py_ssize_t receiver, int width) except -1
 
     @cython.locals(size=Py_ssize_t, sums="double*", bias_of="double**", receiver=Py_ssize_t, b=Py_ssize_t,
                    j=Py_ssize_t)

@@ -52,6 +52,9 @@ class Delivery:
         # for each kind of message, each process's fan; which processes are handed lists (`_tables`)
         self._fan: tuple = (None, None)
         self._boxed = np.empty(0, dtype=np.int32)
+        # for a batch, each receiver's activity as it fired, side by side: its value for example b of the
+        # batch at `_spread[b * count + receiver]` (`_spread_activity`); `_spread_in`, the width it holds
+        self._spread, self._spread_in, self._spread_width = np.empty(0), np.zeros(0, dtype=np.int32), 0
 
     def _tables(self) -> None:
         """C pointers to the fans and to which processes are handed lists, and the dendrites' tables,
@@ -77,6 +80,8 @@ class Delivery:
             else:
                 self._point_bias(processes[receiver], receiver)
         self._then_of = buffers.pointers(self._dendrites[0], count)
+        self._spread_in = np.zeros(count, dtype=np.int32)
+        self._spread_in_at, self._spread_width = buffers.ints(self._spread_in, count), 0
         self._weights_of = buffers.pointers(self._dendrites[1], count)
         self._activity_of = buffers.pointers(self._dendrites[2], count)
 
@@ -218,9 +223,35 @@ class Delivery:
                 sums[first + k] += sent[k] * then
                 weights[slot] = then - rates[first + k] * (sent[k] * acts[first + k])
         else:
-            dendrites.fold_errors(sums, first, routes.size, slot, sent, width, stride, weights_of, self._activity_of,
-                                  rates)
+            dendrites.fold_errors(sums, first, routes.size, slot, sent, width, stride, weights_of)
+            if stride == 0 and self._spread_ready(routes, width):
+                dendrites.step_spread(self._spread_at, self._count, first, routes.size, slot, sent, width, weights_of,
+                                      rates)
+            else:
+                dendrites.step_weights(first, routes.size, slot, sent, width, stride, weights_of, self._activity_of,
+                                       rates)
         self._taken(wave, routes, fan)
+
+    def _spread_ready(self, routes: Routes, width: int) -> bool:
+        """Whether every receiver of a run has its activity, of this width, in the spread (`_spread_activity`)."""
+        spread_in, first = self._spread_in_at, routes.first
+        late = 0  # an OR over the run, in a loop the compiler can vectorise
+        for k in range(routes.size):
+            late |= spread_in[first + k] ^ width
+        return late == 0
+
+    def _spread_activity(self, receiver: int, width: int) -> None:
+        """The receiver's activity for the batch it fired for (read by `_read`), copied into its column of
+        the spread, where a run's gradients read four receivers' values at once (`dendrites.step_spread`)."""
+        if self._spread_width != width:
+            self._spread = np.empty(self._count * width)
+            self._spread_at = buffers.block(self._spread, self._count * width)
+            self._spread_in[:] = 0
+            self._spread_width = width
+        activity, spread, count = self._activity_of[receiver], self._spread_at, self._count
+        for b in range(width):
+            spread[b * count + receiver] = activity[b]
+        self._spread_in_at[receiver] = width
 
     def _widen(self, wave: Wave, width: int) -> None:
         """Set the wave's width for its example, and start every sum: each dendrite's total input from
@@ -346,6 +377,7 @@ class Delivery:
         other process's folds read or write them. Read when it has fired (`run`), and again whenever
         another example's errors come to it in between (`_bind`)."""
         mode = -1  # it does not integrate its errors (the feeder only counts them)
+        self._spread_in_at[receiver] = 0  # (copied again by `run` when it has fired for a batch)
         if process.integrates:
             if process.steps and process.shared:
                 process.unshare()

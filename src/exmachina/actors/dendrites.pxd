@@ -1,7 +1,7 @@
 # C types for dendrites.py: a process's fields that the folds read, a wave's sums, and the folds.
 cimport cython
 
-from exmachina.actors cimport buffers
+from exmachina.actors cimport buffers, lanes
 
 
 cdef class Process:
@@ -42,10 +42,18 @@ cdef void fold_activity(double *sums, Py_ssize_t row, double *value, Py_ssize_t 
 cdef void fold_error(double *sums, Py_ssize_t row, Py_ssize_t slot, double *value, Py_ssize_t at, int width,
                      double then, double *weights, double *activity, double rate, bint steps) noexcept
 
-@cython.locals(k=Py_ssize_t, b=Py_ssize_t, row=Py_ssize_t, at=Py_ssize_t, then=double, a0="double*", a1="double*",
-               a2="double*", a3="double*", g0=double, g1=double, g2=double, g3=double)
+@cython.locals(k=Py_ssize_t, b=Py_ssize_t, row=Py_ssize_t, at=Py_ssize_t, then=double)
 cdef void fold_errors(double *sums, Py_ssize_t first, Py_ssize_t count, Py_ssize_t slot, double *sent, int width,
-                      Py_ssize_t stride, double **weights_of, double **activity_of, double *rates) noexcept
+                      Py_ssize_t stride, double **weights_of) noexcept
+
+@cython.locals(k=Py_ssize_t, b=Py_ssize_t, at=Py_ssize_t, a0="double*", a1="double*", a2="double*", a3="double*",
+               g0=double, g1=double, g2=double, g3=double)
+cdef void step_weights(Py_ssize_t first, Py_ssize_t count, Py_ssize_t slot, double *sent, int width,
+                       Py_ssize_t stride, double **weights_of, double **activity_of, double *rates) noexcept
+
+@cython.locals(gradients="double[16]", k=Py_ssize_t, together=int, j=Py_ssize_t)
+cdef void step_spread(double *spread, Py_ssize_t across, Py_ssize_t first, Py_ssize_t count, Py_ssize_t slot,
+                      double *sent, int width, double **weights_of, double *rates) noexcept
 
 cdef void step_weight(double *weights, Py_ssize_t slot, double rate, int width, double gradient) noexcept
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import buffers
+from . import buffers, lanes
 from .routes import ACTIVITY
 
 buffers.load()
@@ -142,18 +142,24 @@ def fold_error(sums: np.ndarray, row: int, slot: int, value: np.ndarray, at: int
 
 
 def fold_errors(sums: np.ndarray, first: int, count: int, slot: int, sent: np.ndarray, width: int, stride: int,
-                weights_of: list, activity_of: list, rates: np.ndarray) -> None:
+                weights_of: list) -> None:
     """Step 5 for a run: `count` receivers from `first`, each sent a batch's vector of errors for its
     `slot` (`stride` doubles after the one before in `sent`; 0: the same vector for all), in its turn,
-    and each stepping the weights it fired with. Each folds its own as
-    `fold_error` does, with the same arithmetic in the same order. Four receivers' gradients are
-    summed side by side: each is a chain of additions in batch order that must wait for its last
-    addition, and four chains keep the processor busy where one would leave it waiting."""
+    one example in flight. Each folds its own into its error sum as `fold_error` does, with w_j as it
+    fired with it (its weight, not yet stepped: `step_weights` steps it after)."""
     for k in range(count):
         then = weights_of[first + k][slot]
         row, at = (first + k) * width, k * stride
         for b in range(width):
             sums[row + b] += sent[at + b] * then
+
+
+def step_weights(first: int, count: int, slot: int, sent: np.ndarray, width: int, stride: int, weights_of: list,
+                 activity_of: list, rates: np.ndarray) -> None:
+    """Steps 8, 9 for a run (after `fold_errors`): each receiver steps the weight of its `slot` by its
+    gradient, as `fold_error` does. Four receivers' gradients are summed side by side: each is a chain
+    of additions in batch order that must wait for its last addition, and four chains keep the
+    processor busy where one would leave it waiting."""
     k = 0
     while k + 4 <= count:
         a0, a1, a2, a3 = activity_of[first + k], activity_of[first + k + 1], activity_of[first + k + 2], \
@@ -176,6 +182,22 @@ def fold_errors(sums: np.ndarray, first: int, count: int, slot: int, sent: np.nd
             g0 += sent[at + b] * a0[b]
         step_weight(weights_of[first + k], slot, rates[first + k], width, g0)
         k += 1
+
+
+def step_spread(spread: np.ndarray, across: int, first: int, count: int, slot: int, sent: np.ndarray, width: int,
+                weights_of: list, rates: np.ndarray) -> None:
+    """`step_weights` for a run sent one vector of errors (a neuron's error, back to its inputs), each
+    receiver's activity read from its own column of `spread` (its value for example b of the batch at
+    `spread[b * across + receiver]`, copied there when it fired): the gradients of sixteen receivers
+    side by side are then summed in the processor's vector lanes (`lanes`), each in batch order."""
+    gradients = [0.0] * 16
+    k = 0
+    while k < count:
+        together = 16 if count - k >= 16 else 4 if count - k >= 4 else 1
+        lanes.sum_lanes(spread, first + k, across, sent, width, gradients, together)
+        for j in range(together):
+            step_weight(weights_of[first + k + j], slot, rates[first + k + j], width, gradients[j])
+        k += together
 
 
 def step_weight(weights: np.ndarray, slot: int, rate: float, width: int, gradient: float) -> None:

@@ -197,8 +197,11 @@ class LocalRuntime(Delivery):
                     if wave.forward and process.holding:
                         self._read(process, receiver)
                         self._bound_at[receiver] = -2
+                        if width > 1:
+                            self._spread_activity(receiver, width)
                     else:
                         self._bound_at[receiver] = -1
+                        self._spread_in_at[receiver] = 0
             wave.open -= 1
             if not wave.open:  # everyone has had its messages: the wave is free for another example
                 del self._waves[kind][tag]
@@ -212,6 +215,8 @@ class LocalRuntime(Delivery):
         """Let go of the spare waves' memory while nothing is in transit (it is made again as needed)."""
         self._spare[ACTIVITY].clear()
         self._spare[ERROR].clear()
+        self._spread, self._spread_width = np.empty(0), 0
+        self._spread_in[:] = 0
         if self.idle():
             self._made.clear()
 
