@@ -6,7 +6,8 @@ examples; the difference over the examples between them is the instructions an e
     valgrind --tool=callgrind --callgrind-out-file=/dev/null python -m bench.crossing 784,100,10 2 9
 
 Usage: python -m bench.crossing SIZES SHARDS EXAMPLES [IN_FLIGHT [PARTITION]] (SHARDS 0: one process). It prints
-the values that crossed between places and the rounds (calls of a shard), per example.
+the values that crossed between places, the rounds (calls of a shard) and the messages that came
+before their turn (and waited in their slots), per example.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def main(sizes: str, shards: str, examples: str, in_flight: str = "1", partition
     split = Alone(blueprint, int(shards), learning_rate=0.1, in_flight=int(in_flight), partition=partition)
     split.feed(given)
     print(f"values crossing per example: {split.values / len(given):.0f}, rounds per example: "
-          f"{split.rounds / len(given):.1f}")
+          f"{split.rounds / len(given):.1f}, messages before their turn per example: {split.waited / len(given):.0f}")
 
 
 if __name__ == "__main__":

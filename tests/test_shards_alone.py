@@ -7,6 +7,8 @@ holds its targets, a target's error once per other shard that holds its inputs.
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -88,3 +90,25 @@ def test_values_crossing_scale_with_neurons_and_shards_not_synapses(shards, part
     assert split.values == 5 * expected_crossings(bp, home)
     synapses_apart = int(np.sum(home[np.asarray(bp.sources)] != home[np.asarray(bp.targets)]))
     assert split.values < 5 * synapses_apart  # one value per synapse apart was what crossed before terminals
+
+
+def test_messages_before_their_turn_wait_in_their_slots_and_make_no_object_each():
+    """Spread over two shards, a hidden neuron's inputs from its own shard come before those from the
+    other (its first slots): they wait in their slots, counted, until the gap closes. Once a wave's
+    slots are made, they take no memory of their own (a NumPy vector and a dict entry each, before:
+    over 100 bytes a message). Whole layers wait for nothing."""
+    bp = Network.layered([200, 20, 4], activation="sigmoid", loss="squared", seed=0).blueprint
+    given = examples(bp, 4, 1)
+    split = Alone(bp.copy(), 2, learning_rate=0.1, partition="spread")
+    split.feed(given[:2])  # every wave made once
+    before = split.waited
+    tracemalloc.start()
+    split.feed(given[2:])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    held = split.waited - before
+    assert held >= 2 * 10 * 100  # at least the 10 hidden neurons' 100 inputs at home on one shard, each example
+    assert peak < 8 * held, (peak, held)
+    layers = Alone(bp.copy(), 2, learning_rate=0.1, partition="layers")
+    layers.feed(given)
+    assert layers.waited == 0

@@ -14,7 +14,7 @@ from exmachina.actors.routes cimport Routes
 
 cdef class Delivery:
     cdef public list processes
-    cdef public long long messages
+    cdef public long long messages, waited
     cdef list _made, _waiting, _recent
     cdef tuple _waves, _spare
     cdef bint _settled
@@ -67,7 +67,7 @@ cdef class Delivery:
     @cython.locals(bound="int*", modes="int*", first=Py_ssize_t, number=int, late=int, k=Py_ssize_t)
     cdef bint _bind_run(self, Wave wave, Routes routes) except -1
 
-    @cython.locals(folded="int*", first=Py_ssize_t, slot=int, full=int, k=Py_ssize_t)
+    @cython.locals(folded="int*", first=Py_ssize_t, slot=int, full=int, k=Py_ssize_t, held="int*", starts="int*")
     @cython.final
     cdef inline int _taken(self, Wave wave, Routes routes, int *fan) except -1
 
@@ -98,6 +98,12 @@ cdef class Delivery:
                    receiver=Py_ssize_t, slot=int, error=double, then=double, weights="double*", mode=int)
     cdef int _errors(self, Wave wave, Routes routes, double *sent) except -1
 
+    @cython.locals(receivers="int*", slots="int*", folded="int*", sums="double*", held="int*", values="double*",
+                   starts="int*", fan="int*", receiver=Py_ssize_t, slot=int, k=Py_ssize_t, modes="int*",
+                   rates="double*", acts="double*", weights_of="double**", error=double, weights="double*",
+                   then=double)
+    cdef int _among_held(self, Wave wave, Routes routes, double *sent, Py_ssize_t i) except -1
+
     @cython.locals(fan="int*")
     cdef int _take(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,
                    int width) except -1
@@ -125,9 +131,13 @@ cdef class Delivery:
     @cython.final
     cdef inline void _push(self, Py_ssize_t receiver, Wave wave) noexcept
 
+    @cython.locals(k=Py_ssize_t)
     cdef int _hold(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,
                    int width) except -1
 
+    @cython.locals(start=Py_ssize_t, end=Py_ssize_t, k=Py_ssize_t, first=Py_ssize_t, held="int*", values="double*",
+                   bound=int, mode=int, then="double*", weights="double*", rate=double, act=double, sums="double*",
+                   slot=Py_ssize_t)
     cdef int _catch_up(self, Wave wave, Py_ssize_t receiver, int width) except -1
 
     @cython.final

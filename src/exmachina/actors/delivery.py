@@ -32,6 +32,7 @@ class Delivery:
     def __init__(self) -> None:
         self.processes: list = []
         self.messages = 0  # delivered so far
+        self.waited = 0  # of them, how many came before their turn and waited in their slots
         self._made: list = []  # every wave made, by number (the run queue names them so)
         self._waves: tuple[dict, dict] = ({}, {})  # open waves by tag, for each kind of message
         self._spare: tuple[list, list] = ([], [])  # waves to reuse
@@ -88,15 +89,15 @@ class Delivery:
     def deliver(self, kind: int, tag: Any, routes: Routes, sent: np.ndarray, width: int, stride: int) -> None:
         """Hand each value to its receiver, `sent` holding the values in the routes' order, `stride`
         doubles apart (`max(width, 1)`; 0 for a batch's errors: one vector, the same for every route):
-        a run in its turn in plain loops, one example's values in the common case's loop, anything
-        else one by one."""
+        a run in its turn in plain loops (one example's, even while some of the wave's messages wait in
+        their slots), one example's values in the common case's loop, anything else one by one."""
         n = routes.size
         wave = self._wave(kind, tag)
         if wave.width != width:
             self._widen(wave, width)
         self.messages += n
         plain = routes.plain_in is self or self._plain(routes)
-        if plain and routes.first >= 0 and not wave.ahead and self._in_turn(wave, routes, not wave.forward):
+        if plain and routes.first >= 0 and (width == 0 or not wave.ahead) and self._in_turn(wave, routes, not wave.forward):
             if wave.forward:
                 self._activities_run(wave, routes, sent, width)
             else:
@@ -180,17 +181,23 @@ class Delivery:
         return late == 0
 
     def _taken(self, wave: Wave, routes: Routes, fan: np.ndarray) -> None:
-        """Every receiver of a run has folded the run's slot: those for which it was the last are
-        scheduled, in the routes' order."""
+        """Every receiver of a run has folded the run's slot (and then those of its next slots that
+        wait for it): those that have folded their last are scheduled, in the routes' order."""
         folded, first, slot = wave.folded_at, routes.first, routes.at[0]
         full = 0
         for k in range(routes.size):
             folded[first + k] = slot + 1
             full |= fan[first + k] == slot + 1
+        if wave.ahead:  # one example's messages wait in their slots (a run is one example's when any wait)
+            held, starts = wave.held_at, wave.starts_at
+            for k in range(routes.size):
+                if slot + 1 < fan[first + k] and held[starts[first + k] + slot + 1]:
+                    self._catch_up(wave, first + k, 0)
+                    full |= folded[first + k] == fan[first + k]
         if full:
             self._room(routes.size)
             for k in range(routes.size):
-                if slot + 1 == fan[first + k]:
+                if folded[first + k] == fan[first + k]:
                     self._push(first + k, wave)
 
     def _activities_run(self, wave: Wave, routes: Routes, sent: np.ndarray, width: int) -> None:
@@ -271,7 +278,8 @@ class Delivery:
 
     def _activities(self, wave: Wave, routes: Routes, sent: np.ndarray) -> None:
         """One example's weighted activities, each to a receiver with dendrites: the common case. A
-        message in its turn is folded in the inner loop, in few instructions; any other goes by `_take`."""
+        message in its turn is folded in the inner loop, in few instructions; any other goes by `_take`,
+        and once some wait in their slots, the rest by `_among_held`."""
         receivers, slots, folded, sums, fan = routes.to, routes.at, wave.folded_at, wave.values_at, self._fan_in_at
         n, i = routes.size, 0
         self._room(n)  # the run queue has room for every receiver: no call in the loop
@@ -289,12 +297,16 @@ class Delivery:
             if i < n:
                 self._take(wave, receivers[i], slots[i], sent, i, 0)
                 i += 1
+            if i < n and wave.ahead:
+                self._among_held(wave, routes, sent, i)
+                break
 
     def _errors(self, wave: Wave, routes: Routes, sent: np.ndarray) -> None:
         """One example's errors, each to a receiver with dendrites. With one example in flight
         (`_lone`), a message in its turn to a receiver that steps the weights it fired with (or only
         counts its errors, as the feeder) is handled in the inner loop: folded as `fold_error` folds
-        it, its weight stepped. Any other goes by `_take`."""
+        it, its weight stepped. Any other goes by `_take`, and once some wait in their slots, the rest
+        by `_among_held`."""
         receivers, slots, folded, sums, fan = routes.to, routes.at, wave.folded_at, wave.values_at, self._fan_out_at
         modes, rates, acts, weights_of = self._modes_at, self._rates_at, self._acts_at, self._weights_of
         n, i = routes.size, 0
@@ -320,6 +332,42 @@ class Delivery:
             if i < n:
                 self._take(wave, receivers[i], slots[i], sent, i, 0)
                 i += 1
+            if i < n and wave.ahead:
+                self._among_held(wave, routes, sent, i)
+                break
+
+    def _among_held(self, wave: Wave, routes: Routes, sent: np.ndarray, i: int) -> None:
+        """One example's messages from the `i`-th on, each to a receiver with dendrites, while some of the
+        wave's wait in their slots: one before its turn waits in its slot, one in its turn is folded
+        (then those of the receiver's next slots that waited for it), and no call is made for either in
+        the common case. The run queue has room for every receiver."""
+        receivers, slots, folded, sums = routes.to, routes.at, wave.folded_at, wave.values_at
+        held, values, starts = wave.held_at, wave.held_values_at, wave.starts_at
+        fan = self._fan_in_at if wave.forward else self._fan_out_at
+        modes, rates, acts, weights_of = self._modes_at, self._rates_at, self._acts_at, self._weights_of
+        for i in range(i, routes.size):
+            receiver, slot = receivers[i], slots[i]
+            if slot != folded[receiver]:
+                k = starts[receiver] + slot
+                values[k] = sent[i]
+                held[k] = 1
+                wave.ahead += 1
+                self.waited += 1
+                continue
+            if wave.forward:
+                sums[receiver] += sent[i]
+            elif self._lone and modes[receiver] == 1:  # as in `_errors`
+                error, weights = sent[i], weights_of[receiver]
+                then = weights[slot]
+                sums[receiver] += error * then
+                weights[slot] = then - rates[receiver] * (error * acts[receiver])
+            else:
+                self._fold(wave, receiver, slot, sent, i, 0)
+            folded[receiver] = slot + 1
+            if slot + 1 < fan[receiver] and held[starts[receiver] + slot + 1]:
+                self._catch_up(wave, receiver, 0)
+            if folded[receiver] == fan[receiver]:
+                self._push(receiver, wave)
 
     def _take(self, wave: Wave, receiver: int, slot: int, value: np.ndarray, at: int, width: int) -> None:
         """One message, whoever its receiver: folded in its turn, held before it, or left in a list."""
@@ -399,18 +447,56 @@ class Delivery:
             self._grow(n)
 
     def _hold(self, wave: Wave, receiver: int, slot: int, value: np.ndarray, at: int, width: int) -> None:
-        """A message before its turn: kept, a copy of its value, until the slots before it are folded."""
-        wave.early[receiver, slot] = dendrites.copied(value, at, max(width, 1))
+        """A message before its turn waits, until the slots before it are folded: one example's in its
+        slot of the wave's store (no object made), a batch's as a copy of its vector."""
+        if width == 0:
+            if wave.held is None:
+                wave.make_held()
+            k = wave.starts_at[receiver] + slot
+            wave.held_values_at[k] = value[at]
+            wave.held_at[k] = 1
+        else:
+            wave.early[receiver, slot] = dendrites.copied(value, at, width)
         wave.ahead += 1
+        self.waited += 1
 
     def _catch_up(self, wave: Wave, receiver: int, width: int) -> None:
-        """Fold the receiver's messages that came early, as long as the next is among them."""
-        early = wave.early.pop((receiver, wave.folded_at[receiver]), None)
-        while early is not None:
-            wave.ahead -= 1
-            self._fold(wave, receiver, wave.folded_at[receiver], buffers.values(early, max(width, 1)), 0, width)
-            wave.folded_at[receiver] += 1
+        """Fold the receiver's messages that came early, as long as the next is among them: one
+        example's from their slots in a loop (bound once to the example, for errors), a batch's one by one."""
+        if width == 0:
+            start, end = wave.starts_at[receiver], wave.starts_at[receiver + 1]
+            k = first = start + wave.folded_at[receiver]
+            held, values = wave.held_at, wave.held_values_at
+            if k < end and held[k] and wave.forward:
+                while k < end and held[k]:
+                    held[k] = 0
+                    wave.values_at[receiver] += values[k]
+                    k += 1
+            elif k < end and held[k]:
+                bound = self._bound_at[receiver]
+                if bound != wave.number and not (bound == -2 and self._lone):
+                    self._bind(wave, receiver)
+                mode, then, weights = self._modes_at[receiver], self._then_of[receiver], self._weights_of[receiver]
+                rate, act, sums = self._rates_at[receiver], self._acts_at[receiver], wave.values_at
+                while k < end and held[k] and mode >= 0:  # as `fold_error` folds each (and `_errors_run`)
+                    held[k] = 0
+                    slot = k - start
+                    sums[receiver] += values[k] * then[slot]
+                    if mode > 0:
+                        weights[slot] = weights[slot] - rate * (values[k] * act)
+                    k += 1
+                while k < end and held[k]:  # it only counts its errors
+                    held[k] = 0
+                    k += 1
+            wave.ahead -= k - first
+            wave.folded_at[receiver] = k - start
+        else:
             early = wave.early.pop((receiver, wave.folded_at[receiver]), None)
+            while early is not None:
+                wave.ahead -= 1
+                self._fold(wave, receiver, wave.folded_at[receiver], buffers.values(early, width), 0, width)
+                wave.folded_at[receiver] += 1
+                early = wave.early.pop((receiver, wave.folded_at[receiver]), None)
 
     def _enqueue(self, receiver: int, wave: Wave) -> None:
         """The receiver's mailbox in `wave` is full: it runs after those already waiting."""

@@ -25,13 +25,18 @@ cdef class Wave:
     cdef public object values, folded, tag
     cdef readonly list boxes
     cdef readonly dict early
+    cdef readonly object starts, held, held_values
     cdef public int kind, number, open, width, ahead
     cdef public bint forward
     cdef int *folded_at
     cdef double *values_at
+    cdef int *starts_at
+    cdef int *held_at
+    cdef double *held_values_at
 
     @cython.locals(k=Py_ssize_t)
     cpdef reopen(self, object fan, int waiting)
+    cpdef make_held(self)
     cpdef widen(self, int width, Py_ssize_t processes)
 
 

@@ -73,7 +73,7 @@ class Wave:
     Each such process has one running sum in `values`: a float for one example (`width` 0), or a
     vector of `width` values for a mini-batch (-1 until the first message sets it), at
     `address * max(width, 1)`, and `folded[address]` says how many of its slots are in it. A message
-    that comes before its turn waits in `early` until the gap closes (the only memory per slot).
+    that comes before its turn waits in its slot until the gap closes (the only memory per slot).
     The processes handed lists keep their slots in `boxes`. A process may read its sum only while
     it handles it: the runtime then recycles the wave.
     """
@@ -88,8 +88,15 @@ class Wave:
         self.boxes = [[None] * f if b else None for f, b in zip(fan.tolist(), boxed.tolist())]
         self.folded = np.zeros(len(fan), dtype=np.int32)  # for each process, the slots taken so far
         self.folded_at = buffers.ints(self.folded, len(fan))  # compiled: a pointer to them
-        self.early: dict = {}  # (address, slot): a message that came before its turn, as an array
-        self.ahead = 0  # how many wait there
+        # a message that comes before its turn waits in its slot: one example's in `held_values`, process
+        # p's slot k at `starts[p] + k`, with `held` 1 there (made when the wave first holds one, then kept),
+        # a batch's vector in `early` by (address, slot)
+        self.starts = np.zeros(len(fan) + 1, dtype=np.int32)
+        np.cumsum(fan, out=self.starts[1:])
+        self.starts_at = buffers.ints(self.starts, len(fan) + 1)
+        self.held = self.held_values = None
+        self.early: dict = {}
+        self.ahead = 0  # how many wait
         self.reopen(fan, waiting)
 
     def reopen(self, fan: np.ndarray, waiting: int) -> None:
@@ -98,6 +105,13 @@ class Wave:
         for k in range(len(fan)):  # (a C loop, compiled: no NumPy call per example)
             self.folded_at[k] = 0
         self.open = waiting  # processes that still wait for some slot
+
+    def make_held(self) -> None:
+        """Room for one example's messages that come before their turn: a double and a flag per slot,
+        made once for the wave (12 bytes a synapse), so that holding one makes no object."""
+        size = max(int(self.starts[-1]), 1)
+        self.held, self.held_values = np.zeros(size, dtype=np.int32), np.empty(size)
+        self.held_at, self.held_values_at = buffers.ints(self.held, size), buffers.block(self.held_values, size)
 
     def widen(self, width: int, processes: int) -> None:
         """Make the sums `width` doubles each for this example, or refuse a message of another width."""

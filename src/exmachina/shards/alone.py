@@ -57,6 +57,11 @@ class Alone:
         """Messages the network's processes sent, each counted once."""
         return self.hub.messages + sum(s.messages for s in self.shards.values())
 
+    @property
+    def waited(self) -> int:
+        """Messages that came before their turn and waited in their slots, at every place."""
+        return self.hub.runtime.waited + sum(s.runtime.waited for s in self.shards.values())
+
     def state(self) -> Any:
         learned = self.blueprint.copy()
         for shard in self.shards.values():
