@@ -37,13 +37,15 @@ def timed(trip: Callable[[np.ndarray], Any], values: int, trips: int) -> float:
     return statistics.median(seconds)
 
 
-def ray_call(ray: Any, trips: int) -> dict[int, float]:
-    @ray.remote(num_cpus=0)
-    class Echo:
-        def back(self, parcel: np.ndarray) -> np.ndarray:
-            return parcel
+class Echo:
+    """An actor that hands back what it is given."""
 
-    echo = Echo.remote()
+    def back(self, parcel: np.ndarray) -> np.ndarray:
+        return parcel
+
+
+def ray_call(ray: Any, trips: int) -> dict[int, float]:
+    echo = ray.remote(num_cpus=0)(Echo).remote()
     try:
         return {n: timed(lambda p: ray.get(echo.back.remote(p)), n, trips) for n in SIZES}
     finally:
@@ -53,12 +55,7 @@ def ray_call(ray: Any, trips: int) -> dict[int, float]:
 def ray_compiled(ray: Any, trips: int) -> dict[int, float]:
     from ray.dag import InputNode
 
-    @ray.remote(num_cpus=0)
-    class Echo:
-        def back(self, parcel: np.ndarray) -> np.ndarray:
-            return parcel
-
-    echo = Echo.remote()
+    echo = ray.remote(num_cpus=0)(Echo).remote()
     with InputNode() as given:
         graph = echo.back.bind(given)
     compiled = graph.experimental_compile()
