@@ -108,8 +108,8 @@ def test_the_hot_path_runs_compiled_from_its_current_source(name):
     sources = [compiled.with_name(f"{stem}.py"), compiled.with_name(f"{stem}.pxd")]
     if name == "signals":
         sources.append(compiled.with_name("buffers.pxd"))  # cimported: compiled into signals
-    if name == "dendrites":
-        sources.append(compiled.with_name("lanes.pxd"))  # cimported: its C is compiled into dendrites
+    if name in ("signals", "dendrites"):
+        sources.append(compiled.with_name("lanes.pxd"))  # cimported: its C is compiled into them
     for source in sources:
         if source.exists():
             assert compiled.stat().st_mtime >= source.stat().st_mtime, f"{source} changed since {compiled} was built"

@@ -161,6 +161,9 @@ def fold_errors(sums: np.ndarray, first: int, count: int, slot: int, sent: np.nd
     `slot` (`stride` doubles after the one before in `sent`; 0: the same vector for all), in its turn,
     one example in flight. Each folds its own into its error sum as `fold_error` does, with w_j as it
     fired with it (its weight, not yet stepped: `step_weights` steps it after)."""
+    if stride == 0:  # one vector for all (a neuron's error, back to its inputs): four values at a time
+        lanes.fold_errors(sums, first, count, slot, sent, width, weights_of)
+        return
     for k in range(count):
         then = weights_of[first + k][slot]
         row, at = (first + k) * width, k * stride

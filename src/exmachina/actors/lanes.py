@@ -1,11 +1,11 @@
-"""A run's gradients over a batch, several receivers side by side, for the compiled folds.
+"""A batch's loops that the compiled modules take four doubles at a time, in vector registers.
 
-Each receiver of a run that is sent one vector of errors (a neuron's error, back to its inputs)
-sums its gradient, delta[b] * a[b] over the batch, in batch order from 0.0: a chain of additions,
-each waiting for the one before. Compiled, `lanes.pxd` replaces this function with C that takes
-sixteen receivers' chains at once in the processor's vector lanes (four doubles to a lane group):
-each lane does one receiver's additions in the same order, so the bits are the same (this `.py`
-is never compiled, like `buffers.py`).
+Compiled, `lanes.pxd` replaces these functions with C in GCC's and Clang's vector types (this `.py`
+is never compiled, like `buffers.py`): each value is the same multiply or add, and each sum adds in
+the same order, so the bits are the same. Here they are the plain loops. `sum_lanes` is the one
+that needed the lanes most: a receiver's gradient over a batch is a chain of additions in batch
+order, each waiting for the one before; compiled, sixteen receivers' chains go at once, four to a
+register, each lane doing one receiver's additions.
 """
 
 from __future__ import annotations
@@ -22,3 +22,20 @@ def sum_lanes(spread: np.ndarray, at: int, across: int, sent: np.ndarray, width:
         for b in range(width):
             total += sent[b] * spread[at + b * across + lane]
         gradients[lane] = total
+
+
+def weigh(activity: np.ndarray, weights: np.ndarray, fan: int, outbox: np.ndarray, width: int) -> None:
+    """Step 3 for a batch: the activity's vector times each of the `fan` weights, into the outbox."""
+    for j in range(fan):
+        for b in range(width):
+            outbox[j * width + b] = activity[b] * weights[j]
+
+
+def fold_errors(sums: np.ndarray, first: int, count: int, slot: int, sent: np.ndarray, width: int,
+                weights_of: list) -> None:
+    """Step 5 for a run of `count` receivers from `first` sent one vector of errors: each adds
+    `sent[b]` times its weight for `slot` into its error sum for example b."""
+    for k in range(count):
+        then = weights_of[first + k][slot]
+        for b in range(width):
+            sums[(first + k) * width + b] += sent[b] * then

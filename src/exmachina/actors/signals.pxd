@@ -2,6 +2,7 @@
 # Every vector is a pointer, checked by whoever made it: the methods are C calls and check nothing.
 cimport cython
 
+from exmachina.actors cimport lanes
 from exmachina.actors.activations cimport activate, slope
 
 
@@ -46,7 +47,6 @@ cdef class Vectors(Signals):
     cdef void derivative(self, int code, double *total_input, double *activity, double *derivative,
                          Py_ssize_t width) noexcept
 
-    @cython.locals(j=Py_ssize_t, b=Py_ssize_t)
     cdef void weigh(self, double *activity, double *weights, Py_ssize_t fan, double *outbox, Py_ssize_t width) noexcept
 
     @cython.locals(b=Py_ssize_t)

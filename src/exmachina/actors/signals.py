@@ -20,6 +20,7 @@ import random
 
 import numpy as np
 
+from . import lanes
 from .activations import activate, slope
 
 
@@ -107,9 +108,7 @@ class Vectors(Signals):
             derivative[b] = slope(code, total_input[b], activity[b])
 
     def weigh(self, activity, weights, fan, outbox, width):
-        for j in range(fan):
-            for b in range(width):
-                outbox[j * width + b] = activity[b] * weights[j]
+        lanes.weigh(activity, weights, fan, outbox, width)
 
     def error(self, errors, at, derivative, outbox, width):
         for b in range(width):
