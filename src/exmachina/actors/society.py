@@ -15,7 +15,7 @@ from .routes import Routes
 from .runtime import LocalRuntime
 from .teacher import Listener, Teacher
 from .terminals import reach, terminal
-from .wiring import Layout, Part
+from .wiring import Part, whole
 
 KIND = {"sensor": Sensor, "hidden": Neuron, "output": Output}
 
@@ -50,9 +50,8 @@ class Society:
     ) -> None:
         self.blueprint = blueprint
         given = part is not None
-        part = part or Layout(blueprint).part(0)
-        mine, synapses = part.owned()  # kept for `state`; the rest of the part is not
-        self.owned = mine, synapses.astype(np.int32)
+        part = part or whole(blueprint)
+        self.owned = part.owned()  # kept for `state`; the rest of the part is not
         self.runtime = runtime
         ids = part.ids.tolist()
         tables = [_as_int32(table) for table in (part.forward, part.backward)]
@@ -147,7 +146,7 @@ class Society:
         at = 0
         for neuron in self.neurons:  # a neuron at a time: no copy of every weight at once
             if neuron.learns_weights:
-                learned.weights[synapses[at:at + neuron.fan_out]] = neuron.weights
+                learned.weights[_span(synapses, at, at + neuron.fan_out)] = neuron.weights
                 at += neuron.fan_out
         return learned
 
@@ -156,7 +155,13 @@ def write(learned: Any, owned: tuple[np.ndarray, np.ndarray], state: dict[str, A
     """Write one place's `learned()` state into a blueprint, given the neurons and synapses it owns."""
     neurons, synapses = owned
     learned.biases[neurons] = state["biases"]
-    learned.weights[synapses] = state["weights"]
+    learned.weights[_span(synapses, 0, len(synapses))] = state["weights"]
+
+
+def _span(synapses: np.ndarray | range, start: int, stop: int) -> np.ndarray | slice:
+    """synapses[start:stop] as an index into the blueprint's weights: a slice where they are a range."""
+    chosen = synapses[start:stop]
+    return slice(chosen.start, chosen.stop) if isinstance(chosen, range) else chosen
 
 
 def _deaf(tag: Any, outputs: np.ndarray, desired: Any) -> None:

@@ -21,17 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .lines import Lines, line_starts, lines, walk
 from .routes import ACTIVITY, ERROR
-
-
-@dataclass
-class Lines:
-    """The lines of one direction, sorted by sender (a sender's lines in the order of its routes)."""
-
-    senders: np.ndarray
-    receivers: np.ndarray
-    slots: np.ndarray
-    synapses: np.ndarray  # the synapse a forward line weighs (-1 for the feeder's and teacher's lines)
 
 
 @dataclass
@@ -41,7 +32,7 @@ class Table:
     start: np.ndarray
     receivers: np.ndarray
     slots: np.ndarray
-    synapses: np.ndarray
+    synapses: np.ndarray | None  # the synapse each line runs along (-1: none); None where nothing reads it
 
 
 @dataclass
@@ -69,6 +60,7 @@ class Part:
     loss: str
     forward: Table
     backward: Table
+    synapses: np.ndarray | range  # on its neurons' axons, in state order (a range: the blueprint's own order)
     # (channel, kind, fan, to place, whether it relays the crossings of axons and dendrites to terminals)
     posts: list[tuple[int, int, int, int, bool]] = field(default_factory=list)
     # channel: kind, receivers, slots, and how many of them each value goes to (None: one each)
@@ -78,93 +70,28 @@ class Part:
 
     def owned(self) -> tuple[np.ndarray, np.ndarray]:
         """The blueprint numbers of its neurons and of the synapses on their axons, in state order."""
-        neurons = len(self.kinds)
-        synapses = self.forward.synapses[:self.forward.start[neurons]]
-        return self.ids[:neurons], synapses[synapses >= 0]
+        return self.ids[:len(self.kinds)], self.synapses
 
 
-def lines(blueprint) -> tuple[Lines, Lines]:
-    """Every message line of a blueprint, forward and backward, as 32-bit integers.
+def whole(blueprint) -> Part:
+    """The whole society at one place, each process at its blueprint number, made with no more than
+    it keeps: the routes (receivers and slots, without their senders or synapses) and the weights."""
+    n = blueprint.size
+    starts = line_starts(blueprint)
+    forward, backward = (Table(start, np.empty(start[-1], np.int32), np.empty(start[-1], np.int32), None)
+                         for start in starts)
+    weights = np.empty(starts[0][-1])  # one per forward line: 1.0 where it weighs no synapse
 
-    Built a chunk at a time and sorted only when not already in order, so that a network of a
-    hundred million synapses needs little more than the lines themselves.
-    """
-    n, sources, targets = blueprint.size, blueprint.sources, blueprint.targets
-    feeder, teacher = n, n + 1
-    sensors, outputs = blueprint.sensors.astype(np.int32), blueprint.outputs.astype(np.int32)
-    by_source = _order(sources, targets)  # an axon in order of target
-    by_target = _order(targets, sources)  # dendrites in order of source
-    slot = _ranks(targets, by_target, n)  # each synapse's slot at its target
-    index = _ranks(sources, by_source, n)  # each synapse's place on its source's axon
-    teacher_slots = np.arange(len(outputs), dtype=np.int32)
-    forward = _with_extra_lines(
-        _gather((sources, targets, slot), by_source), by_source,
-        # the outputs' lines to the teacher, and the feeder's to the sensors and the teacher
-        np.concatenate((outputs, np.full(len(sensors) + 1, feeder, np.int32))),
-        np.concatenate((np.full(len(outputs), teacher, np.int32), sensors, np.array([teacher], np.int32))),
-        np.concatenate((teacher_slots, np.zeros(len(sensors), np.int32), np.array([len(outputs)], np.int32))),
-    )
-    del slot, by_source
-    backward = _with_extra_lines(
-        _gather((targets, sources, index), by_target), by_target,
-        # the sensors' lines to the feeder, and the teacher's to the outputs
-        np.concatenate((sensors, np.full(len(outputs), teacher, np.int32))),
-        np.concatenate((np.full(len(sensors), feeder, np.int32), outputs)),
-        np.concatenate((np.arange(len(sensors), dtype=np.int32), np.zeros(len(outputs), np.int32))),
-    )
-    return forward, backward
+    def write(direction, synapses, senders, receivers, places, slots) -> None:
+        table = backward if direction else forward
+        table.receivers[places], table.slots[places] = receivers, slots
+        if not direction:
+            weights[places] = 1.0 if synapses is None else blueprint.weights[synapses]
 
-
-CHUNK = 1 << 20  # elements per step of the loops below, to bound their temporary arrays
-
-
-def _order(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
-    """The synapses in order of `major`, then `minor` (int32 indices; no sort when already so)."""
-    count = len(major)
-    ordered = True
-    for a in range(0, max(count - 1, 0), CHUNK):
-        b = min(a + CHUNK, count - 1)
-        step, tie = major[a + 1:b + 1] - major[a:b], minor[a + 1:b + 1] - minor[a:b]
-        if ((step < 0) | ((step == 0) & (tie <= 0))).any():
-            ordered = False
-            break
-    if ordered:
-        return np.arange(count, dtype=np.int32)
-    return np.lexsort((minor, major)).astype(np.int32)
-
-
-def _ranks(key: np.ndarray, order: np.ndarray, n: int) -> np.ndarray:
-    """Each synapse's rank among those with the same `key`, counted in `order`."""
-    fans = np.bincount(key, minlength=n)
-    start = (np.cumsum(fans) - fans).astype(np.int32)
-    ranks = np.empty(len(key), dtype=np.int32)
-    for a in range(0, len(key), CHUNK):
-        chosen = order[a:a + CHUNK]
-        ranks[chosen] = np.arange(a, a + len(chosen), dtype=np.int32) - start[key[chosen]]
-    return ranks
-
-
-def _gather(arrays: tuple[np.ndarray, ...], order: np.ndarray) -> list[np.ndarray]:
-    """Each array in `order`, as int32."""
-    gathered = []
-    for array in arrays:
-        out = np.empty(len(order), dtype=np.int32)
-        for a in range(0, len(order), CHUNK):
-            out[a:a + CHUNK] = array[order[a:a + CHUNK]]
-        gathered.append(out)
-    return gathered
-
-
-def _with_extra_lines(synapse_lines: list[np.ndarray], synapses: np.ndarray, senders: np.ndarray,
-                      receivers: np.ndarray, slots: np.ndarray) -> Lines:
-    """The synapses' lines (sorted by sender) with the lines that no synapse carries, in sender order.
-
-    The extra lines' senders send along no synapse in this direction, so each goes after every
-    synapse line of a smaller sender, in the order given (their senders ascending).
-    """
-    where = np.searchsorted(synapse_lines[0], senders, side="right")
-    return Lines(*(np.insert(line, where, extra) for line, extra in zip(
-        (*synapse_lines, synapses), (senders, receivers, slots, np.full(len(senders), -1, np.int32)))))
+    order = walk(blueprint, starts, write)
+    return Part(0, 1, n, np.arange(n + 2), list(blueprint.kinds), list(blueprint.activations),
+                blueprint.biases.copy(), weights, blueprint.loss, forward, backward,
+                range(len(blueprint.sources)) if order is None else order)
 
 
 class Layout:
@@ -239,10 +166,11 @@ class Layout:
         synapses = tables[0].synapses
         weights = bp.weights[synapses]
         weights[synapses < 0] = 1.0  # an output's line to the teacher
+        owned = synapses[:tables[0].start[len(neurons)]]
         imports = {c: self._import(c, terminals) for c, (_, there, _, _) in enumerate(self.channels) if there == place}
         return Part(
             place, self.places, n, ids, [bp.kinds[i] for i in neurons], [bp.activations[i] for i in neurons],
-            bp.biases[neurons], weights, bp.loss, *tables,
+            bp.biases[neurons], weights, bp.loss, *tables, owned[owned >= 0],
             posts=[(c, *self.channels[c][2:], self.channels[c][1], bool(self._relays(c))) for c in mine],
             imports=imports, reach=tuple(reach) if reach else None, terminals=terminals if reach else None,
         )
