@@ -8,7 +8,8 @@
 - `neuron`: the nine steps, and nothing else; `signals`: its arithmetic, for one example or a batch;
 - `feeder` and `teacher`: the processes that present examples and judge the outputs; `losses` and
   `activations`: the functions they and the neurons use;
-- `wiring`: every message line of a network and the routes each process uses, at each place;
+- `lines`: every message line of a network, each written straight into its place in the tables;
+- `wiring`: the routes each process uses at each place, and what crosses between places;
 - `society`: the processes a blueprint describes, built from its wiring.
 
 Nothing here imports from the layers above (shards, data, network, tracing, watch, cli).
