@@ -7,11 +7,12 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from test_oracle import skip_wiring
 
 from exmachina import Blueprint, layered
 from exmachina.actors.runtime import LocalRuntime
 from exmachina.actors.society import Society
+
+from test_oracle import skip_wiring
 
 
 def shuffled(blueprint: Blueprint, seed: int = 5) -> Blueprint:
