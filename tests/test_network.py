@@ -258,3 +258,20 @@ def test_predictions_in_batches_are_the_bits_of_each_example_presented_alone(act
     for i in range(len(x)):
         society.feed([(i, x[i], None)], learning=False)
     assert np.stack([alone[i] for i in range(len(x))]).tobytes() == net.predict(x).tobytes()
+
+
+@pytest.mark.parametrize("engine", ["actors", "matrix"])
+def test_predicting_block_by_block_on_one_engine_gives_what_predict_gives(engine):
+    """`predicting` keeps one engine (one society) for many calls, as `learn` scores a large set a
+    block at a time: blocks of any size, in any order, and a block predicted twice, give `predict`'s
+    outputs; on the actors its very bits (BLAS sums a block of other rows in another order)."""
+    net = Network.layered([6, 5, 3], activation="tanh", seed=2)
+    x = np.random.default_rng(5).normal(size=(200, 6))
+    whole = net.predict(x, engine=engine)
+    with net.predicting(engine) as predict:
+        blocks = [predict(x[130:]), predict(x[:1]), predict(x[1:130]), predict(x[:1])]
+    assert blocks[1].tobytes() == blocks[3].tobytes()
+    joined = np.concatenate(blocks[1:3] + blocks[:1])
+    if engine == "actors":
+        assert joined.tobytes() == whole.tobytes()
+    np.testing.assert_allclose(joined, whole, rtol=0, atol=1e-14)

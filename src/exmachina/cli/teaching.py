@@ -112,8 +112,9 @@ def evaluate(net: Network, data: DataSet, chosen: np.ndarray, engine: str) -> di
     """Accuracy, mean loss and the predicted class of each chosen example (None if none chosen)."""
     if not len(chosen):
         return {"accuracy": None, "loss": None, "predicted": np.array([], dtype=np.int64)}
-    outputs = np.concatenate([net.predict(data.inputs[chosen[at:at + SCORED_AT_ONCE]], engine=engine)
-                              for at in range(0, len(chosen), SCORED_AT_ONCE)])
+    with net.predicting(engine) as predict:  # one society for every block
+        outputs = np.concatenate([predict(data.inputs[chosen[at:at + SCORED_AT_ONCE]])
+                                  for at in range(0, len(chosen), SCORED_AT_ONCE)])
     truth, desired = encode(data.labels[chosen], net.blueprint.classes, net.outputs)
     losses, _ = find_loss(net.blueprint.loss).measure(outputs.T, desired.T)
     predicted = decode(outputs)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -271,23 +272,37 @@ class Network:
     def predict(self, inputs: Any, engine: str = "actors", shards: int | None = None, cluster: str | None = None,
                 partition: str = "spread") -> np.ndarray:
         """The output neurons' activities, one row per example (on shards as `fit` puts them)."""
+        with self.predicting(engine, shards, cluster, partition) as outputs_of:
+            return outputs_of(inputs)
+
+    @contextmanager
+    def predicting(self, engine: str = "actors", shards: int | None = None, cluster: str | None = None,
+                   partition: str = "spread") -> Iterator[Callable[[Any], np.ndarray]]:
+        """`predict` for many calls on one engine, made once (one society; its shards started once), so
+        that a large set can be predicted a block at a time: each call gives what `predict` gives."""
         check(engine=engine, shards=shards, cluster=cluster, partition=partition)
-        x = self.sensed(inputs)
         if engine == "matrix":
-            return MatrixEngine(self.blueprint).predict(x)
-        outputs = np.empty((len(x), self.outputs))
+            matrix = MatrixEngine(self.blueprint)
+            yield lambda inputs: matrix.predict(self.sensed(inputs))
+            return
+        into: list[np.ndarray] = []  # the outputs of the call in progress
 
         def listen(start: int, activities: np.ndarray, desired: None) -> None:
-            outputs[start:start + activities.shape[1]] = activities.T
+            into[0][start:start + activities.shape[1]] = activities.T
+
+        def outputs_of(inputs: Any) -> np.ndarray:
+            x = self.sensed(inputs)
+            into[:] = [np.empty((len(x), self.outputs))]
+            for start in range(0, len(x), PREDICT_BATCH):
+                society.feed([(start, x[start:start + PREDICT_BATCH].T, None)], learning=False)
+            return into.pop()
 
         society = self._society(listen, shards=shards, cluster=cluster, partition=partition)
         try:
-            for start in range(0, len(x), PREDICT_BATCH):
-                society.feed([(start, x[start:start + PREDICT_BATCH].T, None)], learning=False)
+            yield outputs_of
         finally:
             if shards:
                 society.close()
-        return outputs
 
     def classify(self, inputs: Any, engine: str = "actors") -> np.ndarray:
         """The predicted class label of each example."""
