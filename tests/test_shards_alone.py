@@ -17,6 +17,7 @@ from exmachina.actors.runtime import LocalRuntime
 from exmachina.actors.society import Society
 from exmachina.shards.alone import Alone
 from exmachina.shards.placement import place
+from exmachina.shards.shard import Post
 
 from test_oracle import skip_wiring
 
@@ -112,3 +113,25 @@ def test_messages_before_their_turn_wait_in_their_slots_and_make_no_object_each(
     layers = Alone(bp.copy(), 2, learning_rate=0.1, partition="layers")
     layers.feed(given)
     assert layers.waited == 0
+
+
+@pytest.mark.parametrize("batch", [1, 4])
+def test_a_post_is_handed_one_examples_values_as_one_array_kept_in_c(monkeypatch, batch):
+    """What crosses to another place waits in its post's slots: one example's values in C, handed to
+    the post as one array (a Python float each in a list, before), a batch's vectors as a list; the
+    same bits as one process either way."""
+    bp = blueprint("layered")
+    given = examples(bp, 8, batch)
+    weights, biases, _ = one_process(bp, given, 0.2)
+    handed, posted = [], Post.on_activities
+
+    def on_values(post, tag, values):
+        handed.append(type(values))
+        posted(post, tag, values)
+
+    monkeypatch.setattr(Post, "on_activities", on_values)
+    monkeypatch.setattr(Post, "on_errors", on_values)
+    split = Alone(bp.copy(), 2, learning_rate=0.2)
+    split.feed(given)
+    assert (split.state().weights.tobytes(), split.state().biases.tobytes()) == (weights, biases)
+    assert handed and set(handed) == ({np.ndarray} if batch == 1 else {list})

@@ -370,9 +370,15 @@ class Delivery:
                 self._push(receiver, wave)
 
     def _take(self, wave: Wave, receiver: int, slot: int, value: np.ndarray, at: int, width: int) -> None:
-        """One message, whoever its receiver: folded in its turn, held before it, or left in a list."""
+        """One message, whoever its receiver: folded in its turn, held before it, or left in its slot
+        for a process handed its values (in C for one example's, to a process that says `c_slots`)."""
         fan = self._fan_in_at if wave.forward else self._fan_out_at
-        if self._boxed_at[receiver]:
+        if self._boxed_at[receiver] == 2 and width == 0:  # in its slot in C, handed on as an array (`run`)
+            if wave.held is None:
+                wave.make_held()
+            wave.held_values_at[wave.starts_at[receiver] + slot] = value[at]
+            wave.folded_at[receiver] += 1
+        elif self._boxed_at[receiver]:
             wave.boxes[receiver][slot] = value[at] if width == 0 else dendrites.copied(value, at, width)
             wave.folded_at[receiver] += 1
         elif slot == wave.folded_at[receiver]:

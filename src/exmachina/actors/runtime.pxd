@@ -30,11 +30,11 @@ cdef class LocalRuntime(Delivery):
     @cython.final
     cdef int post_once(self, int kind, object tag, Routes routes, int width) except -1
 
-    @cython.locals(n=Py_ssize_t, wave=Wave, receivers="int*", slots="int*", i=Py_ssize_t, vector="double*")
+    @cython.locals(n=Py_ssize_t, wave=Wave, receivers="int*", slots="int*", i=Py_ssize_t, vector="double*", boxed=int)
     cpdef send(self, int kind, object tag, Routes routes, list values)
 
     cdef int _take_listed(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, object value) except -1
 
     @cython.locals(boxed="int*", process=Process, wave=Wave,
-                   number=int, kind=int, width=Py_ssize_t, receiver=Py_ssize_t, made=list)
+                   number=int, kind=int, width=Py_ssize_t, receiver=Py_ssize_t, made=list, start=Py_ssize_t)
     cpdef run(self)

@@ -14,7 +14,8 @@ A neuron (and the feeder) is a process with dendrites (`dendrites`): it folds ea
 sum for that example as the message is delivered, in slot order. The sums of every such process for
 one example and kind are one block of doubles, a wave; the delivery loop is C, and no Python object
 is made per message. Other processes (the teacher, a test's stand-ins) are handed lists, their slots
-kept until the last arrives. Any process may send lists with `send`, or post an array of values
+kept until the last arrives; one whose class says `c_slots` (a shard's post) is handed one example's
+values as an array, kept in C in its slots (no float object per value). Any process may send lists with `send`, or post an array of values
 (`post`; a neuron writes into an outbox the runtime lends it, `post_outbox`). A runtime that
 overrides `send` (the tracer, shuffled delivery) sees every message as a list, whoever sent it.
 
@@ -69,7 +70,9 @@ class LocalRuntime(Delivery):
     def _settle(self) -> None:
         """The tables of who waits for what, for the processes spawned so far (before any message)."""
         processes = self.processes
-        self._boxed = np.array([not (isinstance(p, Process) and p.c_mailbox) for p in processes], dtype=np.int32)
+        # 0: it has dendrites; 1: it is handed lists; 2: it is handed one example's values as an array
+        self._boxed = np.array([0 if isinstance(p, Process) and p.c_mailbox else 2 if getattr(p, "c_slots", False)
+                                else 1 for p in processes], dtype=np.int32)
         self._fan = (np.array([p.fan_in for p in processes], dtype=np.int32),
                      np.array([p.fan_out for p in processes], dtype=np.int32))
         self._waiting = [int(np.count_nonzero(fan)) for fan in self._fan]
@@ -140,9 +143,13 @@ class LocalRuntime(Delivery):
         for i in range(n):
             value = values[i]
             vector = self._one_at
-            if not self._boxed_at[receivers[i]]:
-                if wave.width < 0:  # the first value for a process with dendrites sets the width
-                    self._widen(wave, 0 if isinstance(value, float) or np.ndim(value) == 0 else len(value))
+            boxed = self._boxed_at[receivers[i]]
+            if boxed != 1 and wave.width < 0:  # the first value for a process not handed lists sets the width
+                self._widen(wave, 0 if isinstance(value, float) or np.ndim(value) == 0 else len(value))
+            if boxed == 2 and wave.width == 0:  # into its slot in C, as `post` does
+                self._one_at[0] = value
+                self._take(wave, receivers[i], slots[i], vector, 0, 0)
+            elif not boxed:
                 if wave.width == 0:
                     self._one_at[0] = value
                 else:
@@ -188,7 +195,10 @@ class LocalRuntime(Delivery):
             self._head += 1
             if self._head == self._tail:  # the queue is empty: what this process makes ready starts it again
                 self._head = self._tail = 0
-            if boxed[receiver]:
+            if boxed[receiver] == 2 and wave.width == 0:  # its slots, one example's values in C, as an array
+                start = wave.starts_at[receiver]
+                handlers[kind][receiver](tag, wave.held_values[start:wave.starts_at[receiver + 1]])
+            elif boxed[receiver]:
                 handlers[kind][receiver](tag, wave.boxes[receiver])
             else:
                 process = processes[receiver]

@@ -21,7 +21,10 @@ Bundle = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # channels, tags
 
 
 class Post:
-    """A process standing in for another place: when a channel's slots fill for a tag, it posts them."""
+    """A process standing in for another place: when a channel's slots fill for a tag, it posts them.
+    One example's values come as one array, kept by the runtime in C (`c_slots`): no float each."""
+
+    c_slots = True
 
     def __init__(self, address: int, channel: int, kind: int, fan: int, outbox: list, relays: bool) -> None:
         self.address, self.channel, self.outbox = address, channel, outbox
@@ -29,7 +32,7 @@ class Post:
         self.relays = relays  # whether it carries activities to terminals and errors to fan out (see
         self.relayed = 0  # actors/terminals.py): values that no synapse of the network carries as such
 
-    def on_activities(self, tag: Any, values: list) -> None:
+    def on_activities(self, tag: Any, values: Any) -> None:
         self.outbox.append((self.channel, tag, np.array(values, dtype=float)))  # copied: the wave is recycled
         if self.relays:
             self.relayed += len(values)
