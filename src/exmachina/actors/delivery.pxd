@@ -101,8 +101,8 @@ cdef class Delivery:
     @cython.locals(receivers="int*", slots="int*", folded="int*", sums="double*", held="int*", values="double*",
                    starts="int*", fan="int*", receiver=Py_ssize_t, slot=int, k=Py_ssize_t, modes="int*",
                    rates="double*", acts="double*", weights_of="double**", error=double, weights="double*",
-                   then=double)
-    cdef int _among_held(self, Wave wave, Routes routes, double *sent, Py_ssize_t i) except -1
+                   then=double, i=Py_ssize_t)
+    cdef int _among_held(self, Wave wave, Routes routes, double *sent, Py_ssize_t start) except -1
 
     @cython.locals(fan="int*")
     cdef int _take(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,

@@ -97,7 +97,8 @@ class Delivery:
             self._widen(wave, width)
         self.messages += n
         plain = routes.plain_in is self or self._plain(routes)
-        if plain and routes.first >= 0 and (width == 0 or not wave.ahead) and self._in_turn(wave, routes, not wave.forward):
+        if (plain and routes.first >= 0 and (width == 0 or not wave.ahead)
+                and self._in_turn(wave, routes, not wave.forward)):
             if wave.forward:
                 self._activities_run(wave, routes, sent, width)
             else:
@@ -336,8 +337,8 @@ class Delivery:
                 self._among_held(wave, routes, sent, i)
                 break
 
-    def _among_held(self, wave: Wave, routes: Routes, sent: np.ndarray, i: int) -> None:
-        """One example's messages from the `i`-th on, each to a receiver with dendrites, while some of the
+    def _among_held(self, wave: Wave, routes: Routes, sent: np.ndarray, start: int) -> None:
+        """One example's messages from the `start`-th on, each to a receiver with dendrites, while some of the
         wave's wait in their slots: one before its turn waits in its slot, one in its turn is folded
         (then those of the receiver's next slots that waited for it), and no call is made for either in
         the common case. The run queue has room for every receiver."""
@@ -345,7 +346,7 @@ class Delivery:
         held, values, starts = wave.held_at, wave.held_values_at, wave.starts_at
         fan = self._fan_in_at if wave.forward else self._fan_out_at
         modes, rates, acts, weights_of = self._modes_at, self._rates_at, self._acts_at, self._weights_of
-        for i in range(i, routes.size):
+        for i in range(start, routes.size):
             receiver, slot = receivers[i], slots[i]
             if slot != folded[receiver]:
                 k = starts[receiver] + slot

@@ -15,9 +15,10 @@ sum for that example as the message is delivered, in slot order. The sums of eve
 one example and kind are one block of doubles, a wave; the delivery loop is C, and no Python object
 is made per message. Other processes (the teacher, a test's stand-ins) are handed lists, their slots
 kept until the last arrives; one whose class says `c_slots` (a shard's post) is handed one example's
-values as an array, kept in C in its slots (no float object per value). Any process may send lists with `send`, or post an array of values
-(`post`; a neuron writes into an outbox the runtime lends it, `post_outbox`). A runtime that
-overrides `send` (the tracer, shuffled delivery) sees every message as a list, whoever sent it.
+values as an array, kept in C in its slots (no float object per value). Any process may send lists
+with `send`, or post an array of values (`post`; a neuron writes into an outbox the runtime lends
+it, `post_outbox`). A runtime that overrides `send` (the tracer, shuffled delivery) sees every
+message as a list, whoever sent it.
 
 Every message of every example passes through here, so these modules, and the neuron and its
 arithmetic, are compiled by Cython when the package is installed (`setup.py`). Their source stays
