@@ -64,15 +64,15 @@ def teach(net: Network, data: DataSet, learned: np.ndarray, tested: np.ndarray, 
     x, y = data.inputs[learned], data.labels[learned]
     epochs = plan["epochs"]
     every = max(1, epochs // PASS_LINES)
-    recent: dict[int, float | None] = {}
+    boards: dict[int, Any] = {}  # each pass's scoreboard, read once the pass is done (reading it scores)
     with LearningBar(err, epochs) as bar:
 
         def progress(epoch: int, board: Any) -> float | None:
-            if plan["resume"] and not recent:  # `fit` has taken the checkpoint: say so once
+            if plan["resume"] and not boards:  # `fit` has taken the checkpoint: say so once
                 err.print(resumed, soft_wrap=True)
-            if epoch not in recent:
+            if epoch not in boards:
                 bar.begin(epoch, board.total)
-            recent[epoch] = board.recent_accuracy
+            boards[epoch] = board
             bar.update(board)
             return watcher.on_progress(epoch, board) if watcher else None
 
@@ -81,7 +81,8 @@ def teach(net: Network, data: DataSet, learned: np.ndarray, tested: np.ndarray, 
             # the same weights, tested in one go by the matrix engine
             train = evaluate(net, data, learned, "matrix") if tested_now else {}
             test = evaluate(net, data, tested, "matrix") if tested_now else {}
-            done.update(recent_accuracy=recent.get(done["epoch"]),
+            board = boards.get(done["epoch"])
+            done.update(recent_accuracy=board.recent_accuracy if board else None,
                         train_accuracy=train.get("accuracy"), train_loss=train.get("loss"),
                         test_accuracy=test.get("accuracy"), test_loss=test.get("loss"))
             done.setdefault("messages", None)
