@@ -16,12 +16,12 @@ is what the model misses when the shards do more work than one process.
 from __future__ import annotations
 
 import statistics
-import time
 from typing import Any
 
 import numpy as np
 
 from .shards import one_pass
+from .transport import Echo, timed
 
 WORKLOADS = [  # (name, sizes, examples, examples with --quick)
     ("784-100-10, online", (784, 100, 10), 60, 16),
@@ -36,28 +36,16 @@ PAYLOAD = 4 << 20  # bytes a call carries each way for the bandwidth
 
 def constants(ray: Any, calls: int = CALLS) -> dict[str, float]:
     """Latency (seconds) and bandwidth (bytes a second) of a call to an actor on this machine."""
+    echo = ray.remote(num_cpus=0)(Echo).remote()
+    try:
+        def trip(parcel: np.ndarray) -> np.ndarray:
+            return ray.get(echo.back.remote(parcel))
 
-    @ray.remote(num_cpus=0)
-    class Echo:
-        def back(self, value: Any) -> Any:
-            return value
-
-    echo = Echo.remote()
-    ray.get(echo.back.remote(0))
-
-    def timed(value: Any, times: int) -> float:
-        seconds = []
-        for _ in range(times):
-            started = time.perf_counter()
-            ray.get(echo.back.remote(value))
-            seconds.append(time.perf_counter() - started)
-        return statistics.median(seconds)
-
-    latency = timed(0, calls)
-    payload = np.random.default_rng(0).random(PAYLOAD // 8)
-    carried = timed(payload, max(calls // 20, 3))
-    ray.kill(echo)
-    return {"latency": latency, "bandwidth": 2 * payload.nbytes / max(carried - latency, 1e-9)}
+        latency = timed(trip, 1, calls)
+        carried = timed(trip, PAYLOAD // 8, max(calls // 20, 3))
+    finally:
+        ray.kill(echo)
+    return {"latency": latency, "bandwidth": 2 * PAYLOAD / max(carried - latency, 1e-9)}
 
 
 def measure(quick: bool, repeats: int, log: Any = print) -> dict[str, Any]:
@@ -98,8 +86,8 @@ def predict(row: dict[str, Any], constants: dict[str, float]) -> dict[str, Any]:
         most = (t1 / AIM - t1 / n - crossing / bandwidth) / waves if waves else float("inf")
         return {"model": t1 / n + talk, "model_work": work / n + talk, "latency_for_aim": most}
 
-    measured = [{"shards": n, **row[n], **model(n, **{k: row[n][k] for k in ("work", "waves")},
-                                                crossing=row[n]["bytes"])} for n in MEASURED]
+    measured = [{"shards": n, **row[n], **model(n, row[n]["work"], row[n]["waves"], row[n]["bytes"])}
+                for n in MEASURED]
     two, three = measured[1], measured[2]
     ahead = []
     for n in PREDICTED:
