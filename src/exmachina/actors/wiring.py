@@ -98,10 +98,10 @@ class Layout:
     """Every line of a blueprint assigned to places: local routes, channels between places, posts,
     and the terminals of axons that reach other places."""
 
-    def __init__(self, blueprint, home: np.ndarray | None = None) -> None:
+    def __init__(self, blueprint, home: np.ndarray) -> None:
         self.blueprint = blueprint
         n = blueprint.size
-        self.home = np.zeros(n + 2, dtype=np.int64) if home is None else home
+        self.home = home  # 0 for the feeder and teacher, 1.. for the shards (`shards.placement.place`)
         self.places = int(self.home.max()) + 1
         depth = np.empty(n + 2, dtype=np.int64)
         for d, layer in enumerate(blueprint.layers()):
@@ -118,7 +118,7 @@ class Layout:
         self.channels: list[tuple[int, int, int, int]] = []  # (from place, to place, kind, fan)
         self.items: list[Crossings] = []  # for each direction, what crosses between places
         groups = int(depth.max()) + 1
-        for kind, line in zip((ACTIVITY, ERROR), self.lines if self.places > 1 else ()):  # one place: no channels
+        for kind, line in zip((ACTIVITY, ERROR), self.lines):
             items = crossings(line, self.home, self.places)
             key = (self.home[items.senders] * self.places + items.there) * groups + depth[items.senders]
             order = np.lexsort((items.first, key))  # in a channel, in line order: slot order at a plain line's end
@@ -142,10 +142,6 @@ class Layout:
         post_address[mine] = int(self.counts[place]) + len(terminals.sources) + np.arange(len(mine))
         tables, reach = [], []
         for direction, line in enumerate(self.lines):
-            if self.places == 1:  # every line is local, and local addresses are the neurons' numbers
-                start = np.searchsorted(line.senders, np.append(ids, n + 2))
-                tables.append(Table(start, line.receivers, line.slots, line.synapses))
-                continue
             items = self.items[direction]
             chosen = np.flatnonzero(self.home[line.senders] == place)
             receivers = self.local[line.receivers[chosen]]
@@ -172,7 +168,7 @@ class Layout:
             place, self.places, n, ids, [bp.kinds[i] for i in neurons], [bp.activations[i] for i in neurons],
             bp.biases[neurons], weights, bp.loss, *tables, owned[owned >= 0],
             posts=[(c, *self.channels[c][2:], self.channels[c][1], bool(self._relays(c))) for c in mine],
-            imports=imports, reach=tuple(reach) if reach else None, terminals=terminals if reach else None,
+            imports=imports, reach=tuple(reach), terminals=terminals,
         )
 
     def _relays(self, c: int) -> bool:
@@ -182,9 +178,6 @@ class Layout:
 
     def _terminals(self, place: int) -> PlacedTerminals:
         """The terminals at `place`: one for each neuron elsewhere with a synapse here, by neuron number."""
-        if self.places == 1:
-            return PlacedTerminals(np.empty(0, np.int64), Table(np.zeros(1, np.int64), *(np.empty(0, np.int32),) * 3),
-                                   np.empty(0), 0)
         line, items = self.lines[ACTIVITY], self.items[ACTIVITY]
         here = items.plains + np.flatnonzero(items.there[items.plains:] == place)  # by sender, one each
         lines_, fans = items.members(here)
