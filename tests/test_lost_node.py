@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from test_durable import same_bits
-from test_shards import cluster_environment, start_node
+from test_shards import cluster_environment, start_node, stop_nodes
 from test_shards_local import descendants
 
 from test_cli import run
@@ -99,12 +99,5 @@ def test_a_lost_node_s_shard_is_rebuilt_on_a_live_node_and_the_run_ends_with_the
         moved = report["shard_moves"]
         assert len(moved) == 1 and moved[0]["to"] == report["shard_nodes"][0] != moved[0]["from"], moved
     finally:
-        for node in nodes:
-            if node.poll() is None:
-                node.send_signal(signal.SIGTERM)
-        for node in nodes:
-            try:
-                node.wait(60)
-            except subprocess.TimeoutExpired:
-                node.kill()
+        stop_nodes(nodes)
         shutil.rmtree(root, ignore_errors=True)

@@ -66,6 +66,18 @@ def start_node(folder: Path, head: str | None) -> tuple[subprocess.Popen, str]:
     return node, head or f"127.0.0.1:{port}"
 
 
+def stop_nodes(nodes: list[subprocess.Popen]) -> None:
+    """Each node's `ray start --block` asked to stop (it stops its node's processes), killed past a minute."""
+    for node in nodes:
+        if node.poll() is None:
+            node.send_signal(signal.SIGTERM)
+    for node in nodes:
+        try:
+            node.wait(60)
+        except subprocess.TimeoutExpired:
+            node.kill()
+
+
 def cluster_environment() -> dict[str, str]:
     # a test cluster on loopback: no token to hand around; no workers started ahead of the shards (as
     # exmachina's own Ray starts none: shards/starting.py); a node that stops answering is found lost after
@@ -87,13 +99,7 @@ def cluster():
         nodes.append(start_node(root / "second", address)[0])
         yield address
     finally:
-        for node in nodes:
-            node.send_signal(signal.SIGTERM)
-        for node in nodes:
-            try:
-                node.wait(60)
-            except subprocess.TimeoutExpired:
-                node.kill()
+        stop_nodes(nodes)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -367,10 +373,7 @@ def test_learn_on_a_four_node_cluster_places_a_shard_on_each_and_learns_the_same
                       "--report", tmp_path / "four-report.json", cwd=tmp_path)
         assert sharded.returncode == 0, sharded.stderr
     finally:
-        for node in extra:
-            node.send_signal(signal.SIGTERM)
-        for node in extra:
-            node.wait(60)
+        stop_nodes(extra)
     report = json.loads((tmp_path / "four-report.json").read_text())
     assert report["shards"] == 4 and report["restarts"] == 0 and report["transfers"] > 0
     assert len(set(report["shard_nodes"])) == 4, f"4 shards on {len(set(report['shard_nodes']))} nodes"
