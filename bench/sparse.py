@@ -2,7 +2,8 @@
 
 Layers of equal width; every neuron past the first layer is wired to `fan_in` distinct random
 neurons of the layer before. The first of those sources follows a random permutation of the
-previous layer, so every neuron feeds at least one other and the blueprint stays valid.
+previous layer, so every neuron feeds at least one other and the blueprint stays valid. The sources
+are drawn for a million synapses at a time: building peaks at little more than the blueprint.
 """
 
 from __future__ import annotations
@@ -33,17 +34,20 @@ def sparse_blueprint(
     n = layers * width
     kinds = ["sensor"] * width + ["hidden"] * (n - 2 * width) + ["output"] * width
     activations = ["identity"] * width + [activation] * (n - width)
-    # distinct offsets per target: sorted draws plus 0, 1, 2, ... never collide
-    count = (layers - 1) * width
-    offsets = np.empty((count, fan_in), dtype=np.int64)
-    offsets[:, 0] = 0
-    if fan_in > 1:
-        draws = rng.integers(1, width - fan_in + 2, size=(count, fan_in - 1))
-        draws.sort(axis=1)
-        offsets[:, 1:] = draws + np.arange(fan_in - 1)
+    count = (layers - 1) * width  # the targets: every neuron past the first layer
     first = np.concatenate([rng.permutation(width) for _ in range(layers - 1)])  # (count,)
-    layer = np.repeat(np.arange(layers - 1, dtype=np.int64), width)  # each target's previous layer
-    sources = (first[:, None] + offsets) % width + (layer * width)[:, None]
+    sources = np.empty(count * fan_in, dtype=np.int64)
+    rows = max(1, (1 << 20) // fan_in)  # targets a step: temporaries of about a million synapses
+    for a in range(0, count, rows):
+        b = min(a + rows, count)
+        # distinct offsets per target: sorted draws plus 0, 1, 2, ... never collide
+        offsets = np.zeros((b - a, fan_in), dtype=np.int64)
+        if fan_in > 1:
+            draws = rng.integers(1, width - fan_in + 2, size=(b - a, fan_in - 1))
+            draws.sort(axis=1)
+            offsets[:, 1:] = draws + np.arange(fan_in - 1)
+        before = np.arange(a, b) // width * width  # the first neuron of each target's previous layer
+        sources[a * fan_in:b * fan_in] = ((first[a:b, None] + offsets) % width + before[:, None]).ravel()
     targets = np.repeat(np.arange(width, n, dtype=np.int64), fan_in)
     limit = np.sqrt(3.0 / fan_in)  # Glorot for fan-in = fan-out = fan_in
     weights = rng.uniform(-limit, limit, count * fan_in)

@@ -55,7 +55,7 @@ def line_starts(blueprint) -> tuple[np.ndarray, np.ndarray]:
     N and the teacher at N + 1) owns lines start[i]:start[i + 1]."""
     n = blueprint.size
     starts = []
-    for key, (extra, _, _) in zip((blueprint.sources, blueprint.targets), _extra(blueprint)):
+    for key, (extra, _, _) in zip((blueprint.sources, blueprint.targets), plain_lines(blueprint)):
         start = np.zeros(n + 3, dtype=np.int64)
         np.cumsum(np.bincount(key, minlength=n + 2) + np.bincount(extra, minlength=n + 2), out=start[1:])
         starts.append(start)
@@ -78,12 +78,12 @@ def walk(blueprint, starts: tuple[np.ndarray, np.ndarray], write: Writer) -> np.
         write(0, synapses, senders, receivers, forward, backward - backward_start[receivers])
         write(1, synapses, receivers, senders, backward, forward - forward_start[senders])
     # the senders of these lines send along no synapse in that direction: theirs come after any
-    for direction, (senders, receivers, slots) in enumerate(_extra(blueprint)):
+    for direction, (senders, receivers, slots) in enumerate(plain_lines(blueprint)):
         write(direction, None, senders, receivers, _take(senders, free[direction]), slots)
     return order
 
 
-def _extra(blueprint) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+def plain_lines(blueprint) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
     """The lines that no synapse carries, (senders, receivers, slots) forward and backward, in sender order."""
     n = blueprint.size
     feeder, teacher = n, n + 1
@@ -115,11 +115,11 @@ def synapse_order(blueprint) -> np.ndarray | None:
             break
     else:
         return None
-    by_target = _counting_sort(targets, blueprint.size, None)
-    return _counting_sort(sources, blueprint.size, by_target)
+    by_target = counting_sort(targets, blueprint.size, None)
+    return counting_sort(sources, blueprint.size, by_target)
 
 
-def _counting_sort(key: np.ndarray, n: int, order: np.ndarray | None) -> np.ndarray:
+def counting_sort(key: np.ndarray, n: int, order: np.ndarray | None) -> np.ndarray:
     """`order` (all synapses if None) stably sorted by `key`, as int32."""
     count = len(key)
     start = np.zeros(n, dtype=np.int64)

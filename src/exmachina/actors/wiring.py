@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .lines import Lines, line_starts, lines, walk
+from .lines import CHUNK, Lines, line_starts, lines, plain_lines, walk
 from .routes import ACTIVITY, ERROR
 
 
@@ -94,19 +94,84 @@ def whole(blueprint) -> Part:
                 range(len(blueprint.sources)) if order is None else order)
 
 
+@dataclass
+class Slice:
+    """The synapses of a blueprint that touch one place (their source or their target lives there), with
+    their numbers in the whole: all that place needs to make its part, so that no process holds the
+    layout of every line (see `touching`)."""
+
+    kinds: list[str]
+    activations: list[str]
+    biases: np.ndarray
+    loss: str
+    sources: np.ndarray
+    targets: np.ndarray
+    weights: np.ndarray
+    numbers: np.ndarray  # each synapse's number in the blueprint, ascending
+
+    @property
+    def size(self) -> int:
+        return len(self.kinds)
+
+    @property
+    def sensors(self) -> np.ndarray:
+        return np.flatnonzero(np.asarray(self.kinds) == "sensor")
+
+    @property
+    def outputs(self) -> np.ndarray:
+        return np.flatnonzero(np.asarray(self.kinds) == "output")
+
+
+def touching(home: np.ndarray, place: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Which of these synapses a place's part needs: those whose source or target lives there."""
+    return (home[sources] == place) | (home[targets] == place)
+
+
+def depths(blueprint) -> np.ndarray:
+    """Each process's depth: the feeder 0, the sensors 1, a neuron one past its deepest input, the teacher last."""
+    n = blueprint.size
+    depth = np.empty(n + 2, dtype=np.int64)
+    for d, layer in enumerate(blueprint.layers()):
+        depth[layer] = d + 1
+    depth[n], depth[n + 1] = 0, depth[:n].max() + 1  # the feeder before the sensors, the teacher last
+    return depth
+
+
+def channel_keys(blueprint, home: np.ndarray, depth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The channels between places that exist, forward and backward, as sorted keys ((from place, to
+    place), depth of the sender): each place numbers its channels by them. One pass over the synapses,
+    a chunk at a time (a few bytes a synapse: the driver of shards makes them beside the blueprint)."""
+    places, groups = int(home.max()) + 1, int(depth.max()) + 1
+
+    def keys(senders: np.ndarray, receivers: np.ndarray) -> np.ndarray:
+        crossing = home[senders] != home[receivers]
+        senders, receivers = senders[crossing], receivers[crossing]
+        return np.unique((home[senders] * places + home[receivers]) * groups + depth[senders])
+
+    found: tuple[list, list] = ([], [])
+    for a in range(0, len(blueprint.sources), CHUNK):
+        sources, targets = blueprint.sources[a:a + CHUNK], blueprint.targets[a:a + CHUNK]
+        found[ACTIVITY].append(keys(sources, targets))
+        found[ERROR].append(keys(targets, sources))
+    for direction, (senders, receivers, _) in enumerate(plain_lines(blueprint)):
+        found[direction].append(keys(senders, receivers))
+    return np.unique(np.concatenate(found[ACTIVITY])), np.unique(np.concatenate(found[ERROR]))
+
+
 class Layout:
     """Every line of a blueprint assigned to places: local routes, channels between places, posts,
     and the terminals of axons that reach other places."""
 
-    def __init__(self, blueprint, home: np.ndarray) -> None:
+    def __init__(self, blueprint, home: np.ndarray, depth: np.ndarray | None = None,
+                 keys: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """`blueprint` may be a `Slice`: a place's part is made from the synapses that touch it, given
+        the depths and channel keys of the whole (`depths`, `channel_keys`), which every place shares."""
         self.blueprint = blueprint
         n = blueprint.size
         self.home = home  # 0 for the feeder and teacher, 1.. for the shards (`shards.placement.place`)
         self.places = int(self.home.max()) + 1
-        depth = np.empty(n + 2, dtype=np.int64)
-        for d, layer in enumerate(blueprint.layers()):
-            depth[layer] = d + 1
-        depth[n], depth[n + 1] = 0, depth[:n].max() + 1  # the feeder before the sensors, the teacher last
+        depth = depths(blueprint) if depth is None else depth
+        keys = channel_keys(blueprint, home, depth) if keys is None else keys
         # each process's address at its place: its rank among the processes living there
         order = np.argsort(self.home, kind="stable")
         counts = np.bincount(self.home, minlength=self.places)
@@ -114,20 +179,20 @@ class Layout:
         self.local[order] = np.arange(n + 2) - np.repeat(np.cumsum(counts) - counts, counts)
         self.counts = counts
         self.lines = lines(blueprint)
-        # channels: forward ones first, then backward ones, each numbered by (from, to, depth)
+        # channels: forward ones first, then backward ones, each numbered by its key (from, to, depth)
         self.channels: list[tuple[int, int, int, int]] = []  # (from place, to place, kind, fan)
         self.items: list[Crossings] = []  # for each direction, what crosses between places
         groups = int(depth.max()) + 1
-        for kind, line in zip((ACTIVITY, ERROR), self.lines):
+        for kind, line, known in zip((ACTIVITY, ERROR), self.lines, keys):
             items = crossings(line, self.home, self.places)
             key = (self.home[items.senders] * self.places + items.there) * groups + depth[items.senders]
             order = np.lexsort((items.first, key))  # in a channel, in line order: slot order at a plain line's end
-            keys, which = np.unique(key[order], return_inverse=True)
-            fans = np.bincount(which, minlength=len(keys))
+            which = np.searchsorted(known, key[order])
+            fans = np.bincount(which, minlength=len(known))  # its items seen here: all of them at either end
             items.channel[order] = len(self.channels) + which
             items.rank[order] = np.arange(len(order)) - np.repeat(np.cumsum(fans) - fans, fans)
             items.order = order
-            for k, fan in zip(keys.tolist(), fans.tolist()):
+            for k, fan in zip(known.tolist(), fans.tolist()):
                 pair = k // groups
                 self.channels.append((pair // self.places, pair % self.places, kind, fan))
             self.items.append(items)
@@ -150,7 +215,7 @@ class Layout:
             posted = items.channel[plain[plain >= 0]]
             receivers[plain >= 0], slots[plain >= 0] = post_address[posted], items.rank[plain[plain >= 0]]
             if direction == ACTIVITY:  # a synapse to another place: weighed there, by the axon's terminal
-                receivers[far >= 0] = -1
+                receivers[far >= 0] = slots[far >= 0] = -1
             else:  # an error to another place's neuron: to its axon's terminal here, which steps the replica
                 receivers[far >= 0], slots[far >= 0] = terminals.at(line.synapses[chosen[far >= 0]])
             start = np.searchsorted(line.senders[chosen], np.append(ids, n + 2))
@@ -160,13 +225,17 @@ class Layout:
                                post_address[items.channel[going]], items.rank[going], np.full(len(going), -1)))
         neurons = ids[ids < n]
         synapses = tables[0].synapses
-        weights = bp.weights[synapses]
-        weights[synapses < 0] = 1.0  # an output's line to the teacher
+        weights = np.ones(len(synapses))  # 1.0 on an output's line to the teacher
+        weights[synapses >= 0] = bp.weights[synapses[synapses >= 0]]
         owned = synapses[:tables[0].start[len(neurons)]]
+        owned = owned[owned >= 0]
         imports = {c: self._import(c, terminals) for c, (_, there, _, _) in enumerate(self.channels) if there == place}
+        for table in (*tables, terminals.axon):
+            table.synapses = None  # read only here: a slice's numbers them its own way
         return Part(
             place, self.places, n, ids, [bp.kinds[i] for i in neurons], [bp.activations[i] for i in neurons],
-            bp.biases[neurons], weights, bp.loss, *tables, owned[owned >= 0],
+            bp.biases[neurons], weights, bp.loss, *tables,
+            owned if not isinstance(bp, Slice) else bp.numbers[owned],
             posts=[(c, *self.channels[c][2:], self.channels[c][1], bool(self._relays(c))) for c in mine],
             imports=imports, reach=tuple(reach), terminals=terminals,
         )

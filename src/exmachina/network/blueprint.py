@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..actors.activations import ACTIVATIONS
+from ..actors.lines import CHUNK, counting_sort
 from ..actors.losses import LOSSES
 from ..actors.losses import loss as find_loss
 from ..data.scaling import Scaling
@@ -69,8 +70,10 @@ class Blueprint:
         wide one of as many synapses does (going over every synapse once per layer did not).
         """
         n = self.size
-        order = np.argsort(self.sources, kind="stable")
-        onward = self.targets[order]  # each synapse's target, grouped by its source
+        order = counting_sort(self.sources, n, None)  # 32-bit, a chunk at a time: a few bytes a synapse
+        onward = np.empty(len(order), dtype=np.int32)  # each synapse's target, grouped by its source
+        for a in range(0, len(order), CHUNK):
+            onward[a:a + CHUNK] = self.targets[order[a:a + CHUNK]]
         del order
         first = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.sources, minlength=n), out=first[1:])
@@ -131,7 +134,8 @@ class Blueprint:
                     f"synapse {self.sources[i]}->{self.targets[i]} does not go forward: "
                     "number the neurons so that every synapse goes to a higher number"
                 )
-            pairs = self.sources * n + self.targets
+            pairs = self.sources * n
+            pairs += self.targets
             pairs.sort()  # in place: a hundred million synapses cost no second copy
             if (pairs[1:] == pairs[:-1]).any():
                 raise ValueError("two synapses join the same pair of neurons")

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..actors.society import write
-from ..actors.wiring import Layout
+from .building import parts
 from .placement import place
 from .shard import Shard, size
 
@@ -21,11 +21,10 @@ class Alone:
 
     def __init__(self, blueprint: Any, shards: int, listener: Any = None, learning_rate: float | None = None,
                  in_flight: int = 1, noise: float = 0.0, seed: int = 0, partition: str = "spread") -> None:
-        layout = Layout(blueprint, place(blueprint, shards, partition))
+        hub, *others = parts(blueprint, place(blueprint, shards, partition))  # each made as a shard makes its own
         self.blueprint = blueprint
-        self.hub = Shard(layout.part(0), listener or (lambda *_: None), learning_rate, in_flight, noise, seed)
-        self.shards = {p: Shard(layout.part(p), None, learning_rate, in_flight, noise, seed)
-                       for p in range(1, layout.places)}
+        self.hub = Shard(hub, listener or (lambda *_: None), learning_rate, in_flight, noise, seed)
+        self.shards = {p: Shard(part, None, learning_rate, in_flight, noise, seed) for p, part in enumerate(others, 1)}
         self.values = self.bytes = self.rounds = 0  # crossing values, their bytes, calls of a shard
 
     def feed(self, examples: Iterable, learning: bool = True) -> None:

@@ -25,12 +25,8 @@ and recovered so. With one example in flight the run ends with the very bits of 
 
 from __future__ import annotations
 
-import os
 import resource
-import sys
 import time
-import traceback
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -39,8 +35,9 @@ from typing import Any
 import numpy as np
 
 from ..actors.society import write
-from ..actors.wiring import Layout, Part
+from .building import Assembly, chunks, plan
 from .placement import place
+from .process import ShardProcess
 from .shard import Shard, size
 from .starting import connect
 
@@ -55,59 +52,6 @@ class ShardLost(RuntimeError):
         self.model = model
 
 
-class ShardProcess:
-    """A shard as a Ray actor: what the driver calls on it.
-
-    It starts empty, and Ray restarts it empty: the driver hands it its part and its state in
-    `restore`, keeping the part in Ray's object store for as long as the run lasts. Every answer
-    carries the process's `life`, drawn when it starts: a shard that Ray restarted between two calls
-    answers with another, and the driver knows it lost its state.
-    """
-
-    def __init__(self) -> None:
-        self.life = uuid.uuid4().hex
-        self.shard: Shard | None = None
-
-    def restore(self, part: Part, options: tuple, state: dict[str, Any] | None,
-                rate: float | None) -> tuple[str, None]:
-        """Build this place's processes anew, with the neurons' state of a checkpoint (None: the part's)."""
-        self.shard = Shard(part, None, *options)
-        if state is not None:
-            self.shard.society.restore(state)
-        if rate is not None:
-            self.shard.society.set_learning_rate(rate)
-        return self.life, None
-
-    def round(self, places: int, rate: float | None, *bundles) -> list:
-        """Deliver, run, collect: element 0 for the driver (its bundle and figures), then one per place."""
-        figures: dict[str, Any] = {"life": self.life, "messages": 0, "bytes": 0, "to": [], "busy": 0.0}
-        if self.shard is None:  # restarted since the last call: the driver will see the new life
-            return [(None, figures)] + [None] * (places - 1)
-        try:
-            messages, started = self.shard.messages, time.perf_counter()
-            out = self.shard.exchange(rate, *bundles)
-        except Exception:
-            # let it crash: the process ends, Ray restarts it and the driver recovers it
-            traceback.print_exc(file=sys.stderr)
-            os._exit(1)
-        figures.update(messages=self.shard.messages - messages, bytes=sum(size(b) for p, b in out.items() if p),
-                       to=sorted(p for p in out if p), busy=time.perf_counter() - started)
-        return [(out.get(0), figures)] + [out.get(p) for p in range(1, places)]
-
-    def where(self) -> tuple[str, str]:
-        """The Ray node this shard's process runs on."""
-        import ray
-
-        return self.life, ray.get_runtime_context().get_node_id()
-
-    def checkpoint(self) -> tuple[str, dict[str, Any] | None]:
-        return self.life, None if self.shard is None else self.shard.society.learned()
-
-    def peak(self) -> tuple[str, float]:
-        """The most memory this process has held, in MiB."""
-        return self.life, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 class Shards:
     """N shards on Ray, driven from this process, which hosts the feeder and the teacher."""
 
@@ -118,19 +62,15 @@ class Shards:
         home = place(blueprint, shards, partition)
         self.ray = ray = connect(cluster)
         self._lost = (ray.exceptions.RayActorError, ray.exceptions.ActorUnschedulableError)  # a call's shard died
-        layout = Layout(blueprint, home)
-        self.blueprint, self.places = blueprint, layout.places
+        self.plan = plan(blueprint, home)  # each shard makes its own part: no process holds every line's
+        self.blueprint, self.places = blueprint, int(home.max()) + 1
         self.listener, self.scored = listener, set()
         self.checkpoint_every, self.max_restarts = checkpoint_every, max_restarts
-        self.hub = Shard(layout.part(0), self._listen, learning_rate, in_flight, noise, seed)
+        self.hub = Shard(Assembly(self.plan, 0).part(), self._listen, learning_rate, in_flight, noise, seed)
         self.options = (learning_rate, in_flight, noise, seed)
-        self.owned, self.parts, self.actors = {}, {}, {}
+        self.owned: dict[int, tuple] = {}  # each shard's neurons and synapses, in the order of its state
         self.saved: list = [None] * (self.places - 1)  # each shard's last checkpoint; None: as its part has it
-        for p in range(1, self.places):
-            part = layout.part(p)
-            self.owned[p], self.parts[p] = part.owned(), ray.put(part)
-            self.actors[p] = self._placed(p)
-        del layout, part
+        self.actors = {p: self._placed(p) for p in range(1, self.places)}
         self.rate = self.saved_rate = learning_rate
         self.told = dict.fromkeys(self.actors, learning_rate)  # the rate each shard was last given
         self.messages = self.transfers = self.bytes = self.rounds = 0
@@ -141,8 +81,9 @@ class Shards:
         self.lives: dict[int, str | None] = dict.fromkeys(self.actors)  # None: not known yet
         self.nodes: list[str] = []  # the node each shard runs on
         self.moved: list[dict] = []  # shards restarted on another node than their own, and where
-        while True:  # every shard built, its first checkpoint, and where its process runs
+        while True:  # every shard's part made, its processes built, its first checkpoint, where it runs
             try:
+                self._make([p for p in self.actors if p not in self.owned])
                 self._restore()
                 self.saved = self._gather("checkpoint")
                 break
@@ -290,20 +231,37 @@ class Shards:
 
     def _gather(self, method: str, *args) -> list:
         """One call on every shard; recovers from a crash first if one dies."""
-        refs = {p: getattr(a, method).remote(*args) for p, a in self.actors.items()}
-        values, died = [], set()
+        return list(self._answers({p: getattr(a, method).remote(*args) for p, a in self.actors.items()}).values())
+
+    def _answers(self, refs: dict) -> dict:
+        """The values of these shards' calls; _Died if a shard died or began a new life on the way."""
+        values, died = {}, set()
         for p, ref in refs.items():
             try:
-                life, value = self.ray.get(ref)
+                life, values[p] = self.ray.get(ref)
             except self._lost:
                 died.add(p)
                 continue
             if not self._lived(p, life):
                 died.add(p)
-            values.append(value)
         if died:
             raise _Died(died)
         return values
+
+    def _make(self, places: list[int]) -> None:
+        """Have these shards make their parts: the plan, then the synapses a chunk at a time, at most two
+        chunks in the object store at once (the driver's share while it sends)."""
+        self._answers({p: self.actors[p].begin.remote(self.plan, p) for p in places})
+        sent: list[dict] = []
+        for chunk in chunks(self.blueprint):
+            ref = self.ray.put(chunk)
+            sent.append({p: self.actors[p].take.remote(ref) for p in places})
+            del ref
+            if len(sent) > 1:
+                self._answers(sent.pop(0))
+        for refs in sent:
+            self._answers(refs)
+        self.owned.update(self._answers({p: self.actors[p].make.remote() for p in places}))
 
     def _recover(self, died: set[int], log: list) -> None:
         """Take every shard and the driver back to the last checkpoint, once Ray has restarted the dead."""
@@ -345,9 +303,11 @@ class Shards:
         for p, actor in self.actors.items():
             while True:
                 try:
-                    state = self.saved[p - 1]
-                    self._lived(p, self.ray.get(actor.restore.remote(self.parts[p], self.options, state,
-                                                                     self.saved_rate))[0])
+                    life, ready = self.ray.get(actor.restore.remote(self.options, self.saved[p - 1], self.saved_rate))
+                    self._lived(p, life)
+                    if not ready:  # a new process: its part made again first
+                        self._make([p])
+                        continue
                     break
                 except self.ray.exceptions.ActorUnavailableError:  # still restarting
                     if time.monotonic() > deadline:
