@@ -239,5 +239,7 @@ def show(console: Console, results: dict[str, Any]) -> None:
         spread = results["shard_scale"]
         console.print(f"{spread['synapses']:,} synapses, {spread['neurons']:,} neurons over {spread['shards']} shards: "
                       f"one example forward and backward in {spread['seconds']['example']:.1f} s "
-                      f"(shards built in {spread['seconds']['shards']:.1f} s); peak memory (MiB): "
+                      f"(one process {spread['seconds']['one process']:.1f} s, "
+                      f"{'the same bits' if spread['same_bits'] else 'OTHER WEIGHTS'}; "
+                      f"shards built in {spread['seconds']['shards']:.1f} s); peak memory (MiB): "
                       + ", ".join(f"{k} {v:,.0f}" for k, v in spread["peak_rss_mib"].items()))

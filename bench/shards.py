@@ -101,7 +101,10 @@ def summary(runs: list[dict]) -> dict:
 
 
 def spread_out(layers: int, width: int, fan_in: int, shards: int, log: Any = print) -> dict:
-    """A sparse network over `shards` processes: one example forward and backward; each one's peak memory."""
+    """A sparse network over `shards` processes: one example forward and backward; each one's peak memory;
+    then the same example in one process, timed, and whether both learned the same bits."""
+    from exmachina.actors.runtime import LocalRuntime
+    from exmachina.actors.society import Society
     from exmachina.shards.sharded import Shards
 
     from .sparse import sparse_blueprint
@@ -116,12 +119,22 @@ def spread_out(layers: int, width: int, fan_in: int, shards: int, log: Any = pri
                      partition="spread")
     ready = time.perf_counter()
     rng = np.random.default_rng(0)
-    society.feed([(0, rng.random(width).tolist(), rng.random(width))])
+    example = (0, rng.random(width).tolist(), rng.random(width))
+    society.feed([example])
     ran = time.perf_counter()
-    peaks = society.peaks()
+    peaks = society.peaks()  # before one process is built here, which would count as the driver's
+    learned = society.state().weights
     society.close()
+    del society
+    log("the same example in one process")
+    alone = Society(blueprint, LocalRuntime(), None, 0.1)
+    before = time.perf_counter()
+    alone.feed([example])
+    one = time.perf_counter() - before
+    same = bool(np.array_equal(learned, alone.state().weights))
     return {
         "neurons": blueprint.size, "synapses": len(blueprint.weights), "shards": shards, "scored": seen == [0],
-        "seconds": {"blueprint": built - started, "shards": ready - built, "example": ran - ready},
-        "peak_rss_mib": peaks,
+        "seconds": {"blueprint": built - started, "shards": ready - built, "example": ran - ready,
+                    "one process": one},
+        "same_bits": same, "peak_rss_mib": peaks,
     }
