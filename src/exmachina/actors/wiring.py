@@ -108,18 +108,12 @@ class Slice:
     targets: np.ndarray
     weights: np.ndarray
     numbers: np.ndarray  # each synapse's number in the blueprint, ascending
+    sensors: np.ndarray  # the blueprint's, as it has them
+    outputs: np.ndarray
 
     @property
     def size(self) -> int:
         return len(self.kinds)
-
-    @property
-    def sensors(self) -> np.ndarray:
-        return np.flatnonzero(np.asarray(self.kinds) == "sensor")
-
-    @property
-    def outputs(self) -> np.ndarray:
-        return np.flatnonzero(np.asarray(self.kinds) == "output")
 
 
 def touching(home: np.ndarray, place: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -33,13 +33,16 @@ class Plan:
     activations: list[str]
     biases: np.ndarray
     loss: str
+    sensors: np.ndarray
+    outputs: np.ndarray
 
 
 def plan(blueprint, home: np.ndarray) -> Plan:
     """The plan of a blueprint placed so (`placement.place`)."""
     depth = depths(blueprint)
     return Plan(home, depth, channel_keys(blueprint, home, depth), list(blueprint.kinds),
-                list(blueprint.activations), blueprint.biases.copy(), blueprint.loss)
+                list(blueprint.activations), blueprint.biases.copy(), blueprint.loss, blueprint.sensors,
+                blueprint.outputs)
 
 
 def chunks(blueprint) -> Iterator[Chunk]:
@@ -68,7 +71,8 @@ class Assembly:
         self.kept = []
         sources, targets, weights, numbers = (np.concatenate(column) for column in list(zip(*kept))[1:])
         del kept
-        piece = Slice(plan.kinds, plan.activations, plan.biases, plan.loss, sources, targets, weights, numbers)
+        piece = Slice(plan.kinds, plan.activations, plan.biases, plan.loss, sources, targets, weights, numbers,
+                      plan.sensors, plan.outputs)
         return Layout(piece, plan.home, plan.depth, plan.keys).part(self.place)
 
 
