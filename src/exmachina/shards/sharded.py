@@ -62,7 +62,7 @@ class Shards:
         home = place(blueprint, shards, partition)
         self.ray = ray = connect(cluster)
         self._lost = (ray.exceptions.RayActorError, ray.exceptions.ActorUnschedulableError)  # a call's shard died
-        self.plan = plan(blueprint, home)  # each shard makes its own part: no process holds every line's
+        self.plan = plan(blueprint, home)  # each shard makes its own part from it: nobody lays out every line
         self.blueprint, self.places = blueprint, int(home.max()) + 1
         self.listener, self.scored = listener, set()
         self.checkpoint_every, self.max_restarts = checkpoint_every, max_restarts
@@ -230,7 +230,7 @@ class Shards:
         yield from rest
 
     def _gather(self, method: str, *args) -> list:
-        """One call on every shard; recovers from a crash first if one dies."""
+        """One call on every shard, their values in order; _Died if one died."""
         return list(self._answers({p: getattr(a, method).remote(*args) for p, a in self.actors.items()}).values())
 
     def _answers(self, refs: dict) -> dict:
