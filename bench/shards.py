@@ -21,9 +21,9 @@ import numpy as np
 from exmachina import Network
 
 WORKLOADS = [  # (name, sizes, fit options, examples, examples with --quick)
-    ("784-100-10, online, 8 in flight", (784, 100, 10), {"in_flight": 8}, 160, 32),
-    ("784-100-10, batch 64", (784, 100, 10), {"batch_size": 64}, 1280, 256),
-    ("256-8-10, online", (256, 8, 10), {}, 600, 120),
+    ("784-100-10, online, 8 in flight", (784, 100, 10), {"in_flight": 8}, 160, 16),
+    ("784-100-10, batch 64", (784, 100, 10), {"batch_size": 64}, 1280, 128),
+    ("256-8-10, online", (256, 8, 10), {}, 600, 40),
 ]
 SHARDS = 2
 

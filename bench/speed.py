@@ -126,6 +126,8 @@ def time_case(case: Case, batch_size: int, examples: int, repeats: int) -> dict[
     engines = ENGINES + ((C_PROGRAM,) if batch_size == 1 else ())
     for engine in engines:  # warm-up: imports, caches, first-call costs
         train(engine, blueprint, x[: 2 * batch_size], y[: 2 * batch_size], batch_size)
+    gc.collect()
+    gc.freeze()  # what the imports made (PyTorch with its compiler: ~280,000 objects, 0.3 CPU-s a collect) stays out of each run's collect
     seconds: dict[str, list[float]] = {e: [] for e in engines}
     ratios: dict[str, list[float]] = {}
     differences: dict[str, float] = {}

@@ -17,7 +17,9 @@ from viewing import browser, page, runs  # noqa: E402, F401 - the live view's fi
 
 # `--dist loadgroup` (pyproject.toml): each test goes on its own to whichever worker is free, except the
 # tests marked with one `xdist_group`, which go to one worker, in order: the README's blocks run in one
-# folder, each using what the ones before wrote; test_shards.py's tests drive one two-node Ray cluster.
+# folder, each using what the ones before wrote; test_shards.py's tests drive one two-node Ray cluster; the
+# tests that use PyTorch ("torch": the oracle, the soft targets, the bench's PyTorch peer) run where it was
+# imported once (about 6 CPU-seconds with its compiler, which torch.optim imports), not on every worker.
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -34,11 +36,25 @@ def pytest_sessionfinish() -> None:
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` chooses
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test that uses the browser is marked `browser`, so that `-m "not browser"` leaves it out. Then
     the slow tests first, so that none of them is left to run alone at the end (a group keeps its order)."""
     for item in items:
         if "browser" in item.fixturenames:
             item.add_marker(pytest.mark.browser)
+        if getattr(config.option, "loadgroup", False) and hasattr(item, "_id"):  # a worker of `--dist loadgroup`
+            grouped(item)
     items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None
                and item.get_closest_marker("slow") is None)
+
+
+def grouped(item: pytest.Item) -> None:
+    """What pytest-xdist (3.8) does on a worker for `--dist loadgroup`, done where its way no longer works:
+    it appends `@group` to a grouped test's id, for the controller to send the group to one worker, by
+    setting `item._nodeid`, which pytest 9.2 no longer reads (the id is `item._id`, parsed from its
+    string). Without it each test of a group went to whichever worker was free: test_shards.py's cluster
+    was started on each of the three, and the README's blocks ran in different folders."""
+    names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                    for mark in item.iter_markers("xdist_group")})
+    if names and not item.nodeid.endswith(f"@{'_'.join(names)}"):
+        item._id = type(item._id).parse(f"{item.nodeid}@{'_'.join(names)}")

@@ -73,7 +73,8 @@ def test_missing_semeion_data_is_one_line_and_exit_2(tmp_path):
     assert not (tmp_path / "r.json").exists()
 
 
-@pytest.mark.parametrize("engine", ["lean NumPy", "PyTorch", "matrix"])
+@pytest.mark.parametrize("engine", ["lean NumPy", pytest.param("PyTorch", marks=pytest.mark.xdist_group("torch")),
+                                    "matrix"])  # PyTorch: on the one worker that imports it (tests/conftest.py)
 @pytest.mark.parametrize("batch_size", [1, 4])
 def test_each_peer_learns_the_actors_weights_from_the_same_start_in_the_same_order(engine, batch_size):
     rng = np.random.default_rng(1)

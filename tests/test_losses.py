@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
+import pytest
 
 from exmachina import Network
 from exmachina.actors.losses import loss
 
-from oracle import TorchNetwork
+pytestmark = pytest.mark.xdist_group("torch")  # PyTorch imported by one worker only (tests/conftest.py)
 
 SOFT = np.array([[0.2, 0.5, 0.6], [0.0, 0.0, 0.5], [1.0, 1.0, 1.0], [0.3, 0.3, 0.4]])  # sums 1.3, 0.5, 3, 1
 
 
 def test_the_teachers_error_is_pytorchs_gradient_for_soft_targets():
+    import torch
+
     outputs = np.random.default_rng(0).normal(size=(4, 3)) * 3
     logits = torch.tensor(outputs, requires_grad=True)
     torch.nn.functional.cross_entropy(logits, torch.tensor(SOFT), reduction="sum").backward()
@@ -32,13 +34,16 @@ def test_one_hot_targets_keep_the_very_same_bits():
     assert (errors == probabilities - desired).all()
 
 
-class SoftTorch(TorchNetwork):
-    def loss(self, activity, desired):
-        outputs = torch.stack([activity[o] for o in self.blueprint.outputs], dim=1)
-        return torch.nn.functional.cross_entropy(outputs, torch.tensor(np.atleast_2d(desired)))
-
-
 def test_the_actors_learn_what_pytorch_learns_from_soft_targets():
+    import torch
+
+    from oracle import TorchNetwork
+
+    class SoftTorch(TorchNetwork):
+        def loss(self, activity, desired):
+            outputs = torch.stack([activity[o] for o in self.blueprint.outputs], dim=1)
+            return torch.nn.functional.cross_entropy(outputs, torch.tensor(np.atleast_2d(desired)))
+
     net = Network.layered([2, 5, 3], activation="tanh", loss="cross_entropy", seed=3)
     oracle = SoftTorch(net.blueprint.copy())
     x = np.random.default_rng(2).normal(size=(4, 2))

@@ -8,9 +8,9 @@ import pytest
 from exmachina import Blueprint, MatrixEngine, Network, layered
 from exmachina.actors.society import Society
 
-from oracle import TorchNetwork
 from recording import RecordingRuntime
 
+pytestmark = pytest.mark.xdist_group("torch")  # PyTorch imported by one worker only (tests/conftest.py)
 RTOL, ATOL = 1e-12, 1e-13
 
 
@@ -29,6 +29,13 @@ def skip_wiring(activation: str, loss: str, seed: int = 3) -> Blueprint:
         weights=rng.normal(0, 0.7, len(synapses)),
         loss=loss,
     )
+
+
+def torch_network(blueprint: Blueprint):
+    """The oracle: PyTorch imported by the tests that use it, not by every worker as it collects the suite."""
+    from oracle import TorchNetwork
+
+    return TorchNetwork(blueprint)
 
 
 def data(blueprint: Blueprint, n: int = 50, seed: int = 0):
@@ -58,7 +65,7 @@ def test_fifty_sgd_steps_match_pytorch(wiring, activation, loss):
     x, desired = data(blueprint)
     rate = 0.05 if activation in ("identity", "relu", "leaky_relu") else 0.2
 
-    torch_weights, torch_biases = TorchNetwork(blueprint).train(x, desired, rate)
+    torch_weights, torch_biases = torch_network(blueprint).train(x, desired, rate)
     net = Network(blueprint.copy())
     net.fit(x, desired, epochs=1, learning_rate=rate, shuffle=False)
     np.testing.assert_allclose(net.blueprint.weights, torch_weights, rtol=RTOL, atol=ATOL)
@@ -71,7 +78,7 @@ def test_fifty_sgd_steps_match_pytorch(wiring, activation, loss):
 def test_activities_and_errors_of_one_example_match_pytorch(wiring, activation, loss):
     blueprint = BLUEPRINTS[wiring](activation, loss)
     x, desired = data(blueprint, n=1)
-    activities, errors = TorchNetwork(blueprint).step_details(x, desired)
+    activities, errors = torch_network(blueprint).step_details(x, desired)
 
     runtime = RecordingRuntime()
     society = Society(blueprint, runtime, lambda *_: None, learning_rate=0.1)
@@ -91,7 +98,7 @@ def test_activities_and_errors_of_one_example_match_pytorch(wiring, activation, 
 def test_mini_batches_match_pytorch_and_the_matrix_engine(activation, loss, batch_size):
     blueprint = layered([4, 6, 5, 3], activation, None, loss, seed=2)
     x, desired = data(blueprint, n=50 + 3)  # the last batch is a short one
-    torch_weights, torch_biases = TorchNetwork(blueprint).train(x, desired, 0.1, batch_size)
+    torch_weights, torch_biases = torch_network(blueprint).train(x, desired, 0.1, batch_size)
     for engine in ("actors", "matrix"):
         net = Network(blueprint.copy())
         net.fit(x, desired, epochs=1, learning_rate=0.1, batch_size=batch_size, shuffle=False, engine=engine)
