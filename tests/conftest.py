@@ -1,5 +1,6 @@
 import os
 import sys
+import time
 from pathlib import Path
 
 # One BLAS thread per process, in the workers and every process they start: the suite runs many
@@ -16,10 +17,11 @@ import commands  # noqa: E402
 from viewing import browser, page, runs  # noqa: E402, F401 - the live view's fixtures, for tests/test_view*.py
 
 # `--dist loadgroup` (pyproject.toml): each test goes on its own to whichever worker is free, except the
-# tests marked with one `xdist_group`, which go to one worker, in order: the README's blocks run in one
-# folder, each using what the ones before wrote; test_shards.py's tests drive one two-node Ray cluster; the
-# tests that use PyTorch ("torch": the oracle, the soft targets, the bench's PyTorch peer) run where it was
-# imported once (about 6 CPU-seconds with its compiler, which torch.optim imports), not on every worker.
+# tests marked with one `xdist_group`, which go to one worker, in order (`grouped` below): the README's
+# blocks run in one folder, each using what the ones before wrote; test_shards.py's tests and
+# test_durable.py's sharded run drive one two-node Ray cluster, started once (the `cluster` fixture
+# below); the tests that use PyTorch ("torch": the oracle, the soft targets, the bench's PyTorch peer)
+# run where it was imported once (about 6 CPU-seconds with its compiler, which torch.optim imports).
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -31,8 +33,46 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 def pytest_sessionfinish() -> None:
     """This worker's forking process (tests/commands.py) ends with the session and is waited for, so
-    that the CPU time of the commands it forked counts as this worker's children's."""
+    that the CPU time of the commands it forked counts as this worker's children's; the Ray cluster
+    stops if it still runs (a run stopped early)."""
     commands.close()
+    if sys.modules.get("test_shards") and sys.modules["test_shards"].CLUSTER:
+        sys.modules["test_shards"].stop_cluster()
+
+
+# -- the Ray cluster of test_shards.py, shared with the sharded run that test_durable.py kills ------------
+
+
+@pytest.fixture
+def cluster() -> str:
+    """The address of a running two-node Ray cluster, started by the first test that asks for it and
+    stopped once the next test does not (pytest_runtest_teardown): its tests are one `xdist_group`,
+    "ray-cluster", which one worker runs one after another, so the cluster starts once. Idle, its
+    processes would go on taking CPU time for the rest of the session."""
+    import test_shards
+
+    return test_shards.CLUSTER.get("address") or test_shards.start_cluster()
+
+
+@pytest.fixture
+def ray(cluster: str):
+    """This process joined to the cluster, as `Network.fit(shards=...)` finds it."""
+    import ray
+
+    if not ray.is_initialized():
+        ray.init(address=cluster, log_to_driver=False, logging_level="ERROR")
+        deadline = time.monotonic() + 60
+        while sum(n["Alive"] for n in ray.nodes()) < 2:
+            assert time.monotonic() < deadline, "the second node never joined"
+            time.sleep(0.2)
+    return ray
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """The cluster stopped after the last of the tests in a row that use it."""
+    shards = sys.modules.get("test_shards")
+    if shards and shards.CLUSTER and (nextitem is None or not {"cluster", "ray"} & set(nextitem.fixturenames)):
+        shards.stop_cluster()
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` chooses

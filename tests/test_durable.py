@@ -297,13 +297,15 @@ def test_fit_refuses_to_resume_with_other_data_another_network_or_other_settings
 @pytest.mark.ray
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_a_sharded_run_killed_while_writing_its_checkpoint_resumes_on_shards_to_the_same_bits(tmp_path):
-    """The driver of 2 shards on Ray, SIGKILLed half-way through a checkpoint: the resumed run, on shards
-    again (its options), ends with the bits of the undisturbed run in one process."""
+@pytest.mark.xdist_group("ray-cluster")  # on test_shards.py's cluster, with its tests (tests/conftest.py)
+def test_a_sharded_run_killed_while_writing_its_checkpoint_resumes_on_shards_to_the_same_bits(tmp_path, cluster):
+    """The driver of 2 shards on the test cluster, SIGKILLed half-way through a checkpoint: the resumed run,
+    on shards of the cluster again (its options), ends with the bits of the undisturbed run in one process."""
     folder, model, report = tmp_path / "ck", tmp_path / "m.npz", tmp_path / "r.json"
     alone = run("learn", *SHARDED_RUN, "--checkpoint", tmp_path / "alone", "--save", tmp_path / "alone.npz")
     assert alone.returncode == 0, alone.stderr
-    args = [*SHARDED_RUN, "--shards", "2", "--checkpoint", folder, "--save", model, "--report", report]
+    args = [*SHARDED_RUN, "--shards", "2", "--cluster", cluster, "--checkpoint", folder, "--save", model,
+            "--report", report]
     assert killed(tmp_path, args, "state:8") == -signal.SIGKILL  # in pass 2
     resumed = run("learn", "--resume", folder, cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr

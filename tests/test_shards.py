@@ -2,8 +2,9 @@
 bits, and they survive kills.
 
 The cluster (a head and a second node, each with its own ports and temporary folder) is started once
-for this file; pytest-xdist hands this file's tests to one worker (their `xdist_group` mark), so
-one drives it. Shards without this cluster: test_shards_local.py.
+for this file's tests and the sharded run that test_durable.py kills (the `cluster` and `ray` fixtures,
+tests/conftest.py); pytest-xdist hands them to one worker (their `xdist_group` mark), so one drives it.
+Shards without this cluster: test_shards_local.py.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from test_oracle import skip_wiring
 pytestmark = [pytest.mark.ray, pytest.mark.xdist_group("ray-cluster")]  # one worker drives the cluster
 
 RAY = str(Path(sys.executable).parent / "ray")
-CLUSTER: dict[str, Path] = {}  # the test cluster's folder, once started
+CLUSTER: dict = {}  # the test cluster, while it runs: its folder, its nodes' `ray start` and its address
 PORTS = ("port", "node-manager-port", "object-manager-port", "dashboard-agent-listen-port",
          "dashboard-agent-grpc-port", "runtime-env-agent-port", "metrics-export-port")
 
@@ -86,35 +87,30 @@ def cluster_environment() -> dict[str, str]:
             "RAY_health_check_period_ms": "500", "RAY_health_check_failure_threshold": "3"}
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """The address of a running two-node cluster, stopped after this file's last test (idle, its
-    processes would go on taking CPU time for the rest of the session)."""
+def start_cluster() -> str:
+    """A two-node cluster started (its folder and nodes in CLUSTER): its head's address. Tests get it
+    from the `cluster` fixture (tests/conftest.py), which starts it once for the tests in a row that use it."""
     root = Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp"))  # short: Ray's socket paths must fit in 107 bytes
-    CLUSTER["folder"] = root
-    nodes = []
+    CLUSTER.update(folder=root, nodes=[])
     try:
         head, address = start_node(root / "head", None)
-        nodes.append(head)
-        nodes.append(start_node(root / "second", address)[0])
-        yield address
-    finally:
-        stop_nodes(nodes)
-        shutil.rmtree(root, ignore_errors=True)
+        CLUSTER["nodes"].append(head)
+        CLUSTER["nodes"].append(start_node(root / "second", address)[0])
+    except BaseException:
+        stop_cluster()
+        raise
+    CLUSTER["address"] = address
+    return address
 
 
-@pytest.fixture(scope="module")
-def ray(cluster):
-    """This process joined to the cluster, as `Network.fit(shards=...)` finds it."""
-    import ray
-
-    ray.init(address=cluster, log_to_driver=False, logging_level="ERROR")
-    deadline = time.monotonic() + 60
-    while sum(n["Alive"] for n in ray.nodes()) < 2:
-        assert time.monotonic() < deadline, "the second node never joined"
-        time.sleep(0.2)
-    yield ray
-    ray.shutdown()
+def stop_cluster() -> None:
+    """This process's connection to the cluster closed, the cluster's nodes stopped, its folder removed."""
+    if "ray" in sys.modules and sys.modules["ray"].is_initialized():
+        sys.modules["ray"].shutdown()
+    stop_nodes(CLUSTER.get("nodes", []))
+    if "folder" in CLUSTER:
+        shutil.rmtree(CLUSTER["folder"], ignore_errors=True)
+    CLUSTER.clear()
 
 
 def data(n=24, features=12, classes=3, seed=0):
