@@ -72,6 +72,14 @@ def test_the_blocks_not_run_are_the_named_ones():
     assert len(BLOCKS) - len(skipped) >= 4
 
 
+def test_the_blocks_go_to_one_worker(request):
+    """Under `--dist loadgroup` (the suite's default) this file's tests carry their group in their id,
+    which is what sends them to one worker: without it (pytest-xdist 3.8 under pytest 9.2, before
+    tests/conftest.py's `grouped`) each block ran on whichever worker was free, in that worker's clone."""
+    distributed = getattr(request.config.option, "loadgroup", False)
+    assert not distributed or request.node.nodeid.endswith("@readme"), request.node.nodeid
+
+
 def test_the_readme_names_the_exmachina_reference_set_up():
     command = ("exmachina learn --data semeion --layers 256,8,10 --activation sigmoid --loss squared "
                "--learning-rate 2.0 --epochs 20")
