@@ -9,7 +9,7 @@ import pytest
 
 from exmachina import Blueprint, MatrixEngine, Network
 from exmachina.actors.activations import activation
-from exmachina.actors.neuron import Neuron
+from exmachina.actors.neuron import Neuron, Sensor
 from exmachina.actors.routes import ACTIVITY, ERROR, Routes
 from exmachina.actors.runtime import LocalRuntime
 
@@ -127,3 +127,55 @@ def test_leaky_relu_lets_a_hundredth_through():
     assert activation("leaky_relu").scalar(-2.0) == pytest.approx(-0.02)
     assert activation("relu").scalar(-2.0) == 0.0
     assert activation("step").scalar(0.0) == 0.0 and activation("step").scalar(1e-9) == 1.0
+
+
+@pytest.mark.parametrize("width", [0, 4])
+def test_a_sensor_whose_error_nobody_reads_folds_no_error_sum_and_learns_the_same(width):
+    """A sensor told at its wiring that nobody reads its error (`error_read`) still steps each weight
+    and still sends its error; the runtime folds none of a run's errors into its error sum, so what it
+    sends is the empty sum's 0.0 (with `error_read` the error worked from the folded sum)."""
+    heard, weights = {}, {}
+    for read in (True, False):
+        runtime = LocalRuntime()
+        feeder = Neighbour(0, runtime, fan_in=0, fan_out=2)  # stands where the feeder is
+        runtime.spawn(feeder)
+        sensors = [Sensor(i, runtime, activation("identity"), bias=0.0, dendrites=Routes.of([(0, i - 1)]),
+                          axon=Routes.of([(3, i - 1)]), weights=[w], learning_rate=0.5)
+                   for i, w in ((1, 0.25), (2, -0.75))]
+        for sensor in sensors:
+            sensor.error_read = read
+            runtime.spawn(sensor)
+        target = Neighbour(3, runtime, fan_in=2, fan_out=0)
+        runtime.spawn(target)
+        inputs = np.array([0.5, 1.5, -1.0, 2.0, 3.0, -0.5, 0.25, 1.0][:2 * max(width, 1)])
+        runtime.post(ACTIVITY, "x", Routes.of([(1, 0), (2, 0)]), inputs, width)
+        runtime.run()
+        assert len(target.heard) == 1
+        errors = np.array([0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8][:2 * max(width, 1)])
+        runtime.post(ERROR, "x", Routes.of([(1, 0), (2, 0)]), errors, width)  # a run: one slot, consecutive
+        runtime.run()
+        (kind, tag, sent), = feeder.heard
+        heard[read] = np.array(sent, dtype=float).ravel()
+        weights[read] = [float(s.weights[0]) for s in sensors]
+        assert runtime.idle()
+    size = max(width, 1)
+    expected = errors.reshape(2, size) * np.array([[0.25], [-0.75]])  # delta_j * w_j, the identity's slope 1
+    assert heard[True].tolist() == expected.ravel().tolist()
+    assert heard[False].tolist() == [0.0] * (2 * size)
+    assert weights[False] == weights[True]  # each weight stepped to the same bits
+    assert weights[True] != [0.25, -0.75]
+
+
+def test_the_sensors_are_told_at_wiring_whether_anyone_reads_their_error():
+    """In a society on a plain runtime the feeder alone hears the sensors' errors and reads none; a
+    runtime that sees every message (the tracer, shuffled delivery) reads them all."""
+    from exmachina.actors.shuffled import ShuffledRuntime
+    from exmachina.actors.society import Society
+    from exmachina.tracing.runtime import TracingRuntime
+
+    blueprint = Network.layered([3, 2, 2]).blueprint
+    for runtime, read in ((LocalRuntime(), False), (ShuffledRuntime(seed=0), True),
+                          (TracingRuntime(blueprint, lambda event: None), True)):
+        society = Society(blueprint, runtime, learning_rate=0.1)
+        kinds = [society.blueprint.kinds[n.address] for n in society.neurons]
+        assert [n.error_read for n in society.neurons] == [read if k == "sensor" else True for k in kinds]

@@ -36,6 +36,8 @@ cdef class Delivery:
     cdef double *_rates_at
     cdef double *_acts_at
     cdef double **_bias_of
+    cdef object _unread
+    cdef int *_unread_at
     cdef object _no_bias
     cdef double **_then_of
     cdef double **_weights_of
@@ -77,6 +79,10 @@ cdef class Delivery:
     @cython.locals(sums="double*", fan="int*", first=Py_ssize_t, slot=int, k=Py_ssize_t, rates="double*",
                    acts="double*", weights_of="double**", then_of="double**", weights="double*", then=double)
     cdef int _errors_run(self, Wave wave, Routes routes, double *sent, int width, int stride) except -1
+
+    @cython.locals(unread="int*", first=Py_ssize_t, late=int, k=Py_ssize_t)
+    @cython.final
+    cdef inline bint _unread_run(self, Routes routes) except -1
 
     @cython.locals(spread_in="int*", first=Py_ssize_t, late=int, k=Py_ssize_t)
     @cython.final
@@ -123,7 +129,7 @@ cdef class Delivery:
     @cython.final
     cdef inline int _read(self, Process process, Py_ssize_t receiver) except -1
 
-    cdef int _point_bias(self, Process process, Py_ssize_t receiver) except -1
+    cdef int _wire(self, Process process, Py_ssize_t receiver) except -1
 
     @cython.final
     cdef inline int _room(self, Py_ssize_t n) except -1

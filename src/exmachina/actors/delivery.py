@@ -74,12 +74,14 @@ class Delivery:
         self._bound[:] = -2
         self._dendrites.append(np.zeros(max(count, 1), dtype=np.intp))
         self._bias_of = buffers.pointers(self._dendrites[3], count)
+        self._unread = np.zeros(count, dtype=np.int32)
+        self._unread_at = buffers.ints(self._unread, count)
         self._no_bias = np.zeros(1)  # what the processes handed lists start from (their sums are never read)
         for receiver in range(count):
             if self._boxed_at[receiver]:
                 self._bias_of[receiver] = buffers.values(self._no_bias, 1)
             else:
-                self._point_bias(processes[receiver], receiver)
+                self._wire(processes[receiver], receiver)
         self._then_of = buffers.pointers(self._dendrites[0], count)
         self._spread_in = np.zeros(count, dtype=np.int32)
         self._spread_in_at, self._spread_width = buffers.ints(self._spread_in, count), 0
@@ -219,7 +221,11 @@ class Delivery:
         are scheduled, in the routes' order."""
         sums, fan, first, slot = wave.values_at, self._fan_out_at, routes.first, routes.at[0]
         rates, acts, weights_of, then_of = self._rates_at, self._acts_at, self._weights_of, self._then_of
-        if width == 0 and not self._lone:  # w_j as it was when the receiver fired for this example
+        if width == 0 and self._lone and self._unread_run(routes):  # steps 8, 9 only: nobody reads the sums
+            for k in range(routes.size):
+                weights = weights_of[first + k]
+                weights[slot] = weights[slot] - rates[first + k] * (sent[k] * acts[first + k])
+        elif width == 0 and not self._lone:  # w_j as it was when the receiver fired for this example
             for k in range(routes.size):
                 weights = weights_of[first + k]
                 sums[first + k] += sent[k] * then_of[first + k][slot]
@@ -231,7 +237,8 @@ class Delivery:
                 sums[first + k] += sent[k] * then
                 weights[slot] = then - rates[first + k] * (sent[k] * acts[first + k])
         else:
-            dendrites.fold_errors(sums, first, routes.size, slot, sent, width, stride, weights_of)
+            if not self._unread_run(routes):
+                dendrites.fold_errors(sums, first, routes.size, slot, sent, width, stride, weights_of)
             if stride == 0 and self._spread_ready(routes, width):
                 dendrites.step_spread(self._spread_at, self._count, first, routes.size, slot, sent, width, weights_of,
                                       rates)
@@ -239,6 +246,15 @@ class Delivery:
                 dendrites.step_weights(first, routes.size, slot, sent, width, stride, weights_of, self._activity_of,
                                        rates)
         self._taken(wave, routes, fan)
+
+    def _unread_run(self, routes: Routes) -> bool:
+        """Whether nobody reads the error sum of any receiver of a run (sensors whose errors only the
+        feeder counts): their folds then only step the weights."""
+        unread, first = self._unread_at, routes.first
+        late = 0  # an OR over the run, in a loop the compiler can vectorise
+        for k in range(routes.size):
+            late |= unread[first + k] ^ 1
+        return late == 0
 
     def _spread_ready(self, routes: Routes, width: int) -> bool:
         """Whether every receiver of a run has its activity, of this width, in the spread (`_spread_activity`)."""
@@ -445,8 +461,12 @@ class Delivery:
             mode = (1 if buffers.same(process.held_weights_at, process.weights_at) else 2) if process.steps else 0
         self._modes_at[receiver] = mode
 
-    def _point_bias(self, process: Process, receiver: int) -> None:
+    def _wire(self, process: Process, receiver: int) -> None:
+        """What the folds read of the receiver for good: the bias its sums of activities start from, and
+        whether its error sum is read by nobody (a sensor whose error only the feeder counts: its
+        wiring says so, `Neuron.error_read`)."""
         self._bias_of[receiver] = process.bias_at
+        self._unread_at[receiver] = process.integrates and not process.error_read
 
     def _room(self, n: int) -> None:
         """Room in the run queue for `n` more processes."""

@@ -10,7 +10,7 @@ cdef class Process:
     cdef public double rate
     cdef object bias_cell
     cdef double *bias_at
-    cdef public bint integrates, steps, shared, holding
+    cdef public bint integrates, steps, shared, holding, error_read
     cdef public object held_tag
     cdef double *weights_at
     cdef double *activity_at

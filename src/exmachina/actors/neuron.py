@@ -61,6 +61,11 @@ class Neuron(Process):
         self.axon = axon  # whom we send to, one route per outgoing synapse
         self.fan_in, self.fan_out = len(dendrites), len(axon)
         self.integrates = True
+        # Whether anyone reads the error it sends back (step 7). A sensor whose error only the feeder
+        # hears, which counts it and reads no value, is told so when it is wired (`Society`): the
+        # runtime then folds none of its targets' errors into its error sum (each weight still takes
+        # its step), and its message still goes, carrying that empty sum's error.
+        self.error_read = True
         self.weights = weights
         self.learns_bias = not isinstance(self, Sensor)  # a sensor's activity is its input
         self.learns_weights = not isinstance(self, Output)  # an output's line to the teacher is fixed

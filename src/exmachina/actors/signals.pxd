@@ -5,6 +5,8 @@ cimport cython
 from exmachina.actors cimport lanes
 from exmachina.actors.activations cimport activate, slope
 
+cdef int IDENTITY  # the activation's number, as a C int
+
 
 cdef class Signals:
     cdef void copy(self, double *total, Py_ssize_t at, Py_ssize_t width, double *total_input) noexcept

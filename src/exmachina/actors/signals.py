@@ -21,7 +21,9 @@ import random
 import numpy as np
 
 from . import lanes
-from .activations import activate, slope
+from .activations import ACTIVATIONS, activate, slope
+
+IDENTITY = ACTIVATIONS["identity"].code  # (a C int, compiled)
 
 
 class Signals:
@@ -69,10 +71,10 @@ class Scalars(Signals):
         total_input[0] = total_input[0] + random.gauss(0.0, sigma)
 
     def activity(self, code, total_input, activity, width):
-        activity[0] = activate(code, total_input[0])
+        activity[0] = total_input[0] if code == IDENTITY else activate(code, total_input[0])
 
     def derivative(self, code, total_input, activity, derivative, width):
-        derivative[0] = slope(code, total_input[0], activity[0])
+        derivative[0] = 1.0 if code == IDENTITY else slope(code, total_input[0], activity[0])
 
     def weigh(self, activity, weights, fan, outbox, width):
         a = activity[0]
@@ -100,10 +102,18 @@ class Vectors(Signals):
             total_input[b] = total_input[b] + random.gauss(0.0, sigma)
 
     def activity(self, code, total_input, activity, width):
+        if code == IDENTITY:  # (a sensor's: its input itself, in a loop the compiler vectorises)
+            for b in range(width):
+                activity[b] = total_input[b]
+            return
         for b in range(width):
             activity[b] = activate(code, total_input[b])
 
     def derivative(self, code, total_input, activity, derivative, width):
+        if code == IDENTITY:
+            for b in range(width):
+                derivative[b] = 1.0
+            return
         for b in range(width):
             derivative[b] = slope(code, total_input[b], activity[b])
 

@@ -87,6 +87,12 @@ class Society:
             else:
                 process = self.teacher = Teacher(i, runtime, loss(part.loss), dendrites, listener or _deaf)
             runtime.spawn(process)
+        if self.feeder is not None and not runtime.intercepts:
+            # The feeder counts the sensors' errors and reads none: a sensor whose error goes to it alone
+            # is heard by nobody (unless the runtime sees every message's value: a tracer, a shuffler)
+            for neuron in self.neurons:
+                if isinstance(neuron, Sensor) and (neuron.dendrites.receivers == self.feeder.address).all():
+                    neuron.error_read = False
         self.terminals: list[Neuron] = []  # the terminals here of axons that live on other shards
         if part.terminals is not None:
             table = [_as_int32(part.terminals.axon)]
