@@ -9,7 +9,7 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-COMPILED = ["actors/routes", "actors/dendrites", "actors/delivery", "actors/runtime", "actors/neuron", "actors/signals", "actors/activations", "actors/feeder"]
+COMPILED = ["actors/routes", "actors/dendrites", "actors/receivers", "actors/delivery", "actors/runtime", "actors/neuron", "actors/signals", "actors/activations", "actors/feeder"]
 # No fused multiply-add: the compiled arithmetic must round exactly as Python's floats do. Loops unrolled:
 # a run's error folds (a weight reached through each receiver's own pointer) take 14 instructions a
 # message rolled, about 11 unrolled; unrolling reorders no arithmetic, so the bits are the same.

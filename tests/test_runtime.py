@@ -94,8 +94,8 @@ def test_several_in_flight_pipelines_the_examples():
     assert max(sum(entered[t] <= i <= left[t] for t in entered) for i in range(len(log))) == 4
 
 
-@pytest.mark.parametrize("name", ["routes", "dendrites", "delivery", "runtime", "neuron", "signals", "activations",
-                                  "feeder"])
+@pytest.mark.parametrize("name", ["routes", "dendrites", "receivers", "delivery", "runtime", "neuron", "signals",
+                                  "activations", "feeder"])
 def test_the_hot_path_runs_compiled_from_its_current_source(name):
     """The messages' path is Cython-compiled at install; a stale build would hide an edit to the source."""
     module = importlib.import_module(f"exmachina.actors.{name}")

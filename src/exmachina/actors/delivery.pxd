@@ -8,44 +8,19 @@ cimport cython
 
 from exmachina.actors cimport buffers
 from exmachina.actors cimport dendrites
-from exmachina.actors.dendrites cimport Process, Wave
+from exmachina.actors.dendrites cimport Wave
+from exmachina.actors.receivers cimport Receivers
 from exmachina.actors.routes cimport Routes
 
 
-cdef class Delivery:
-    cdef public list processes
-    cdef public long long messages, waited
+cdef class Delivery(Receivers):
+    cdef public long long messages
     cdef list _made, _waiting, _recent
     cdef tuple _waves, _spare
     cdef bint _settled
     cdef object _queue
     cdef int *_queue_at
     cdef Py_ssize_t _head, _tail, _queue_size
-    cdef tuple _fan
-    cdef object _boxed
-    cdef Py_ssize_t _count
-    cdef int *_fan_in_at
-    cdef int *_fan_out_at
-    cdef int *_boxed_at
-
-    cdef list _dendrites
-    cdef object _bound, _modes, _rates, _acts
-    cdef bint _lone
-    cdef int *_bound_at
-    cdef int *_modes_at
-    cdef double *_rates_at
-    cdef double *_acts_at
-    cdef double **_bias_of
-    cdef object _unread
-    cdef int *_unread_at
-    cdef object _no_bias
-    cdef double **_then_of
-    cdef double **_weights_of
-    cdef double **_activity_of
-    cdef object _spread, _spread_in
-    cdef double *_spread_at
-    cdef int *_spread_in_at
-    cdef int _spread_width
 
     @cython.locals(n=Py_ssize_t, wave=Wave, i=Py_ssize_t, plain=bint)
     cdef int deliver(self, int kind, object tag, Routes routes, double *sent, int width, int stride) except -1
@@ -66,9 +41,6 @@ cdef class Delivery:
     @cython.final
     cdef inline bint _in_turn(self, Wave wave, Routes routes, bint stepping) except -1
 
-    @cython.locals(bound="int*", modes="int*", first=Py_ssize_t, number=int, late=int, k=Py_ssize_t)
-    cdef bint _bind_run(self, Wave wave, Routes routes) except -1
-
     @cython.locals(folded="int*", first=Py_ssize_t, slot=int, full=int, k=Py_ssize_t, held="int*", starts="int*")
     @cython.final
     cdef inline int _taken(self, Wave wave, Routes routes, int *fan) except -1
@@ -79,17 +51,6 @@ cdef class Delivery:
     @cython.locals(sums="double*", fan="int*", first=Py_ssize_t, slot=int, k=Py_ssize_t, rates="double*",
                    acts="double*", weights_of="double**", then_of="double**", weights="double*", then=double)
     cdef int _errors_run(self, Wave wave, Routes routes, double *sent, int width, int stride) except -1
-
-    @cython.locals(unread="int*", first=Py_ssize_t, late=int, k=Py_ssize_t)
-    @cython.final
-    cdef inline bint _unread_run(self, Routes routes) except -1
-
-    @cython.locals(spread_in="int*", first=Py_ssize_t, late=int, k=Py_ssize_t)
-    @cython.final
-    cdef inline bint _spread_ready(self, Routes routes, int width) except -1
-
-    @cython.locals(activity="double*", spread="double*", count=Py_ssize_t, b=Py_ssize_t)
-    cdef int _spread_activity(self, Py_ssize_t receiver, int width) except -1
 
     @cython.locals(size=Py_ssize_t, sums="double*", bias_of="double**", receiver=Py_ssize_t, b=Py_ssize_t,
                    j=Py_ssize_t)
@@ -118,39 +79,14 @@ cdef class Delivery:
     @cython.final
     cdef inline bint _plain(self, Routes routes)
 
-    @cython.locals(row=Py_ssize_t, bound=int)
-    cdef int _fold(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,
-                   int width) except -1
-
-    @cython.locals(process=Process)
-    cdef int _bind(self, Wave wave, Py_ssize_t receiver) except -1
-
-    @cython.locals(mode=int)
-    @cython.final
-    cdef inline int _read(self, Process process, Py_ssize_t receiver) except -1
-
-    cdef int _wire(self, Process process, Py_ssize_t receiver) except -1
-
     @cython.final
     cdef inline int _room(self, Py_ssize_t n) except -1
 
     @cython.final
     cdef inline void _push(self, Py_ssize_t receiver, Wave wave) noexcept
 
-    @cython.locals(k=Py_ssize_t)
-    cdef int _hold(self, Wave wave, Py_ssize_t receiver, Py_ssize_t slot, double *value, Py_ssize_t at,
-                   int width) except -1
-
-    @cython.locals(start=Py_ssize_t, end=Py_ssize_t, k=Py_ssize_t, first=Py_ssize_t, held="int*", values="double*",
-                   bound=int, mode=int, then="double*", weights="double*", rate=double, act=double, sums="double*",
-                   slot=Py_ssize_t)
-    cdef int _catch_up(self, Wave wave, Py_ssize_t receiver, int width) except -1
-
     @cython.final
     cdef inline int _enqueue(self, Py_ssize_t receiver, Wave wave) except -1
 
     @cython.locals(kept=Py_ssize_t)
     cdef int _grow(self, Py_ssize_t room) except -1
-
-    @cython.locals(processes=list, count=Py_ssize_t, receiver=Py_ssize_t)
-    cdef int _tables(self) except -1

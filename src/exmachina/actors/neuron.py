@@ -15,6 +15,11 @@ The runtime calls `receive` with the folded sum (`actors.runtime`). `on_activiti
 neuron folds them itself, in slot order. A signal (its total input, its activity, its error) is a
 vector of doubles, one per example of a mini-batch, or a single one for one example (`width` 0;
 see `signals`); the bias is always a float, and the weights are the neuron's own array.
+
+A sensor's error goes back to the feeder, which only counts it. A sensor is told so when it is wired
+(`error_read` False: nobody reads its error); the runtime then folds no target's error into its
+error sum, only steps each weight, and the sensor still sends its error, that of the empty sum. On a
+runtime that sees every message (the tracer, which records dLoss/dx) it folds them as any neuron.
 """
 
 from __future__ import annotations
