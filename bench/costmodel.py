@@ -2,15 +2,18 @@
 
     seconds per example on N shards = t1 / N + waves(N) x latency + bytes(N) / bandwidth
 
-t1 is one process's seconds per example; waves, the driver's waits per example for the shards to
-answer (rounds one after another); bytes, what crosses between places per example; latency, the
-round trip of a call to a Ray actor that does nothing; bandwidth, the bytes a second that a call
-carries to an actor and back. The model is checked against runs on 1, 2 and 3 shards (spread
-partition, one example in flight) and, with waves and bytes extended along the line through 2 and
-3 shards, predicts 4, 8 and 16 shards, each on a node of its own with this machine's cores and
-this machine's latency (loopback: a real network's is larger). A second column puts the work the
-shards were measured to do (their working seconds per example, all together) in place of t1, which
-is what the model misses when the shards do more work than one process.
+t1 is one process's seconds per example; waves, the runs per example that a bundle set going at
+some place (each one hop of a bundle from place to place: one after another with one example in
+flight and whole layers; on the spread partition two places may run at once); bytes, what crosses
+between places per example; latency, one hop: half the round trip of a ZeroMQ message over a Unix
+socket to a process that sends it back (the shards' data path: Ray carries one call per shard per
+segment only); bandwidth, the bytes a second that such a trip carries there and back. The model is
+checked against runs on 1, 2 and 3 shards (spread partition, one example in flight) and, with waves
+and bytes extended along the line through 2 and 3 shards, predicts 4, 8 and 16 shards, each on a node
+of its own with this machine's cores and this machine's latency (loopback: a real network's is
+larger). A second column puts the work the shards were measured to do (their working seconds per
+example, all together) in place of t1, which is what the model misses when the shards do more work
+than one process.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .shards import one_pass
-from .transport import Echo, timed
+from .transport import zeromq
 
 WORKLOADS = [  # (name, sizes, examples, examples with --quick)
     ("784-100-10, online", (784, 100, 10), 60, 16),
@@ -34,25 +37,15 @@ CALLS = 200  # round trips timed for the latency
 PAYLOAD = 4 << 20  # bytes a call carries each way for the bandwidth
 
 
-def constants(ray: Any, calls: int = CALLS) -> dict[str, float]:
-    """Latency (seconds) and bandwidth (bytes a second) of a call to an actor on this machine."""
-    echo = ray.remote(num_cpus=0)(Echo).remote()
-    try:
-        def trip(parcel: np.ndarray) -> np.ndarray:
-            return ray.get(echo.back.remote(parcel))
-
-        latency = timed(trip, 1, calls)
-        carried = timed(trip, PAYLOAD // 8, max(calls // 20, 3))
-    finally:
-        ray.kill(echo)
-    return {"latency": latency, "bandwidth": 2 * PAYLOAD / max(carried - latency, 1e-9)}
+def constants(calls: int = CALLS) -> dict[str, float]:
+    """Latency of one hop (seconds) and bandwidth (bytes a second) of the shards' data path here."""
+    trips = zeromq(calls, (1,))[1], zeromq(max(calls // 20, 3), (PAYLOAD // 8,))[PAYLOAD // 8]
+    return {"latency": trips[0] / 2, "bandwidth": 2 * PAYLOAD / max(trips[1] - trips[0], 1e-9)}
 
 
 def measure(quick: bool, repeats: int, log: Any = print) -> dict[str, Any]:
     """The constants, then each workload in one process and on 1, 2 and 3 shards, alternating."""
-    from exmachina.shards.starting import connect
-
-    found: dict[str, Any] = {"constants": constants(connect(None)), "workloads": []}
+    found: dict[str, Any] = {"constants": constants(), "workloads": []}
     log(f"cost model: latency {found['constants']['latency'] * 1e3:.2f} ms, "
         f"bandwidth {found['constants']['bandwidth'] / 1e6:,.0f} MB/s")
     for name, sizes, examples, few in WORKLOADS:

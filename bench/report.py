@@ -171,7 +171,7 @@ def cost_model_table(found: dict[str, Any]) -> Table:
     constants = found["constants"]
     table = Table(
         title="The shards' cost model: t1 / N + waves x latency + bytes / bandwidth, against what was measured",
-        caption=f"latency {constants['latency'] * 1e3:.2f} ms a call, bandwidth "
+        caption=f"latency {constants['latency'] * 1e3:.2f} ms a hop (ZeroMQ), bandwidth "
                 f"{constants['bandwidth'] / 1e6:,.0f} MB/s (measured here); ms per example, medians. work: the "
                 "shards' working seconds per example, all together, over one process's; 'with work': the model "
                 "with that work in place of t1. 4-16: work, waves and bytes along the line through 2 and 3 shards. "

@@ -24,6 +24,7 @@ WORKLOADS = [  # (name, sizes, fit options, examples, examples with --quick)
     ("784-100-10, online, 8 in flight", (784, 100, 10), {"in_flight": 8}, 160, 16),
     ("784-100-10, batch 64", (784, 100, 10), {"batch_size": 64}, 1280, 128),
     ("256-8-10, online", (256, 8, 10), {}, 600, 40),
+    ("784-1000-1000-10, online", (784, 1000, 1000, 10), {}, 40, 8),
 ]
 SHARDS = 2
 

@@ -79,7 +79,7 @@ def _zeromq_echo(address: str) -> None:
         socket.send(parcel, copy=False)
 
 
-def zeromq(trips: int) -> dict[int, float]:
+def zeromq(trips: int, sizes: tuple[int, ...] = SIZES) -> dict[int, float]:
     import zmq
 
     with tempfile.TemporaryDirectory() as folder:
@@ -94,7 +94,7 @@ def zeromq(trips: int) -> dict[int, float]:
             return np.frombuffer(socket.recv(copy=False).buffer, dtype=np.float64)
 
         try:
-            return {n: timed(trip, n, trips) for n in SIZES}
+            return {n: timed(trip, n, trips) for n in sizes}
         finally:
             socket.send(b"")
             socket.recv()

@@ -158,6 +158,15 @@ def test_shards_learn_the_very_bits_of_one_process(ray, wiring, options, shards,
     assert [h["messages"] for h in history] == [h["messages"] for h in alone]
 
 
+def test_ray_carries_one_call_per_shard_per_segment_and_the_bundles_go_peer_to_peer(ray):
+    """24 examples in segments of 5 are 5 segments a pass: each of the 2 shards is called once in each,
+    however many waves of bundles go between the places meanwhile."""
+    x, y = data()
+    history = Network.layered([12, 6, 5, 3], seed=1).fit(x, y, epochs=2, shards=2, checkpoint_every=5)
+    assert [h["rounds"] for h in history] == [10, 10]
+    assert all(h["waves"] > h["rounds"] for h in history)  # the driver heard from the shards far more often
+
+
 def test_prediction_on_shards_is_the_same(ray):
     x, y = data()
     net = Network.layered([12, 6, 5, 3], seed=2)

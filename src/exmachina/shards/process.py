@@ -1,8 +1,9 @@
 """A shard's process on Ray: what the driver (`sharded.Shards`) calls on it.
 
 It makes its own part from what the driver sends (`building`), builds the place's processes from it,
-and runs a round at a time: the bundles sent to it delivered, its run queue run dry, what it sends on
-handed back. A handler that raises ends the process, and Ray starts it anew, empty.
+and serves a segment of examples per call: the bundles that come to its mailbox delivered, its run
+queue run dry, what it sends on sent straight to the places it is for (`peers`). A handler that
+raises ends the process, and Ray starts it anew, empty.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 import os
 import resource
 import sys
-import time
 import traceback
 import uuid
 from typing import Any
 
 from .building import Assembly, Plan
-from .shard import Shard, size
+from .peers import Mailbox, Segment, serve
+from .shard import Shard
 
 
 class ShardProcess:
@@ -30,7 +31,10 @@ class ShardProcess:
     """
 
     def __init__(self) -> None:
+        import ray
+
         self.life = uuid.uuid4().hex
+        self.mailbox = Mailbox(ray.util.get_node_ip_address())
         self.shard: Shard | None = None
         self.assembly: Assembly | None = None
         self.part: Any = None
@@ -64,21 +68,26 @@ class ShardProcess:
             self.shard.society.set_learning_rate(rate)
         return self.life, True
 
-    def round(self, places: int, rate: float | None, *bundles) -> list:
-        """Deliver, run, collect: element 0 for the driver (its bundle and figures), then one per place."""
-        figures: dict[str, Any] = {"life": self.life, "messages": 0, "bytes": 0, "to": [], "busy": 0.0}
+    def segment(self, number: int, place: int, addresses: dict[int, tuple], version: int,
+                rate: float | None) -> tuple:
+        """Take bundles, run, send bundles on to their places, until the driver ends segment `number`."""
         if self.shard is None:  # restarted since the last call: the driver will see the new life
-            return [(None, figures)] + [None] * (places - 1)
+            return self.life, None
+        self.mailbox.connect(addresses)
+        if rate is not None:
+            self.shard.society.set_learning_rate(rate)
         try:
-            messages, started = self.shard.messages, time.perf_counter()
-            out = self.shard.exchange(rate, *bundles)
+            messages = self.shard.messages
+            segment = serve(self.shard, self.mailbox, Segment(number, place, version, rate))
         except Exception:
             # let it crash: the process ends, Ray restarts it and the driver recovers it
             traceback.print_exc(file=sys.stderr)
             os._exit(1)
-        figures.update(messages=self.shard.messages - messages, bytes=sum(size(b) for p, b in out.items() if p),
-                       to=sorted(p for p in out if p), busy=time.perf_counter() - started)
-        return [(out.get(0), figures)] + [out.get(p) for p in range(1, places)]
+        return self.life, {**segment.figures(), "messages": self.shard.messages - messages}
+
+    def address(self) -> tuple[str, tuple]:
+        """Where the other places reach this shard's mailbox."""
+        return self.life, self.mailbox.address
 
     def where(self) -> tuple[str, str]:
         """The Ray node this shard's process runs on."""

@@ -7,12 +7,11 @@ neuron; a shard costs that once.
 
 The feeder and the teacher live here, in the driver (place 0), beside the supervisor: they are the
 ones who know which examples were presented and scored, which is what recovery replays, and the
-teacher's listener (progress, the live view) runs in this process anyway. The driver moves the
-shards by rounds, one call of a shard at a time: the shard takes the bundles sent to it, runs until
-its queue is empty and hands back one bundle per place, and whatever it sent goes out at once in the
-next round of its receivers, with no barrier between the shards. Bundles between shards go from
-shard to shard as Ray objects, never through the driver; transfers scale with the waves of an
-example, not with its synapses.
+teacher's listener (progress, the live view) runs in this process anyway. Ray carries the control
+only: one call per shard per segment of examples (`ShardProcess.segment`). Meanwhile the bundles go
+straight from place to place over ZeroMQ (`peers`), each place running as soon as one comes and
+sending on what its run posted, until the driver ends the segment (the rule is in `peers`);
+transfers scale with the waves of an example, not with its synapses.
 
 Let it crash: a shard's process that dies (killed, or a neuron's handler raised) is restarted by
 Ray (`max_restarts`). Every `checkpoint_every` examples, when no example is in the network, the
@@ -27,18 +26,19 @@ from __future__ import annotations
 
 import resource
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from inspect import GEN_CLOSED, getgeneratorstate
+from itertools import chain, islice
 from typing import Any
 
 import numpy as np
 
 from ..actors.society import write
 from .building import Assembly, chunks, plan
+from .peers import Mailbox, Segment, drive, settled
 from .placement import place
 from .process import ShardProcess
-from .shard import Shard, size
+from .shard import Shard
 from .starting import connect
 
 MAX_RESTARTS = 3  # restarts of one shard's process before the run gives up
@@ -72,9 +72,12 @@ class Shards:
         self.saved: list = [None] * (self.places - 1)  # each shard's last checkpoint; None: as its part has it
         self.actors = {p: self._placed(p) for p in range(1, self.places)}
         self.rate = self.saved_rate = learning_rate
-        self.told = dict.fromkeys(self.actors, learning_rate)  # the rate each shard was last given
+        self.version = 0  # the rate's: one more each time it changes (see peers.Segment)
+        self.mailbox = Mailbox(ray.util.get_node_ip_address())
+        self.addresses: dict[int, tuple] = {0: self.mailbox.address}  # each place's mailbox
+        self.number, self.current, self.heard = 0, None, 0  # the last segment, the one going on, outputs heard
         self.messages = self.transfers = self.bytes = self.rounds = 0
-        self.waves = 0  # the driver's waits for shards to answer: the rounds one after another
+        self.waves = 0  # runs that a bundle set going, at every place: the hops of the examples
         self.busy = dict.fromkeys(self.actors, 0.0)  # seconds each shard spent working in rounds
         self.restarts = dict.fromkeys(self.actors, 0)  # lives each shard began after its first
         self.deaths = dict.fromkeys(self.actors, 0)  # failed calls seen, for the restart limit
@@ -96,29 +99,32 @@ class Shards:
         """Present the examples, `checkpoint_every` at a time, recovering from crashes on the way."""
         examples = iter(examples)
         while True:
+            first = next(examples, None)
+            if first is None:
+                return
             log: list = []
-            fresh = self._logged(examples, log)
+            fresh = self._logged(chain([first], examples), log)
             source: Iterator = fresh
             while True:
                 try:
-                    self.hub.society.feeder.feed(source, learning)
-                    self._run()
-                    if learning and log:
+                    self._segment(source, learning)
+                    if learning:
                         self.saved, self.saved_rate = self._gather("checkpoint"), self.rate
                     break
                 except _Died as died:
                     self._recover(died.places, log)
                     source = self._replayed(list(log), fresh)
             self.scored.clear()
-            if not log:
-                return
 
     def set_learning_rate(self, rate: float) -> None:
-        self.rate = rate
+        if rate != self.rate:
+            self.rate, self.version = rate, self.version + 1
+            if self.current is not None:  # told every place with the bundles that follow
+                self.current.rate, self.current.version = self.rate, self.version
 
     def traffic(self, since: dict[str, Any] | None = None) -> dict[str, Any]:
         """What crossed between places (since a former count): transfers, their bytes, rounds (calls of a
-        shard), waves (rounds one after another), the shards' restarts and the seconds each shard worked;
+        shard), waves (runs a bundle set going, anywhere), the shards' restarts and the seconds each shard worked;
         and where the shards are."""
         now = {"transfers": self.transfers, "bytes": self.bytes, "rounds": self.rounds, "waves": self.waves,
                "restarts": sum(self.restarts.values()), "busy": list(self.busy.values())}
@@ -153,63 +159,56 @@ class Shards:
     def close(self) -> None:
         for actor in self.actors.values():
             self.ray.kill(actor)
+        self.mailbox.close()
 
-    # -- rounds ---------------------------------------------------------------------------------
+    # -- segments -------------------------------------------------------------------------------
 
-    def _run(self) -> None:
-        """Until no bundle is left anywhere: a shard runs as soon as something is sent to it, and what it
-        sends on goes out as soon as it is done, whatever the other shards are doing (no barrier)."""
-        pending: dict = {}  # the first result of each call in progress -> (shard, all its results, order)
-        inbox: dict[int, list] = defaultdict(list)
-        self.hub.runtime.run()
-        self._post(inbox)
-        while True:
-            for p, bundles in inbox.items():
-                rate = None if self.told[p] == self.rate else self.rate
-                self.told[p] = self.rate
-                refs = self.actors[p].round.options(num_returns=self.places).remote(self.places, rate, *bundles)
-                pending[refs[0]] = (p, refs, self.rounds)
-                self.rounds += 1
-            if not pending:
-                return
-            self.waves += 1
-            inbox = defaultdict(list)
-            self.ray.wait(list(pending), num_returns=1)  # one at least, then every one that is ready
-            ready, _ = self.ray.wait(list(pending), num_returns=len(pending), timeout=0)
-            died = set()
-            for head in sorted(ready, key=lambda ref: pending[ref][2]):  # in the order they were called
-                p, refs, _ = pending.pop(head)
-                try:
-                    bundle, figures = self.ray.get(head)
-                except self._lost:
-                    died.add(p)
-                    continue
-                if not self._lived(p, figures["life"]):
-                    died.add(p)  # restarted between two calls: what it knew is lost
-                    continue
-                self.hub.deliver(bundle)
-                self.messages += figures["messages"]
-                self.bytes += figures["bytes"] + (size(bundle) if bundle is not None else 0)
-                self.transfers += len(figures["to"]) + (bundle is not None)
-                self.busy[p] += figures["busy"]
-                for q in figures["to"]:
-                    inbox[q].append(refs[q])
-            if died:
-                raise _Died(died)
-            self.hub.runtime.run()
-            self._post(inbox)
+    def _segment(self, source: Iterator, learning: bool) -> None:
+        """One Ray call per shard; meanwhile the bundles go from place to place (`peers`), the driver's
+        feeder and teacher taking theirs, until every example of the segment has left the network
+        (learning: the feeder heard every sensor's error) or has its outputs (predicting: the teacher)."""
+        self.number += 1
+        self.current = segment = Segment(self.number, 0, self.version, self.rate)
+        self.mailbox.connect(self.addresses)
+        calls = {actor.segment.remote(self.number, p, self.addresses, self.version, self.rate): p
+                 for p, actor in self.actors.items()}
+        self.rounds += len(calls)
+        feeder, self.heard = self.hub.society.feeder, 0
 
-    def _post(self, inbox: dict[int, list]) -> None:
-        """What the feeder and the teacher sent, to the shards' inboxes."""
-        for p, bundle in self.hub.collect().items():
-            inbox[p].append(bundle)
-            self.transfers += 1
-            self.bytes += size(bundle)
-        self.messages += self.hub.messages
+        def done() -> bool:  # the segment's examples all presented, and each has left or has its outputs
+            return getgeneratorstate(source) == GEN_CLOSED and (
+                feeder.waiting == 0 if learning else self.heard == feeder.waiting)  # (predicting, not counted down)
+
+        try:
+            feeder.feed(source, learning)
+            drive(self.hub, self.mailbox, segment, done, lambda: bool(self.ray.wait(list(calls), timeout=0)[0]))
+        finally:
+            self.current = None
+            for p in self.actors:
+                self.mailbox.end(p, segment)
+        tallies, died = {0: segment.figures()}, set()
+        for ref, p in calls.items():
+            try:
+                life, figures = self.ray.get(ref)
+            except self._lost:
+                died.add(p)
+                continue
+            if figures is None or not self._lived(p, life):
+                died.add(p)  # restarted between two calls: what it knew is lost
+                continue
+            tallies[p] = figures
+        if died:
+            raise _Died(died)
+        messages, self.transfers, self.bytes = settled(tallies, self.number, self.transfers, self.bytes)
+        for p in self.actors:
+            self.busy[p] += tallies[p]["busy"]
+        self.waves += sum(t["waves"] for t in tallies.values())
+        self.messages += messages + self.hub.messages
         self.hub.imported = self.hub.runtime.messages = 0
 
     def _listen(self, tag: Any, outputs: np.ndarray, desired: Any) -> None:
         """The teacher's listener: an example replayed after a crash is scored once only."""
+        self.heard += 1
         if tag not in self.scored:
             self.scored.add(tag)
             self.listener(tag, outputs, desired)
@@ -225,7 +224,7 @@ class Shards:
     def _replayed(self, log: list, rest: Iterator) -> Iterator:
         """The examples since the checkpoint again, then the rest of the segment."""
         for example, rate in log:
-            self.rate = rate
+            self.set_learning_rate(rate)
             yield example
         yield from rest
 
@@ -324,7 +323,7 @@ class Shards:
             raise _Died(died)
         self.hub.build()  # the feeder and the teacher anew: they keep no state of their own
         self.rate = self.saved_rate
-        self.told = dict.fromkeys(self.actors, self.saved_rate)
+        self.addresses.update(zip(self.actors, self._gather("address")))
         before, self.nodes = self.nodes, self._gather("where")
         self.moved += [{"shard": p, "from": old, "to": new}  # restarted elsewhere: its node was lost
                        for p, old, new in zip(self.actors, before, self.nodes) if before and old != new]

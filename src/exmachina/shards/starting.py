@@ -32,11 +32,13 @@ OWN_RAY = {"prestart_worker_first_driver": False}
 
 
 def ray_module():
-    """Ray, or a one-line error saying how to install it."""
+    """Ray (and ZeroMQ, which carries the shards' bundles), or a one-line error saying how to install them."""
     try:
         import ray
-    except ImportError:
-        raise ValueError('shards run on Ray, which is not installed: pip install "exmachina[cluster]"') from None
+        import zmq  # noqa: F401
+    except ImportError as missing:
+        raise ValueError(f'shards run on Ray and ZeroMQ, and {missing.name} is not installed: '
+                         'pip install "exmachina[cluster]"') from None
     return ray
 
 
