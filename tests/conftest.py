@@ -78,14 +78,22 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 @pytest.hookimpl(tryfirst=True)  # before `-m` chooses
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test that uses the browser is marked `browser`, so that `-m "not browser"` leaves it out. Then
-    the slow tests first, so that none of them is left to run alone at the end (a group keeps its order)."""
+    the slow tests and the groups first, so that none of them is left to run alone at the end, each
+    group's tests together and in their order."""
     for item in items:
         if "browser" in item.fixturenames:
             item.add_marker(pytest.mark.browser)
         if getattr(config.option, "loadgroup", False) and hasattr(item, "_id"):  # a worker of `--dist loadgroup`
             grouped(item)
-    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None
-               and item.get_closest_marker("slow") is None)
+    items.sort(key=lambda item: (item.get_closest_marker("xdist_group") is None
+                                 and item.get_closest_marker("slow") is None, group_of(item)))
+
+
+def group_of(item: pytest.Item) -> str:
+    """The test's `xdist_group` ("" if none): with `-n 0` too, a group's tests run one after another (one
+    start of the Ray cluster for all of them)."""
+    mark = item.get_closest_marker("xdist_group")
+    return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default")) if mark else ""
 
 
 def grouped(item: pytest.Item) -> None:
