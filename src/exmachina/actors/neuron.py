@@ -198,11 +198,15 @@ class Neuron(Process):
         """Bring back the example `tag`, fired for earlier, to fold its errors (several in flight); the
         one held until now stays kept, aside."""
         if not (self.holding and self.held_tag == tag):
-            for kept in self.kept:
-                if kept.tag is tag or (kept.tag is not None and kept.tag == tag):
+            for kept in self.kept:  # the very object that fired, as a rule: no comparison of values
+                if kept.tag is tag:
                     break
             else:
-                raise KeyError(tag)
+                for kept in self.kept:
+                    if kept.tag is not None and kept.tag == tag:
+                        break
+                else:
+                    raise KeyError(tag)
             self.take_up(kept)
             self.held_weights, self.held_weights_at = kept.weights, kept.weights_at
         self.held_tag, self.holding = tag, True  # the very object the runtime compares
