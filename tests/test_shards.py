@@ -167,6 +167,18 @@ def test_ray_carries_one_call_per_shard_per_segment_and_the_bundles_go_peer_to_p
     assert all(h["waves"] > h["rounds"] for h in history)  # the driver heard from the shards far more often
 
 
+def test_the_places_mailboxes_leave_no_file_behind_when_their_shards_are_killed(ray):
+    """A shard's process is killed when the run closes (and may be at any time): its Unix socket is in
+    Linux's abstract namespace, not a file that would be left in /tmp."""
+    from exmachina.shards.sharded import Shards
+
+    split = Shards(Network.layered([12, 6, 5, 3], seed=1).blueprint, 2, lambda *_: None, 0.1)
+    places = [local.removeprefix("ipc://") for _, local, _ in split.addresses.values()]
+    split.close()
+    assert len(places) == 3
+    assert not [place for place in places if Path(place).exists() or Path("/tmp", place.lstrip("@")).exists()]
+
+
 def test_prediction_on_shards_is_the_same(ray):
     x, y = data()
     net = Network.layered([12, 6, 5, 3], seed=2)

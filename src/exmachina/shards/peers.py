@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import time
 import uuid
 from collections import Counter
@@ -45,7 +46,9 @@ class Mailbox:
         self.inbox = self.context.socket(zmq.PULL)
         self.inbox.setsockopt(zmq.RCVHWM, 0)
         self.inbox.setsockopt(zmq.LINGER, 0)
-        self.path = f"/tmp/exmachina-{uuid.uuid4().hex}"  # within the 107 bytes of a Unix socket's name
+        # Linux's abstract namespace: no file left behind by a process that is killed; elsewhere a file in /tmp
+        # (within the 107 bytes of a Unix socket's name)
+        self.path = f"{'@' if sys.platform.startswith('linux') else '/tmp/'}exmachina-{uuid.uuid4().hex}"
         self.inbox.bind(f"ipc://{self.path}")
         port = self.inbox.bind_to_random_port(f"tcp://{ip}")
         self.address = (socket.gethostname(), f"ipc://{self.path}", f"tcp://{ip}:{port}")
@@ -95,10 +98,11 @@ class Mailbox:
         for peer in self.peers.values():
             peer.close(linger=0)
         self.inbox.close(linger=0)
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
+        if not self.path.startswith("@"):
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
 
 
 class Segment:
