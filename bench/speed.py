@@ -127,7 +127,9 @@ def time_case(case: Case, batch_size: int, examples: int, repeats: int) -> dict[
     for engine in engines:  # warm-up: imports, caches, first-call costs
         train(engine, blueprint, x[: 2 * batch_size], y[: 2 * batch_size], batch_size)
     gc.collect()
-    gc.freeze()  # what the imports made (PyTorch with its compiler: ~280,000 objects, 0.3 CPU-s a collect) stays out of each run's collect
+    # what the imports made (PyTorch with its compiler: ~280,000 objects, 0.3 CPU-s a collect) stays out of
+    # each run's collect
+    gc.freeze()
     seconds: dict[str, list[float]] = {e: [] for e in engines}
     ratios: dict[str, list[float]] = {}
     differences: dict[str, float] = {}

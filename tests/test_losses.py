@@ -52,3 +52,20 @@ def test_the_actors_learn_what_pytorch_learns_from_soft_targets():
     weights, biases = oracle.train(inputs, targets, learning_rate=0.3)
     np.testing.assert_allclose(net.blueprint.weights, weights, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(net.blueprint.biases, biases, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 8, 10, 17, 100, 129, 300])
+def test_one_examples_errors_in_python_have_numpys_bits(size):
+    """The teacher's plain-Python path for one example (ten values cost less than NumPy's calls) gives
+    the bits of `error`, whose sums NumPy takes pairwise: summed in turn, most sizes would differ."""
+    found = loss("cross_entropy")
+    rng = np.random.default_rng(size)
+    for k in range(300):
+        outputs = rng.normal(size=size) * rng.uniform(0.1, 30)
+        desired = np.eye(size)[rng.integers(size)] if k % 2 else rng.uniform(0, 1, size)
+        assert found.error_of_one(outputs.tolist(), desired.tolist()) == found.error(outputs, desired).tolist()
+    for bad in (np.nan, np.inf, -np.inf):  # left to NumPy: its max and NaNs are its own
+        outputs = rng.normal(size=max(size, 2))
+        outputs[-1] = bad
+        desired = np.eye(len(outputs))[0]
+        assert (found.error_of_one(outputs.tolist(), desired.tolist()) is None) == (bad != -np.inf)
