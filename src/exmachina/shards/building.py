@@ -50,7 +50,7 @@ def chunks(blueprint) -> Iterator[Chunk]:
     for a in range(0, len(blueprint.sources), SYNAPSES_PER_CHUNK):
         b = a + SYNAPSES_PER_CHUNK
         yield (a, blueprint.sources[a:b].astype(np.int32), blueprint.targets[a:b].astype(np.int32),
-               blueprint.weights[a:b].copy())
+               blueprint.weights[a:b])
 
 
 class Assembly:

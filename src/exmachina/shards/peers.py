@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from .shard import size
+
 try:
     import zmq
 except ImportError:  # shards are refused in one line (starting.ray_module)
@@ -158,7 +160,7 @@ def flush(shard: Any, mailbox: Mailbox, segment: Segment) -> None:
     for to, out in shard.collect().items():
         mailbox.send(to, segment, out)
         segment.sent[to] += 1
-        segment.bytes += sum(a.nbytes for a in out)
+        segment.bytes += size(out)
 
 
 def serve(shard: Any, mailbox: Mailbox, segment: Segment) -> Segment:

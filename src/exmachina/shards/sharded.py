@@ -186,19 +186,8 @@ class Shards:
             self.current = None
             for p in self.actors:
                 self.mailbox.end(p, segment)
-        tallies, died = {0: segment.figures()}, set()
-        for ref, p in calls.items():
-            try:
-                life, figures = self.ray.get(ref)
-            except self._lost:
-                died.add(p)
-                continue
-            if figures is None or not self._lived(p, life):
-                died.add(p)  # restarted between two calls: what it knew is lost
-                continue
-            tallies[p] = figures
-        if died:
-            raise _Died(died)
+        # a shard that answers with no figures was restarted between two calls: what it knew is lost
+        tallies = {0: segment.figures(), **self._answers({p: ref for ref, p in calls.items()}, empty_is_lost=True)}
         messages, self.transfers, self.bytes = settled(tallies, self.number, self.transfers, self.bytes)
         for p in self.actors:
             self.busy[p] += tallies[p]["busy"]
@@ -232,8 +221,9 @@ class Shards:
         """One call on every shard, their values in order; _Died if one died."""
         return list(self._answers({p: getattr(a, method).remote(*args) for p, a in self.actors.items()}).values())
 
-    def _answers(self, refs: dict) -> dict:
-        """The values of these shards' calls; _Died if a shard died or began a new life on the way."""
+    def _answers(self, refs: dict, empty_is_lost: bool = False) -> dict:
+        """The values of these shards' calls; _Died if a shard died or began a new life on the way (or,
+        `empty_is_lost`, answered None)."""
         values, died = {}, set()
         for p, ref in refs.items():
             try:
@@ -241,7 +231,7 @@ class Shards:
             except self._lost:
                 died.add(p)
                 continue
-            if not self._lived(p, life):
+            if not self._lived(p, life) or (empty_is_lost and values[p] is None):
                 died.add(p)
         if died:
             raise _Died(died)
